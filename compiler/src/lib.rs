@@ -1,0 +1,1 @@
+//! amc — the Agent Machine compiler (library).
