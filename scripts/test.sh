@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The repo's single test command (run by .ci/run; run it locally too):
+#   1. cargo test --workspace --locked
+#   2. scripts/test-validators.sh   (external validators on fixtures)
+#   3. scripts/validate-examples.sh (if present: build every example and
+#      run scripts/validate-output.sh on it)
+# Steps 2-3 need scripts/setup-validators.sh to have run once.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo test --workspace --locked"
+cargo test --workspace --locked
+
+step "scripts/test-validators.sh"
+scripts/test-validators.sh
+
+if [[ -f scripts/validate-examples.sh ]]; then
+    step "scripts/validate-examples.sh"
+    bash scripts/validate-examples.sh
+else
+    step "scripts/validate-examples.sh not present; skipped"
+fi
