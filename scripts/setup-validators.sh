@@ -98,6 +98,7 @@ system_mirror() {
     codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
     [[ -n "$codename" ]] || die "cannot read VERSION_CODENAME from /etc/os-release"
     # indextargets reads both sources.list and deb822 .sources files.
+    # shellcheck disable=SC2016  # $(FIELD) is apt's format syntax, not ours
     apt-get indextargets --format '$(TARGET_OF) $(RELEASE) $(SITE)' 'Identifier: Packages' 2>/dev/null \
         | awk -v c="$codename" '$1 == "deb" && $2 == c { print $3; exit }'
 }
