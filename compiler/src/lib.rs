@@ -1,1 +1,33 @@
-//! amc — the Agent Machine compiler (library).
+//! amc — the Agent Machine compiler.
+//!
+//! Pipeline: `syntax` → `resolve` (with `lower`) → `check` → `solve` →
+//! `emit` → `write`. See docs/ARCHITECTURE.md. The library never panics on
+//! user input: every problem is a [`diagnostics::Diagnostic`].
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::todo,
+    clippy::unimplemented
+)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod contracts;
+pub mod diagnostics;
+pub mod driver;
+pub mod emit;
+pub mod ir;
+pub mod json_span;
+pub mod lang;
+pub mod lower;
+pub mod resolve;
+pub mod solve;
+pub mod source;
+pub mod syntax;
+pub mod vfs;
+pub mod write;
+
+/// The compiler version, as recorded in build manifests.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,117 @@
+//! The registry of diagnostic codes.
+//!
+//! Each code is stable once released: tools and people key on it. The long
+//! explanation of every code lives in `docs/diagnostics.md` (embedded, shown by
+//! `amc explain`); this table holds the code, its default severity and title.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($( $code:ident, $sev:ident, $title:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[allow(missing_docs)]
+        pub enum Code { $( $code, )* }
+
+        /// Every code, in order.
+        pub fn all_codes() -> &'static [Code] {
+            &[ $( Code::$code, )* ]
+        }
+
+        impl Code {
+            /// Static facts about this code.
+            pub fn info(self) -> CodeInfo {
+                match self {
+                    $( Code::$code => CodeInfo {
+                        code: stringify!($code),
+                        severity: Severity::$sev,
+                        title: $title,
+                    }, )*
+                }
+            }
+        }
+    };
+}
+
+/// Static facts about a code.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    /// The code without namespace, e.g. `E0102`.
+    pub code: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// Short title, as in docs/diagnostics.md.
+    pub title: &'static str,
+}
+
+impl Code {
+    /// The namespaced code, e.g. `amc::E0102`.
+    pub fn qualified(self) -> String {
+        format!("amc::{}", self.info().code)
+    }
+
+    /// Looks a code up by `E0102` or `amc::E0102` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Code> {
+        let s = s.trim();
+        let s = s.strip_prefix("amc::").unwrap_or(s);
+        all_codes()
+            .iter()
+            .copied()
+            .find(|c| c.info().code.eq_ignore_ascii_case(s))
+    }
+}
+
+codes! {
+    E0001, Error, "KDL syntax error";
+    E0002, Error, "spec file cannot be read";
+    E0003, Error, "empty spec";
+    E0101, Error, "unknown node";
+    E0102, Error, "unknown property";
+    E0103, Error, "wrong value type";
+    E0104, Error, "missing required value";
+    E0105, Error, "too many arguments";
+    E0106, Error, "invalid enum value";
+    E0107, Error, "invalid size";
+    E0108, Error, "invalid duration";
+    E0109, Error, "repeated node or property";
+    E0110, Error, "invalid identifier";
+    E0111, Error, "invalid digest";
+    E0112, Error, "value out of range";
+    E0113, Error, "missing required node";
+    E0114, Error, "invalid image reference";
+    E0201, Error, "duplicate definition";
+    E0202, Error, "unknown stdlib module";
+    E0203, Error, "unresolved reference";
+    E0204, Error, "path escapes the spec root";
+    E0205, Error, "referenced file not found";
+    E0206, Error, "import in the wrong place";
+    E0207, Error, "cyclic extends";
+    E0301, Error, "exposure impossible on target";
+    E0302, Error, "accelerator not available on profile";
+    E0303, Error, "privileged workload requested";
+    E0304, Error, "secret value in spec";
+    E0305, Error, "host network requested";
+    E0306, Error, "missing target cluster";
+    E0307, Error, "provider does not support accelerator";
+    E0308, Error, "model format not served by provider";
+    E0309, Error, "provider cannot run in a container";
+    E0310, Error, "model has no model volume";
+    E0311, Error, "machine capacity unknown";
+    E0312, Error, "runtime envelope missing on machine";
+    E0313, Error, "host port conflict";
+    E0314, Error, "cluster node is not a Kubernetes machine";
+    E0315, Error, "ingress needs a host name";
+    E0316, Error, "storage backend not available";
+    E0317, Error, "volume unusable on target";
+    E0318, Error, "port name repeated";
+    E0319, Error, "resource request exceeds limit";
+    W0301, Warning, "image not pinned by digest";
+    W0302, Warning, "model without digest";
+    W0303, Warning, "unused definition";
+    E0401, Error, "malformed JSON document";
+    E0402, Error, "document violates its contract";
+    E0403, Error, "document of the wrong kind";
+    E0501, Error, "pod cannot be placed";
+    E0901, Error, "internal compiler error";
+    E0902, Error, "output cannot be written";
+}

@@ -1,0 +1,287 @@
+//! Rendering diagnostics: the one place that turns [`Diagnostic`]s into text.
+//!
+//! Takes diagnostics and the [`SourceMap`] they point into; produces miette's
+//! graphical report for people and a stable JSON array for machines. Never
+//! decides severity or wording.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+use super::{Diagnostic, Severity};
+use crate::source::{SourceMap, Span};
+
+/// Options for human rendering.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanStyle {
+    /// Use colours (only on a terminal).
+    pub color: bool,
+    /// Use Unicode box drawing (else ASCII).
+    pub unicode: bool,
+    /// Line width.
+    pub width: usize,
+}
+
+impl Default for HumanStyle {
+    fn default() -> Self {
+        HumanStyle {
+            color: false,
+            unicode: true,
+            width: 100,
+        }
+    }
+}
+
+struct MietteView<'a> {
+    diag: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<MietteView<'a>>,
+    code: String,
+    message: String,
+}
+
+impl fmt::Debug for MietteView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for MietteView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for MietteView<'_> {}
+
+impl miette::Diagnostic for MietteView<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if self.code.is_empty() {
+            None
+        } else {
+            Some(Box::new(&self.code))
+        }
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if self.code.is_empty() {
+            return None;
+        }
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+fn to_source_span(span: Span) -> SourceSpan {
+    SourceSpan::new((span.start as usize).into(), span.len())
+}
+
+fn view<'a>(diag: &'a Diagnostic, map: &SourceMap) -> MietteView<'a> {
+    let primary_file = diag.primary_span().map(|s| s.file);
+    let mut labels = Vec::new();
+    let mut others: Vec<(crate::source::FileId, Vec<&super::Label>)> = Vec::new();
+    for (i, l) in diag.labels.iter().enumerate() {
+        if Some(l.span.file) == primary_file {
+            let text = if l.message.is_empty() {
+                None
+            } else {
+                Some(l.message.clone())
+            };
+            if i == 0 {
+                labels.push(LabeledSpan::new_primary_with_span(
+                    text,
+                    to_source_span(l.span),
+                ));
+            } else {
+                labels.push(LabeledSpan::new_with_span(text, to_source_span(l.span)));
+            }
+        } else if let Some(entry) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
+            entry.1.push(l);
+        } else {
+            others.push((l.span.file, vec![l]));
+        }
+    }
+    let source = primary_file.and_then(|f| {
+        map.get(f)
+            .map(|sf| NamedSource::new(sf.name.clone(), sf.text.as_ref().clone()))
+    });
+    let related = others
+        .into_iter()
+        .map(|(file, ls)| {
+            let source = map
+                .get(file)
+                .map(|sf| NamedSource::new(sf.name.clone(), sf.text.as_ref().clone()));
+            let message = ls
+                .first()
+                .map(|l| l.message.clone())
+                .unwrap_or_default();
+            MietteView {
+                diag,
+                source,
+                labels: ls
+                    .iter()
+                    .map(|l| LabeledSpan::new_with_span(None, to_source_span(l.span)))
+                    .collect(),
+                related: Vec::new(),
+                code: String::new(),
+                message,
+            }
+        })
+        .collect();
+    MietteView {
+        diag,
+        source,
+        labels,
+        related,
+        code: diag.code.qualified(),
+        message: diag.message.clone(),
+    }
+}
+
+/// Renders diagnostics for a terminal, followed by a summary line.
+pub fn human(diags: &[Diagnostic], map: &SourceMap, style: HumanStyle) -> String {
+    let theme = match (style.unicode, style.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, _) => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_urls(false);
+    let mut out = String::new();
+    for d in diags {
+        let v = view(d, map);
+        let mut s = String::new();
+        if handler.render_report(&mut s, &v).is_err() {
+            s = format!("{}: {}\n", d.code.qualified(), d.message);
+        }
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out
+}
+
+/// One diagnostic as written by `--format json`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct JsonDiagnostic {
+    /// Namespaced code, e.g. `amc::E0102`.
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// The message.
+    pub message: String,
+    /// File of the primary label (relative to the spec root), or null.
+    pub file: Option<String>,
+    /// 1-based line of the primary label.
+    pub line: Option<usize>,
+    /// 1-based column (in characters) of the primary label.
+    pub column: Option<usize>,
+    /// 1-based line where the primary label ends.
+    pub end_line: Option<usize>,
+    /// 1-based column where the primary label ends (exclusive).
+    pub end_column: Option<usize>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Every label, primary first.
+    pub labels: Vec<JsonLabel>,
+}
+
+/// A label in JSON output.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct JsonLabel {
+    /// File.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The label text.
+    pub message: String,
+}
+
+fn position(map: &SourceMap, span: Span) -> (String, usize, usize, usize, usize) {
+    match map.get(span.file) {
+        Some(f) => {
+            let (l, c) = f.line_col(span.start as usize);
+            let (el, ec) = f.line_col(span.end as usize);
+            (f.name.clone(), l, c, el, ec)
+        }
+        None => ("<unknown>".to_string(), 0, 0, 0, 0),
+    }
+}
+
+/// Converts diagnostics to the stable JSON shape.
+pub fn to_json(diags: &[Diagnostic], map: &SourceMap) -> Vec<JsonDiagnostic> {
+    diags
+        .iter()
+        .map(|d| {
+            let primary = d.primary_span().map(|s| position(map, s));
+            JsonDiagnostic {
+                code: d.code.qualified(),
+                severity: d.severity.as_str(),
+                message: d.message.clone(),
+                file: primary.as_ref().map(|p| p.0.clone()),
+                line: primary.as_ref().map(|p| p.1),
+                column: primary.as_ref().map(|p| p.2),
+                end_line: primary.as_ref().map(|p| p.3),
+                end_column: primary.as_ref().map(|p| p.4),
+                help: d.help.clone(),
+                labels: d
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        let (file, line, column, _, _) = position(map, l.span);
+                        JsonLabel {
+                            file,
+                            line,
+                            column,
+                            message: l.message.clone(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// A short `file:line:col: severity[code]: message` line per diagnostic.
+pub fn short(diags: &[Diagnostic], map: &SourceMap) -> String {
+    let mut out = String::new();
+    for j in to_json(diags, map) {
+        let loc = match (&j.file, j.line, j.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            _ => String::new(),
+        };
+        out.push_str(&format!("{loc}{}[{}]: {}\n", j.severity, j.code, j.message));
+    }
+    out
+}

@@ -1,0 +1,76 @@
+//! The build manifest (`amc-build.json`) and `placement.json`.
+//!
+//! Takes artifacts and inputs; produces canonical JSON: keys sorted, lists
+//! sorted by path, sha256 digests, no absolute paths or times other than the
+//! injected decision time.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{Artifacts, EmitOptions};
+use crate::resolve::Input;
+use crate::solve::Placement;
+
+/// File name of the manifest in the output directory.
+pub const MANIFEST: &str = "amc-build.json";
+
+/// `sha256:<hex>` of bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in d.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn to_bytes(v: &Value) -> Vec<u8> {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s.into_bytes()
+}
+
+/// The manifest: compiler, inputs, artifacts.
+pub fn build_manifest(
+    artifacts: &Artifacts,
+    inputs: &[Input],
+    stdlib_modules: &[String],
+    opts: &EmitOptions,
+) -> Vec<u8> {
+    let mut ins: Vec<&Input> = inputs.iter().collect();
+    ins.sort_by(|a, b| a.path.cmp(&b.path));
+    ins.dedup_by(|a, b| a.path == b.path);
+    let v = json!({
+        "schemaVersion": "amc.build/v1",
+        "kind": "AmcBuildManifest",
+        "compiler": {"name": "amc", "version": crate::VERSION},
+        "decidedAt": opts.decided_at.clone().unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string()),
+        "decisionTimeSet": opts.decided_at.is_some(),
+        "inputs": ins.iter().map(|i| json!({
+            "path": i.path, "sha256": sha256(&i.bytes), "bytes": i.bytes.len(),
+        })).collect::<Vec<_>>(),
+        "stdlib": stdlib_modules,
+        "artifacts": artifacts.iter().map(|(p, b)| json!({
+            "path": p, "sha256": sha256(b), "bytes": b.len(),
+        })).collect::<Vec<_>>(),
+    });
+    to_bytes(&v)
+}
+
+/// Where each replica runs and why the other machines were not chosen.
+pub fn placement_json(p: &Placement) -> Vec<u8> {
+    let v = json!({
+        "schemaVersion": "amc.placement/v1",
+        "kind": "AmcPlacement",
+        "solver": "first-fit",
+        "assignments": p.assignments.iter().map(|a| json!({
+            "pod": a.pod,
+            "replica": a.replica,
+            "machine": a.machine,
+            "excluded": a.excluded.iter().map(|(m, r)| json!({"machine": m, "reason": r})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    to_bytes(&v)
+}

@@ -1,0 +1,77 @@
+//! Emit: the build output as an ordered map of relative path → bytes.
+//!
+//! Takes the checked spec and its placement; runs each target (Quadlet,
+//! Kubernetes) and writes `placement.json` and the build manifest
+//! `amc-build.json`. Bytes never depend on spans, clocks, the working
+//! directory or hash-map order. Never touches the disk (that is `write`).
+
+pub mod kubernetes;
+pub mod manifest;
+pub mod quadlet;
+pub mod templates;
+
+use std::collections::BTreeMap;
+
+use crate::check::Checked;
+use crate::diagnostics::Diagnostic;
+use crate::ir;
+use crate::resolve::Input;
+use crate::solve::Placement;
+
+/// Options that change output.
+#[derive(Debug, Clone, Default)]
+pub struct EmitOptions {
+    /// The decision time (RFC 3339), or None when unset.
+    pub decided_at: Option<String>,
+}
+
+/// The build output.
+pub type Artifacts = BTreeMap<String, Vec<u8>>;
+
+/// Emits every artifact and the manifest.
+pub fn emit(
+    spec: &ir::Spec,
+    checked: &Checked,
+    placement: &Placement,
+    inputs: &[Input],
+    stdlib_modules: &[String],
+    opts: &EmitOptions,
+) -> Result<Artifacts, Diagnostic> {
+    let mut out = Artifacts::new();
+    let internal = |e: String| Diagnostic::internal(e);
+    for cluster in &spec.clusters {
+        let used = checked
+            .workloads
+            .iter()
+            .any(|w| w.cluster.as_deref() == Some(cluster.id.value.as_str()));
+        if used {
+            out.insert(
+                format!("kubernetes/{}/namespace.yaml", cluster.id.value),
+                kubernetes::namespace(cluster).map_err(internal)?,
+            );
+        }
+    }
+    for w in &checked.workloads {
+        let machines = placement.machines_of(w.id());
+        if machines.len() != w.pod.replicas as usize {
+            continue;
+        }
+        if w.is_kubernetes() {
+            let Some(cluster) = w.cluster.as_deref().and_then(|c| spec.cluster(c)) else {
+                return Err(internal(format!("pod {} lost its cluster", w.id())));
+            };
+            kubernetes::emit(w, cluster, &machines, &mut out).map_err(internal)?;
+        } else {
+            for (replica, mid) in machines.iter().enumerate() {
+                let Some(m) = checked.machines.iter().find(|m| m.id() == *mid) else {
+                    return Err(internal(format!("machine {mid} vanished")));
+                };
+                quadlet::emit(w, m, u32::try_from(replica).unwrap_or(0), &mut out).map_err(internal)?;
+            }
+        }
+    }
+    out.insert("placement.json".to_string(), manifest::placement_json(placement));
+    let manifest = manifest::build_manifest(&out, inputs, stdlib_modules, opts);
+    out.insert(manifest::MANIFEST.to_string(), manifest);
+    Ok(out)
+}

@@ -1,0 +1,244 @@
+//! The Quadlet target: Podman units for each machine.
+//!
+//! Takes resolved workloads and their placement; produces
+//! `quadlet/<machine>/<pod>.container`, the tenant's `.network` and any
+//! `.volume` units, rendered from `targets/quadlet/*.j2`. Emits only keys
+//! Podman 5.0–5.4 accept unless the machine's facts show a newer Podman.
+//! Never reads the clock or the disk.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::templates;
+use crate::check::{MachineView, Workload};
+use crate::lang::units::format_cpu;
+use crate::solve::{pool_for, volume_size};
+
+/// Escapes a value for a systemd unit file (`%` specifiers).
+fn unit_escape(s: &str) -> String {
+    s.replace('%', "%%").replace(['\n', '\r'], " ")
+}
+
+/// Quotes one word of a command line the way systemd splits it.
+fn sd_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+{}".contains(c)) {
+        unit_escape(s)
+    } else {
+        let inner = s.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("\"{}\"", unit_escape(&inner))
+    }
+}
+
+/// Podman's `--entrypoint` takes one word, or a JSON array for several.
+fn entrypoint(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => sd_word(one),
+        many => unit_escape(&serde_json::to_string(many).unwrap_or_default()),
+    }
+}
+
+fn command_line(words: &[String]) -> String {
+    words.iter().map(|w| sd_word(w)).collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Serialize)]
+struct ContainerCtx {
+    version: &'static str,
+    pod: String,
+    tenant: String,
+    machine: String,
+    description: String,
+    image: String,
+    container_name: String,
+    labels: Vec<String>,
+    entrypoint: String,
+    exec: String,
+    user: u32,
+    network: String,
+    publish: Vec<String>,
+    volumes: Vec<String>,
+    tmpfs: Vec<String>,
+    devices: Vec<String>,
+    environment: Vec<String>,
+    secrets: Vec<String>,
+    memory: String,
+    health_cmd: String,
+    podman_args: String,
+    restart: String,
+}
+
+/// Where a volume of this workload lives on the host.
+pub fn host_path(root: &str, w: &Workload, tier_id: &str, volume_class: &str) -> String {
+    let root = root.trim_end_matches('/');
+    match volume_class {
+        // Model weights are shared read-only across tenants.
+        "agent-models" => format!("{root}/{tier_id}"),
+        // Caches are shared only within a tenant.
+        "agent-cache-hot" | "agent-cache-warm" | "agent-cache-cold" => {
+            format!("{root}/{tier_id}/{}", w.pod.tenant.value)
+        }
+        // Everything else belongs to the pod.
+        _ => format!("{root}/{tier_id}/{}/{}", w.pod.tenant.value, w.id()),
+    }
+}
+
+/// Name of a Podman named volume for a tier without a host path.
+pub fn named_volume(w: &Workload, tier_id: &str) -> String {
+    format!("amc-{}-{tier_id}", w.pod.tenant.value)
+}
+
+/// Emits the units of one workload on one machine into `out`.
+pub fn emit(
+    w: &Workload,
+    m: &MachineView,
+    replica: u32,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), String> {
+    let dir = format!("quadlet/{}", m.id());
+    let tenant = w.pod.tenant.value.clone();
+    let new_podman = m.podman.is_some_and(|v| v >= (5, 5, 0));
+
+    let mut volumes = Vec::new();
+    let mut tmpfs = Vec::new();
+    for v in &w.volumes {
+        let mode = if v.access == "read-only" { "ro" } else { "rw" };
+        if v.tier.backend.value == "tmpfs" {
+            tmpfs.push(format!("{}:{mode},nodev,nosuid,noexec,size={}", v.mount, volume_size(&v.tier)));
+            continue;
+        }
+        let pool = pool_for(m, &v.tier);
+        match pool.and_then(|p| p.path.clone()) {
+            Some(root) => {
+                let path = host_path(&root, w, &v.tier.id.value, &v.tier.volume_class);
+                // Shared directories get the shared SELinux label, per-pod ones a private label.
+                let shared = !path.ends_with(&format!("/{}", w.id()));
+                let label = if shared { "z" } else { "Z" };
+                volumes.push(format!("{path}:{}:{mode},{label}", v.mount));
+            }
+            None => {
+                let name = named_volume(w, &v.tier.id.value);
+                let unit = templates::render(
+                    "quadlet/volume.j2",
+                    serde_json::json!({
+                        "version": crate::VERSION, "name": name, "tenant": tenant,
+                        "machine": m.id(), "tier": v.tier.id.value, "volume_class": v.tier.volume_class,
+                    }),
+                )?;
+                out.insert(format!("{dir}/{name}.volume"), unit.into_bytes());
+                volumes.push(format!("{name}.volume:{}:{mode}", v.mount));
+            }
+        }
+    }
+
+    let network = match w.network.as_str() {
+        "none" => "none".to_string(),
+        _ => {
+            let name = format!("amc-{tenant}");
+            let unit = templates::render(
+                "quadlet/network.j2",
+                serde_json::json!({"version": crate::VERSION, "name": name, "tenant": tenant, "machine": m.id()}),
+            )?;
+            out.insert(format!("{dir}/{name}.network"), unit.into_bytes());
+            format!("{name}.network")
+        }
+    };
+    let publish = w
+        .ports
+        .iter()
+        .filter_map(|p| match p.exposure.as_str() {
+            "loopback" => Some(format!("127.0.0.1:{}:{}", p.host_port, p.container_port)),
+            "host" => Some(format!("{}:{}", p.host_port, p.container_port)),
+            _ => None,
+        })
+        .collect();
+    let devices = match w.accelerator.as_str() {
+        "cuda" => vec!["nvidia.com/gpu=all".to_string()],
+        "rocm" => vec!["/dev/kfd".to_string(), "/dev/dri".to_string()],
+        "vulkan" => vec!["/dev/dri".to_string()],
+        _ => Vec::new(),
+    };
+    let mut environment: Vec<String> = vec![
+        format!("AGENT_MACHINE_POD={}", w.id()),
+        format!("AGENT_MACHINE_PROFILE={}", m.profile),
+        format!(
+            "AGENT_MACHINE_PROVIDER={}",
+            w.provider.provider_type.as_ref().map(|t| t.value.as_str()).unwrap_or("unknown")
+        ),
+        "AGENT_MACHINE_RECEIPTS_REQUIRED=true".to_string(),
+        format!("AGENT_MACHINE_REPLICA={replica}"),
+    ];
+    environment.extend(w.env.iter().map(|(k, v)| sd_word(&format!("{k}={v}"))));
+    let secrets = w
+        .pod
+        .secrets
+        .iter()
+        .map(|s| match &s.env {
+            Some(e) => format!("{},type=env,target={e}", s.name),
+            None => s.name.clone(),
+        })
+        .collect();
+    let health_cmd = match (&w.provider.health_cmd, &w.provider.health) {
+        (Some(c), _) => unit_escape(c),
+        (None, Some(path)) => {
+            let port = w.ports.first().map(|p| p.container_port).unwrap_or(w.provider.port.unwrap_or(8080));
+            format!("curl -fsS http://127.0.0.1:{port}{path}")
+        }
+        (None, None) => String::new(),
+    };
+    let mut podman_args = vec![
+        format!("--cpus={}", format_cpu(w.cpu_limit).trim_end_matches('m')),
+        "--security-opt=no-new-privileges".to_string(),
+    ];
+    if w.cpu_limit % 1000 != 0 {
+        podman_args[0] = format!("--cpus={}.{:03}", w.cpu_limit / 1000, w.cpu_limit % 1000);
+    }
+    if !new_podman {
+        podman_args.push(format!("--memory={}", w.memory_limit));
+    }
+    if !devices.is_empty() && w.accelerator != "cuda" {
+        podman_args.push("--group-add=keep-groups".to_string());
+    }
+    let labels = vec![
+        format!("io.agent-machine.pod={}", w.id()),
+        format!("io.agent-machine.tenant={tenant}"),
+        format!("io.agent-machine.provider={}", w.provider.id.value),
+        "io.agent-machine.managed-by=amc".to_string(),
+    ];
+    let ctx = ContainerCtx {
+        version: crate::VERSION,
+        pod: w.id().to_string(),
+        tenant: tenant.clone(),
+        machine: m.id().to_string(),
+        description: unit_escape(&format!(
+            "amc pod {} ({} serving {})",
+            w.id(),
+            w.provider.id.value,
+            w.model.as_ref().map(|x| x.id.value.as_str()).unwrap_or("no model")
+        )),
+        image: w.image.clone(),
+        container_name: format!("amc-{}", w.id()),
+        labels,
+        entrypoint: entrypoint(&w.entrypoint),
+        exec: command_line(&w.args),
+        user: w.user,
+        network,
+        publish,
+        volumes,
+        tmpfs,
+        devices,
+        environment,
+        secrets,
+        memory: if new_podman { w.memory_limit.to_string() } else { String::new() },
+        health_cmd,
+        podman_args: podman_args.join(" "),
+        restart: match w.restart.as_str() {
+            "never" => "no".to_string(),
+            other => other.to_string(),
+        },
+    };
+    let text = templates::render("quadlet/container.j2", &ctx)?;
+    out.insert(format!("{dir}/{}.container", w.id()), text.into_bytes());
+    Ok(())
+}

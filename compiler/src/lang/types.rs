@@ -1,0 +1,282 @@
+//! Value types of the language and their checks.
+//!
+//! Takes a written [`Value`] and a [`Ty`]; produces a diagnostic when the value
+//! does not fit. Never looks at other nodes (references are resolved later).
+
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::lang::units;
+use crate::syntax::{Value, ValueKind};
+
+/// What kind of definition a reference points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefKind {
+    /// A `machine`.
+    Machine,
+    /// A `provider`.
+    Provider,
+    /// A `model`.
+    Model,
+    /// A `cache-tier`.
+    CacheTier,
+    /// A `cluster`.
+    Cluster,
+}
+
+impl RefKind {
+    /// The node name that defines this kind.
+    pub fn node_name(self) -> &'static str {
+        match self {
+            RefKind::Machine => "machine",
+            RefKind::Provider => "provider",
+            RefKind::Model => "model",
+            RefKind::CacheTier => "cache-tier",
+            RefKind::Cluster => "cluster",
+        }
+    }
+}
+
+/// The type of an argument or property value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// Any string.
+    Str,
+    /// A definition id: lower-case letters, digits and `-`, starting with a letter or digit, at most 40 characters.
+    Id,
+    /// An integer in a range.
+    Int {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// `#true` or `#false`.
+    Bool,
+    /// A size with a unit (`"24GiB"`), or an integer number of bytes.
+    Size,
+    /// A duration with a unit (`"7d"`).
+    Duration,
+    /// A CPU quantity: an integer, or a string like `"1.5"` or `"500m"`.
+    Cpu,
+    /// One of a fixed set of strings.
+    Enum(&'static [&'static str]),
+    /// A reference to a definition, by id.
+    Ref(RefKind),
+    /// A path to a file inside the spec root, relative to it.
+    File,
+    /// An absolute path (on a host or inside a container).
+    AbsPath,
+    /// `sha256:` followed by 64 lower-case hex digits.
+    Digest,
+    /// A container image reference (`registry/name:tag` or `...@sha256:...`).
+    Image,
+    /// A URN (`urn:...`).
+    Urn,
+}
+
+impl Ty {
+    /// Short human description, for messages and docs.
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Str => "string".into(),
+            Ty::Id => "identifier".into(),
+            Ty::Int { min, max } => format!("integer ({min}..={max})"),
+            Ty::Bool => "boolean (#true or #false)".into(),
+            Ty::Size => "size (e.g. \"24GiB\")".into(),
+            Ty::Duration => "duration (e.g. \"7d\")".into(),
+            Ty::Cpu => "CPU quantity (e.g. 2, \"1.5\" or \"500m\")".into(),
+            Ty::Enum(vals) => format!("one of {}", quote_list(vals)),
+            Ty::Ref(k) => format!("{} id", k.node_name()),
+            Ty::File => "relative file path".into(),
+            Ty::AbsPath => "absolute path".into(),
+            Ty::Digest => "digest (sha256:<64 hex>)".into(),
+            Ty::Image => "container image reference".into(),
+            Ty::Urn => "URN (urn:...)".into(),
+        }
+    }
+}
+
+/// `"a", "b" or "c"`.
+pub fn quote_list(vals: &[&str]) -> String {
+    let q: Vec<String> = vals.iter().map(|v| format!("\"{v}\"")).collect();
+    match q.len() {
+        0 => String::new(),
+        1 => q[0].clone(),
+        n => format!("{} or {}", q[..n - 1].join(", "), q[n - 1]),
+    }
+}
+
+/// Whether `s` is a valid definition id.
+pub fn is_identifier(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 40
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && !s.ends_with('-')
+}
+
+/// Whether `s` is `sha256:` + 64 lower-case hex digits.
+pub fn is_digest(s: &str) -> bool {
+    s.strip_prefix("sha256:")
+        .map(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)))
+        .unwrap_or(false)
+}
+
+/// Checks an image reference; returns the problem, if any.
+pub fn image_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return Some("the image reference is empty".into());
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("an image reference cannot contain whitespace".into());
+    }
+    if s.chars().any(|c| c.is_ascii_uppercase()) && !s.contains('@') {
+        let name = s.split(':').next().unwrap_or(s);
+        if name.chars().any(|c| c.is_ascii_uppercase()) {
+            return Some("repository names must be lower case".into());
+        }
+    }
+    if let Some((_, digest)) = s.split_once('@') {
+        if !is_digest(digest) {
+            return Some(format!("`{digest}` is not a sha256 digest"));
+        }
+    }
+    if !s.contains('/') {
+        return Some(
+            "use a fully qualified image name with its registry (e.g. \"docker.io/library/x:tag\"), so the pull does not depend on the host's search registries".into(),
+        );
+    }
+    None
+}
+
+fn int_value(v: &Value) -> Option<i128> {
+    match v.kind {
+        ValueKind::Int(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// Checks one value against a type. `what` names it in messages (e.g. "property `vram`").
+pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
+    let wrong = |expected: &str| {
+        Some(
+            Diagnostic::new(
+                Code::E0103,
+                format!("{what} expects {expected}, found {}", v.kind.type_name()),
+            )
+            .label(v.span, format!("this is a {}", v.kind.type_name())),
+        )
+    };
+    match ty {
+        Ty::Bool => match v.kind {
+            ValueKind::Bool(_) => None,
+            ValueKind::Str(ref s) if s == "true" || s == "false" => Some(
+                Diagnostic::new(
+                    Code::E0103,
+                    format!("{what} expects a boolean, found the string \"{s}\""),
+                )
+                .label(v.span, "a string, not a boolean")
+                .help(format!("write #{s} (KDL 2.0 booleans start with #)")),
+            ),
+            _ => wrong("a boolean (#true or #false)"),
+        },
+        Ty::Int { min, max } => match int_value(v) {
+            Some(i) if i < i128::from(min) || i > i128::from(max) => Some(
+                Diagnostic::new(
+                    Code::E0112,
+                    format!("{what} must be between {min} and {max}, found {i}"),
+                )
+                .label(v.span, "out of range"),
+            ),
+            Some(_) => None,
+            None => wrong(&ty.describe()),
+        },
+        Ty::Size => match &v.kind {
+            ValueKind::Int(i) if *i >= 0 && *i <= i128::from(u64::MAX) => None,
+            ValueKind::Str(s) => units::parse_size(s).err().map(|e| {
+                Diagnostic::new(Code::E0107, format!("{what}: invalid size: {e}"))
+                    .label(v.span, "not a size")
+                    .help("write a number with a unit, e.g. \"24GiB\", \"512MiB\" or \"500MB\"")
+            }),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Duration => match &v.kind {
+            ValueKind::Str(s) => units::parse_duration(s).err().map(|e| {
+                Diagnostic::new(Code::E0108, format!("{what}: invalid duration: {e}"))
+                    .label(v.span, "not a duration")
+                    .help("write a number with a unit, e.g. \"30s\", \"12h\" or \"7d\"")
+            }),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Cpu => match &v.kind {
+            ValueKind::Int(i) if *i >= 0 && *i <= 1_000_000 => None,
+            ValueKind::Float(f) if *f >= 0.0 && *f <= 1_000_000.0 => None,
+            ValueKind::Str(s) => units::parse_cpu(s).err().map(|e| {
+                Diagnostic::new(Code::E0103, format!("{what}: {e}")).label(v.span, "not a CPU quantity")
+            }),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Enum(vals) => match &v.kind {
+            ValueKind::Str(s) if vals.contains(&s.as_str()) => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0106, format!("{what}: `{s}` is not a known value"))
+                    .label(v.span, "unknown value")
+                    .help(match did_you_mean(s, vals.iter().copied()) {
+                        Some(d) => format!("{d} expected {}", quote_list(vals)),
+                        None => format!("expected {}", quote_list(vals)),
+                    }),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Id | Ty::Ref(_) => match &v.kind {
+            ValueKind::Str(s) if is_identifier(s) => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0110, format!("{what}: `{s}` is not a valid identifier"))
+                    .label(v.span, "invalid identifier")
+                    .help("identifiers use lower-case letters, digits and `-`, start with a letter or digit, and have at most 40 characters (they become URNs and Kubernetes names)"),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Digest => match &v.kind {
+            ValueKind::Str(s) if is_digest(s) => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0111, format!("{what}: `{s}` is not a sha256 digest"))
+                    .label(v.span, "invalid digest")
+                    .help("write `sha256:` followed by 64 lower-case hex digits"),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Image => match &v.kind {
+            ValueKind::Str(s) => image_problem(s).map(|p| {
+                Diagnostic::new(Code::E0114, format!("{what}: invalid image reference `{s}`"))
+                    .label(v.span, p)
+                    .help("write registry/repository:tag, optionally pinned as registry/repository@sha256:<digest>")
+            }),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::AbsPath => match &v.kind {
+            ValueKind::Str(s) if s.starts_with('/') && !s.split('/').any(|c| c == "..") => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0103, format!("{what} expects an absolute path, found `{s}`"))
+                    .label(v.span, "not an absolute path")
+                    .help("write a path starting with `/`, without `..` components"),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Urn => match &v.kind {
+            ValueKind::Str(s) if s.starts_with("urn:") && s.len() > 4 && !s.contains(char::is_whitespace) => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0103, format!("{what} expects a URN, found `{s}`"))
+                    .label(v.span, "not a URN")
+                    .help("write a URN such as \"urn:srcos:agent:coder\""),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Str | Ty::File => match v.kind {
+            ValueKind::Str(_) => None,
+            _ => wrong("a string"),
+        },
+    }
+}

@@ -1,0 +1,181 @@
+//! The closed vocabularies of the language.
+//!
+//! Enum values are spelled exactly as the Agent Machine contracts spell them,
+//! so the compiler can emit them unchanged. Pure data: no logic here.
+
+/// Platform profiles (AgentMachine.profile).
+pub const PROFILES: &[&str] = &[
+    "m2-asahi-linux",
+    "sourceos-workstation",
+    "fedora-silverblue",
+    "linux-gpu-node",
+    "linux-edge-node",
+    "kubernetes-node",
+    "macos-apple-silicon-compat",
+];
+
+/// Accelerator APIs.
+pub const ACCELERATORS: &[&str] = &["cpu", "cuda", "rocm", "vulkan", "metal", "mlx"];
+
+/// GPU vendors.
+pub const GPU_VENDORS: &[&str] = &["nvidia", "amd", "intel", "apple", "other"];
+
+/// Storage backends.
+pub const BACKENDS: &[&str] = &[
+    "filesystem",
+    "local-lvm",
+    "topolvm-k8s",
+    "tmpfs",
+    "object-store",
+    "remote-volume",
+];
+
+/// Encryption modes.
+pub const ENCRYPTION_MODES: &[&str] = &["none", "fscrypt", "luks", "dm-crypt", "hardware", "unknown"];
+
+/// Model residency tiers on a machine.
+pub const RESIDENCY_TIERS: &[&str] = &["vram", "ram", "nvme"];
+
+/// Runtime envelopes a machine offers.
+pub const ENVELOPES: &[&str] = &[
+    "systemd",
+    "podman-quadlet",
+    "podman",
+    "bubblewrap",
+    "toolbox",
+    "kubernetes",
+    "none",
+];
+
+/// Inference provider types.
+pub const PROVIDER_TYPES: &[&str] = &[
+    "llama.cpp",
+    "vllm",
+    "sglang",
+    "omlx",
+    "mlx-lm",
+    "ollama-compatible",
+    "openai-compatible-local",
+    "anthropic-compatible-local",
+    "remote-governed",
+];
+
+/// Provider status.
+pub const PROVIDER_STATUS: &[&str] = &["enabled", "disabled", "probe-only", "unavailable"];
+
+/// How a provider runs.
+pub const PROVIDER_RUNTIMES: &[&str] = &["container", "local-process", "remote-endpoint"];
+
+/// API surfaces.
+pub const API_SURFACES: &[&str] = &[
+    "openai-chat-completions",
+    "openai-completions",
+    "openai-embeddings",
+    "openai-rerank",
+    "anthropic-messages",
+    "mcp-tools",
+    "vlm",
+    "ocr",
+    "native-cli",
+    "native-http",
+];
+
+/// Provider capabilities.
+pub const CAPABILITIES: &[&str] = &[
+    "text-generation",
+    "tool-calling",
+    "embeddings",
+    "reranking",
+    "vision",
+    "ocr",
+    "continuous-batching",
+    "prefix-cache",
+    "kv-cache",
+];
+
+/// Model formats.
+pub const MODEL_FORMATS: &[&str] = &["gguf", "safetensors", "mlx", "onnx"];
+
+/// Volume classes.
+pub const VOLUME_CLASSES: &[&str] = &[
+    "agent-models",
+    "agent-cache-hot",
+    "agent-cache-warm",
+    "agent-cache-cold",
+    "agent-scratch",
+    "agent-evidence",
+    "agent-artifacts",
+];
+
+/// Cache tiers.
+pub const TIERS: &[&str] = &["hot", "warm", "cold", "scratch", "evidence", "artifact", "model"];
+
+/// Cache purposes.
+pub const PURPOSES: &[&str] = &[
+    "model-artifacts",
+    "tokenizer-assets",
+    "kv-cache",
+    "prompt-prefix-cache",
+    "embedding-index",
+    "reranker-state",
+    "retrieval-pack",
+    "scratch-workspace",
+    "execution-evidence",
+    "user-artifact",
+];
+
+/// Sensitivity classes.
+pub const SENSITIVITY: &[&str] = &["public", "internal", "sensitive", "secret", "mixed"];
+
+/// Durability.
+pub const DURABILITY: &[&str] = &["ephemeral", "semi-durable", "durable"];
+
+/// Eviction policies.
+pub const EVICTION: &[&str] = &["manual", "lru", "ttl", "quota", "policy", "none"];
+
+/// Volume access modes.
+pub const ACCESS_MODES: &[&str] = &["read-only", "read-write", "runtime-managed"];
+
+/// Workload purposes.
+pub const WORKLOAD_PURPOSES: &[&str] = &[
+    "inference-provider",
+    "agent-runner",
+    "browser-runtime",
+    "terminal-runtime",
+    "tool-runner",
+    "workspace-job",
+    "probe-job",
+    "other",
+];
+
+/// Port exposures.
+pub const EXPOSURES: &[&str] = &["none", "loopback", "host", "cluster", "ingress"];
+
+/// Network modes of a pod.
+pub const NETWORK_MODES: &[&str] = &["none", "loopback", "private", "host"];
+
+/// Restart policies.
+pub const RESTART_POLICIES: &[&str] = &["never", "on-failure", "always"];
+
+/// Deployment targets.
+pub const TARGETS: &[&str] = &["quadlet", "kubernetes"];
+
+/// Image reference policies.
+pub const IMAGE_POLICIES: &[&str] = &["tag-allowed-bootstrap", "digest-required", "digest-pinned"];
+
+/// PolicyAdmission request types a pod may reference.
+pub const REQUEST_TYPES: &[&str] = &[
+    "placement",
+    "activation",
+    "render",
+    "cache-reuse",
+    "side-effect",
+    "teardown",
+    "wipe",
+];
+
+/// Operating systems of a profile.
+pub const OPERATING_SYSTEMS: &[&str] = &["linux", "macos"];
+
+/// CPU architectures.
+pub const ARCHES: &[&str] = &["x86_64", "aarch64"];

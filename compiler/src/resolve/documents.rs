@@ -1,0 +1,255 @@
+//! Documents a spec refers to: host facts, PolicyAdmissions, AgentRegistryGrants.
+//!
+//! Takes the lowered spec and the spec root; reads every referenced JSON file
+//! through the [`Vfs`], refusing paths that escape the root, and checks each
+//! against its contract. Produces [`Documents`] (parsed values keyed by
+//! spec-relative path) and diagnostics that point into the JSON files (and
+//! back at the referencing spec line). Semantic rules are checked later.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Input, SpecRoot, display_name};
+use crate::contracts;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{self, Spanned};
+use crate::json_span;
+use crate::source::{FileId, SourceMap, Span};
+use crate::vfs::{Vfs, join_inside};
+
+/// What a referenced document must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DocKind {
+    /// Host facts (amc contract).
+    HostFacts,
+    /// A PolicyAdmission (upstream contract).
+    PolicyAdmission,
+    /// An AgentRegistryGrant (upstream contract).
+    AgentRegistryGrant,
+}
+
+impl DocKind {
+    /// The contract name.
+    pub fn schema(self) -> &'static str {
+        match self {
+            DocKind::HostFacts => "host-facts",
+            DocKind::PolicyAdmission => "upstream/policy-admission",
+            DocKind::AgentRegistryGrant => "upstream/agent-registry-grant",
+        }
+    }
+    /// The expected `kind` field.
+    pub fn kind(self) -> &'static str {
+        match self {
+            DocKind::HostFacts => "HostFacts",
+            DocKind::PolicyAdmission => "PolicyAdmission",
+            DocKind::AgentRegistryGrant => "AgentRegistryGrant",
+        }
+    }
+}
+
+/// A loaded, contract-valid document.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// Its file.
+    pub file: FileId,
+    /// The parsed value.
+    pub value: Value,
+    /// What it is.
+    pub kind: DocKind,
+}
+
+/// Every valid referenced document, by spec-relative path.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// Documents by path.
+    pub by_path: BTreeMap<String, Doc>,
+}
+
+impl Documents {
+    /// The document at a path, when it loaded and validated.
+    pub fn get(&self, path: &str) -> Option<&Doc> {
+        self.by_path.get(path)
+    }
+}
+
+/// Every (path, kind) the spec refers to, with the span of the reference.
+pub fn references(spec: &ir::Spec) -> Vec<(Spanned<String>, DocKind)> {
+    let mut out = Vec::new();
+    for m in &spec.machines {
+        if let Some(f) = &m.facts {
+            out.push((f.clone(), DocKind::HostFacts));
+        }
+    }
+    for p in &spec.pods {
+        for a in p.admissions.values() {
+            out.push((a.clone(), DocKind::PolicyAdmission));
+        }
+        if let Some(g) = &p.grant {
+            out.push((g.clone(), DocKind::AgentRegistryGrant));
+        }
+    }
+    out
+}
+
+/// Loads and validates every referenced document.
+pub fn load(
+    vfs: &dyn Vfs,
+    root: &SpecRoot,
+    spec: &ir::Spec,
+    map: &mut SourceMap,
+    inputs: &mut Vec<Input>,
+    diags: &mut Diagnostics,
+) -> Documents {
+    let mut docs = Documents::default();
+    let mut seen: BTreeMap<String, DocKind> = BTreeMap::new();
+    for (path, kind) in references(spec) {
+        if let Some(prev) = seen.get(&path.value) {
+            if *prev != kind {
+                diags.push(
+                    Diagnostic::new(
+                        Code::E0403,
+                        format!(
+                            "`{}` is used both as a {} and as a {}",
+                            path.value,
+                            prev.kind(),
+                            kind.kind()
+                        ),
+                    )
+                    .label(path.span, format!("expected a {} here", kind.kind())),
+                );
+            }
+            continue;
+        }
+        seen.insert(path.value.clone(), kind);
+        if let Some(doc) = load_one(vfs, root, &path, kind, map, inputs, diags) {
+            docs.by_path.insert(path.value.clone(), doc);
+        }
+    }
+    docs
+}
+
+fn load_one(
+    vfs: &dyn Vfs,
+    root: &SpecRoot,
+    path: &Spanned<String>,
+    kind: DocKind,
+    map: &mut SourceMap,
+    inputs: &mut Vec<Input>,
+    diags: &mut Diagnostics,
+) -> Option<Doc> {
+    let full = match join_inside(&root.dir, &path.value) {
+        Ok(p) => p,
+        Err(why) => {
+            diags.push(
+                Diagnostic::new(Code::E0204, format!("path `{}` {why}", path.value))
+                    .label(path.span, "outside the spec root")
+                    .help("keep every file a spec refers to inside the spec's directory, so the spec is self-contained and reproducible"),
+            );
+            return None;
+        }
+    };
+    if !vfs.exists(&full) || vfs.is_dir(&full) {
+        diags.push(
+            Diagnostic::new(Code::E0205, format!("{} file `{}` not found", kind.kind(), path.value))
+                .label(path.span, "no such file")
+                .help(match kind {
+                    DocKind::HostFacts => "write it with `amc probe --out FILE` on the machine, or declare `capacity` inline and drop `facts`".to_string(),
+                    _ => "paths are relative to the spec root".to_string(),
+                }),
+        );
+        return None;
+    }
+    // Refuse symlinks that lead out of the root.
+    if let (Ok(canon_root), Ok(canon)) = (vfs.canonicalize(&root.dir), vfs.canonicalize(&full)) {
+        if !canon.starts_with(&canon_root) {
+            diags.push(
+                Diagnostic::new(Code::E0204, format!("path `{}` leads outside the spec root through a link", path.value))
+                    .label(path.span, "outside the spec root")
+                    .help("copy the file into the spec directory instead of linking to it"),
+            );
+            return None;
+        }
+    }
+    let bytes = match vfs.read(&full) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(Code::E0205, format!("cannot read `{}`: {e}", path.value))
+                    .label(path.span, "unreadable"),
+            );
+            return None;
+        }
+    };
+    inputs.push(Input {
+        path: crate::vfs::slash_path(&crate::vfs::normalize(std::path::Path::new(&path.value))),
+        bytes: bytes.clone(),
+    });
+    let name = display_name(root, &path.value);
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            diags.push(
+                Diagnostic::new(Code::E0401, format!("`{}` is not UTF-8 JSON", path.value))
+                    .label(path.span, "referenced here"),
+            );
+            return None;
+        }
+    };
+    let file = map.add(name, text.clone());
+    let value: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            let off = json_span::offset_of(&text, e.line(), e.column());
+            diags.push(
+                Diagnostic::new(Code::E0401, format!("malformed JSON in `{}`: {e}", path.value))
+                    .label(Span::new(file, off, (off + 1).min(text.len())), "here")
+                    .label(path.span, "referenced here")
+                    .help("the file must be a single JSON document"),
+            );
+            return None;
+        }
+    };
+    let found_kind = value.get("kind").and_then(Value::as_str);
+    if found_kind != Some(kind.kind()) {
+        let (s, e) = json_span::locate(&text, "/kind", None).unwrap_or((0, 1));
+        diags.push(
+            Diagnostic::new(
+                Code::E0403,
+                format!(
+                    "`{}` is a {}, expected a {}",
+                    path.value,
+                    found_kind.unwrap_or("document without a kind"),
+                    kind.kind()
+                ),
+            )
+            .label(Span::new(file, s, e), format!("expected \"kind\": \"{}\"", kind.kind()))
+            .label(path.span, format!("used as a {} here", kind.kind())),
+        );
+        return None;
+    }
+    match contracts::validate(kind.schema(), &value) {
+        Err(e) => {
+            diags.push(Diagnostic::internal(e));
+            None
+        }
+        Ok(violations) if violations.is_empty() => Some(Doc { file, value, kind }),
+        Ok(violations) => {
+            for v in violations {
+                let (s, e) = json_span::locate(&text, &v.pointer, v.unexpected_key.as_deref())
+                    .unwrap_or((0, 1));
+                let at = if v.pointer.is_empty() { "/".to_string() } else { v.pointer.clone() };
+                diags.push(
+                    Diagnostic::new(
+                        Code::E0402,
+                        format!("{} `{}` violates its contract at {at}: {}", kind.kind(), path.value, v.message),
+                    )
+                    .label(Span::new(file, s, e), "here")
+                    .label(path.span, "referenced here")
+                    .help(format!("the document must validate against contracts/{}.schema.json (`amc schema {}`)", kind.schema(), kind.schema())),
+                );
+            }
+            None
+        }
+    }
+}
