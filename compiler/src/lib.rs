@@ -1,1 +1,3 @@
 //! amc — the Agent Machine compiler (library).
+
+pub mod facts;
