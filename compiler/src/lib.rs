@@ -1,3 +1,4 @@
 //! amc — the Agent Machine compiler (library).
 
 pub mod facts;
+pub mod probe;
