@@ -3,7 +3,8 @@
 //! Takes: [`HostFacts`] and a slug for the id.
 //! Produces: an AgentMachine JSON document (`specVersion` 0.1.0,
 //! `id` `urn:srcos:agent-machine:<slug>`) that validates against the embedded
-//! upstream schema. Keys are inserted in a fixed order.
+//! upstream schema. Object keys come out sorted (serde_json's map is a
+//! BTreeMap), matching upstream's `sort_keys` JSON; array order is fixed.
 //! Never: claims what the facts do not say — unobserved optional fields
 //! (`encryptedAtRest`, `immutableHost`, TPM/Secure Boot/FIDO2) are omitted, and
 //! trust requirements keep upstream's fail-closed defaults (all `true`).

@@ -437,3 +437,6 @@ pub fn dt_compatible(text: &str) -> Vec<String> {
 pub fn vk_version(v: u32) -> String {
     format!("{}.{}.{}", v >> 22 & 0x7f, v >> 12 & 0x3ff, v & 0xfff)
 }
+
+#[cfg(test)]
+mod tests;

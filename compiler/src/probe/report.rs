@@ -141,14 +141,15 @@ pub fn render_human(facts: &HostFacts) -> String {
         .map_or(String::new(), |d| format!(", docker {}", d.version));
     let _ = writeln!(s, "runtime   {podman}{docker}");
     let sd = &facts.systemd;
-    let sd_version = sd
-        .version
-        .as_deref()
-        .map_or(String::new(), |v| format!(" {v}"));
+    let state = match (sd.system, sd.version.as_deref()) {
+        (true, Some(v)) => format!("{v} running as init"),
+        (true, None) => "running as init".to_string(),
+        (false, Some(v)) => format!("{v} installed, not running as init"),
+        (false, None) => "not running".to_string(),
+    };
     let _ = writeln!(
         s,
-        "systemd   {}{sd_version}, user session {}",
-        if sd.system { "running" } else { "not init" },
+        "systemd   {state}, user session {}",
         if sd.user { "yes" } else { "no" }
     );
     let _ = writeln!(

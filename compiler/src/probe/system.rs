@@ -266,3 +266,37 @@ fn detected_cpu_features() -> Vec<String> {
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hung_commands_are_killed_at_the_timeout() {
+        let Some(sleep) = SystemProbe::find_on_path("sleep") else {
+            return;
+        };
+        let start = Instant::now();
+        assert_eq!(
+            run_with_timeout(&sleep, &["5"], Duration::from_millis(200)),
+            None
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn failing_and_missing_commands_are_none() {
+        let probe = SystemProbe::new(&ProbeConfig::default());
+        assert_eq!(probe.run("amc-no-such-program-xyz", &["--version"]), None);
+        if probe.on_path("false") {
+            assert_eq!(probe.run("false", &[]), None);
+        }
+        if probe.on_path("echo") {
+            assert_eq!(probe.run("echo", &["hi"]).as_deref(), Some("hi\n"));
+        }
+    }
+}
