@@ -60,7 +60,10 @@ pub fn compile(vfs: &dyn Vfs, path: &Path, display: &str, opts: &Options) -> Res
     let mut inputs = resolved.inputs.clone();
     let docs = documents::load(vfs, &root, &c.spec, &mut c.sources, &mut inputs, &mut c.diagnostics);
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
-    c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
+    // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
+    if !c.diagnostics.has_errors() {
+        c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
+    }
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
         match emit::emit(&c.spec, &c.checked, &c.placement, &inputs, &resolved.stdlib_modules, &opts.emit) {
             Ok(a) => c.artifacts = a,

@@ -84,6 +84,10 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
     let mut out = Vec::new();
     for m in &spec.machines {
         let Some(profile) = spec.profile(&m.profile.value) else {
+            if !crate::lang::vocab::PROFILES.contains(&m.profile.value.as_str()) {
+                // An unknown profile name was already reported by the shape check.
+                continue;
+            }
             diags.push(Diagnostic::internal(format!(
                 "the stdlib has no profile `{}`",
                 m.profile.value

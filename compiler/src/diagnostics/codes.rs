@@ -97,11 +97,8 @@ codes! {
     E0309, Error, "provider cannot run in a container";
     E0310, Error, "model has no model volume";
     E0311, Error, "machine capacity unknown";
-    E0312, Error, "runtime envelope missing on machine";
-    E0313, Error, "host port conflict";
     E0314, Error, "cluster node is not a Kubernetes machine";
     E0315, Error, "ingress needs a host name";
-    E0316, Error, "storage backend not available";
     E0317, Error, "volume unusable on target";
     E0318, Error, "port name repeated";
     E0319, Error, "resource request exceeds limit";

@@ -1,7 +1,17 @@
 use super::*;
 
-fn examples_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/facts")
+/// Every facts file shipped with the examples (`examples/*/facts/*.json`).
+fn example_facts_files() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut out = Vec::new();
+    for ex in std::fs::read_dir(root).unwrap() {
+        let dir = ex.unwrap().path().join("facts");
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            out.extend(rd.map(|e| e.unwrap().path()));
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A small, fully populated facts value used by several tests.
@@ -236,8 +246,7 @@ fn not_json_is_a_json_error() {
 #[test]
 fn example_facts_files_are_canonical() {
     let mut seen = 0;
-    for entry in std::fs::read_dir(examples_dir()).unwrap() {
-        let path = entry.unwrap().path();
+    for path in example_facts_files() {
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }

@@ -30,6 +30,10 @@ pub fn lower(decls: &[Decl]) -> ir::Spec {
     let mut spec = ir::Spec::default();
     for d in decls {
         let n = &d.node;
+        // Definitions with an invalid id were reported by the shape check.
+        if n.name != "profile" && !n.args.first().and_then(|a| a.as_str()).is_some_and(crate::lang::is_identifier) {
+            continue;
+        }
         match n.name.as_str() {
             "machine" => spec.machines.extend(machine(n)),
             "provider" => spec.providers.extend(provider(n, d.origin)),

@@ -179,7 +179,10 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
     // Children.
     for (idx, c) in n.children.iter().enumerate() {
         let Some(cs) = spec.child(&c.name) else {
-            diags.push(unknown_node(c, spec, ""));
+            // A nested `import` gets its own, more specific diagnostic from resolve.
+            if c.name != "import" {
+                diags.push(unknown_node(c, spec, ""));
+            }
             continue;
         };
         if !cs.repeatable {

@@ -678,8 +678,12 @@ fn assert_agent_machine_valid(doc: &serde_json::Value) {
 
 fn example(name: &str) -> HostFacts {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/facts")
-        .join(name);
+        .join("../examples")
+        .join(match name {
+            "m2-asahi.hand-written.json" => "m2-asahi/facts/m2-laptop.hand-written.json",
+            "gpu-node.hand-written.json" => "k8s-gpu-topolvm/facts/gpu-node.hand-written.json",
+            other => other,
+        });
     HostFacts::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -867,7 +871,7 @@ fn system_vulkan_finds_lavapipe_when_expected() {
 }
 
 /// `AMC_WRITE_PROBED_FACTS=1 cargo test -p amc --lib probe::tests::write_probed_example`
-/// rewrites `examples/facts/workstation.probed.json` from this host.
+/// rewrites `examples/workstation-llama/facts/ci-vm.probed.json` from this host.
 #[test]
 fn write_probed_example() {
     if std::env::var("AMC_WRITE_PROBED_FACTS").as_deref() != Ok("1") {
@@ -875,6 +879,6 @@ fn write_probed_example() {
     }
     let facts = probe_host().unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/facts/workstation.probed.json");
+        .join("../examples/workstation-llama/facts/ci-vm.probed.json");
     std::fs::write(path, facts.to_json()).unwrap();
 }
