@@ -22,7 +22,10 @@ pub struct Contract {
 /// Every embedded schema, sorted by name.
 pub fn all() -> Vec<Contract> {
     let mut out = Vec::new();
-    for (dir, prefix) in [(Some(&CONTRACTS), ""), (CONTRACTS.get_dir("upstream"), "upstream/")] {
+    for (dir, prefix) in [
+        (Some(&CONTRACTS), ""),
+        (CONTRACTS.get_dir("upstream"), "upstream/"),
+    ] {
         let Some(dir) = dir else { continue };
         for f in dir.files() {
             let Some(fname) = f.path().file_name().and_then(|n| n.to_str()) else {

@@ -52,20 +52,39 @@ pub struct Compilation {
 }
 
 /// Runs the pipeline. `Err` is a problem with the path itself (usage error).
-pub fn compile(vfs: &dyn Vfs, path: &Path, display: &str, opts: &Options) -> Result<Compilation, String> {
+pub fn compile(
+    vfs: &dyn Vfs,
+    path: &Path,
+    display: &str,
+    opts: &Options,
+) -> Result<Compilation, String> {
     let root = resolve::locate(vfs, path, display)?;
     let mut c = Compilation::default();
     let resolved = resolve::resolve(vfs, &root, &mut c.sources, &mut c.diagnostics);
     c.spec = lower::lower(&resolved.decls);
     let mut inputs = resolved.inputs.clone();
-    let docs = documents::load(vfs, &root, &c.spec, &mut c.sources, &mut inputs, &mut c.diagnostics);
+    let docs = documents::load(
+        vfs,
+        &root,
+        &c.spec,
+        &mut c.sources,
+        &mut inputs,
+        &mut c.diagnostics,
+    );
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
     // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
     if !c.diagnostics.has_errors() {
         c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
     }
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
-        match emit::emit(&c.spec, &c.checked, &c.placement, &inputs, &resolved.stdlib_modules, &opts.emit) {
+        match emit::emit(
+            &c.spec,
+            &c.checked,
+            &c.placement,
+            &inputs,
+            &resolved.stdlib_modules,
+            &opts.emit,
+        ) {
             Ok(a) => c.artifacts = a,
             Err(d) => c.diagnostics.push(d),
         }
@@ -75,7 +94,10 @@ pub fn compile(vfs: &dyn Vfs, path: &Path, display: &str, opts: &Options) -> Res
 
 /// Parses `--decided-at` (RFC 3339) or `SOURCE_DATE_EPOCH` (seconds) into a
 /// normalised RFC 3339 UTC string.
-pub fn decision_time(decided_at: Option<&str>, source_date_epoch: Option<&str>) -> Result<Option<String>, String> {
+pub fn decision_time(
+    decided_at: Option<&str>,
+    source_date_epoch: Option<&str>,
+) -> Result<Option<String>, String> {
     use time::format_description::well_known::Rfc3339;
     if let Some(s) = decided_at {
         let t = time::OffsetDateTime::parse(s, &Rfc3339)

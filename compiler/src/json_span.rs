@@ -37,7 +37,10 @@ pub fn locate(text: &str, pointer: &str, key: Option<&str>) -> Option<(usize, us
                 .iter()
                 .find(|p| prop_name(&p.name) == seg)
                 .map(|p| p.value.clone()),
-            Value::Array(ref a) => seg.parse::<usize>().ok().and_then(|i| a.elements.get(i).cloned()),
+            Value::Array(ref a) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.elements.get(i).cloned()),
             _ => None,
         };
         match next {
@@ -45,11 +48,11 @@ pub fn locate(text: &str, pointer: &str, key: Option<&str>) -> Option<(usize, us
             None => break,
         }
     }
-    if let (Some(k), Value::Object(o)) = (key, &cur) {
-        if let Some(p) = o.properties.iter().find(|p| prop_name(&p.name) == k) {
-            let r = p.name.range();
-            return Some((r.start, r.end));
-        }
+    if let (Some(k), Value::Object(o)) = (key, &cur)
+        && let Some(p) = o.properties.iter().find(|p| prop_name(&p.name) == k)
+    {
+        let r = p.name.range();
+        return Some((r.start, r.end));
     }
     let r = cur.range();
     // Point at the first line of large values (objects, arrays).
@@ -65,7 +68,11 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut off = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col_bytes: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            let col_bytes: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return (off + col_bytes).min(text.len());
         }
         off += l.len();

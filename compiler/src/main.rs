@@ -60,6 +60,27 @@ enum Command {
         /// The code, e.g. E0102.
         code: String,
     },
+    /// Probe this host and print its facts (never run implicitly by builds).
+    Probe {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Write the facts to FILE instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print an upstream document instead of host facts (agent-machine).
+        #[arg(long = "as", value_name = "KIND")]
+        as_kind: Option<String>,
+        /// Id slug for --as agent-machine (urn:srcos:agent-machine:ID).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Report what this host can run, with a next step for each gap.
+    Doctor {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Print the version.
     Version,
 }
@@ -84,7 +105,11 @@ fn print_diags(c: &Compilation, format: Format) {
 fn summary(c: &Compilation) -> String {
     let e = c.diagnostics.error_count();
     let w = c.diagnostics.warning_count();
-    format!("{e} error{}, {w} warning{}", if e == 1 { "" } else { "s" }, if w == 1 { "" } else { "s" })
+    format!(
+        "{e} error{}, {w} warning{}",
+        if e == 1 { "" } else { "s" },
+        if w == 1 { "" } else { "s" }
+    )
 }
 
 fn json_of(c: &Compilation) -> Vec<render::JsonDiagnostic> {
@@ -105,7 +130,10 @@ fn run(cli: Cli) -> ExitCode {
             let mut worst = 0u8;
             let mut all_json = Vec::new();
             for path in &paths {
-                let opts = Options { stop: Stop::Check, emit: EmitOptions::default() };
+                let opts = Options {
+                    stop: Stop::Check,
+                    emit: EmitOptions::default(),
+                };
                 match driver::compile(&RealFs, path, &display_of(path), &opts) {
                     Err(e) => {
                         eprintln!("error: {e}");
@@ -125,11 +153,19 @@ fn run(cli: Cli) -> ExitCode {
                 }
             }
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&all_json).unwrap_or_else(|_| "[]".into()));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&all_json).unwrap_or_else(|_| "[]".into())
+                );
             }
             ExitCode::from(worst)
         }
-        Command::Build { path, out, decided_at, format } => {
+        Command::Build {
+            path,
+            out,
+            decided_at,
+            format,
+        } => {
             let sde = std::env::var("SOURCE_DATE_EPOCH").ok();
             let decided = match driver::decision_time(decided_at.as_deref(), sde.as_deref()) {
                 Ok(t) => t,
@@ -145,7 +181,12 @@ fn run(cli: Cli) -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            let opts = Options { stop: Stop::Build, emit: EmitOptions { decided_at: decided } };
+            let opts = Options {
+                stop: Stop::Build,
+                emit: EmitOptions {
+                    decided_at: decided,
+                },
+            };
             let c = match driver::compile(&RealFs, &path, &display_of(&path), &opts) {
                 Ok(c) => c,
                 Err(e) => {
@@ -155,7 +196,10 @@ fn run(cli: Cli) -> ExitCode {
             };
             print_diags(&c, format);
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&json_of(&c)).unwrap_or_else(|_| "[]".into()));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json_of(&c)).unwrap_or_else(|_| "[]".into())
+                );
             }
             if c.diagnostics.has_errors() {
                 eprintln!("{}: {}; nothing written", display_of(&path), summary(&c));
@@ -195,6 +239,78 @@ fn run(cli: Cli) -> ExitCode {
                 }
             },
         },
+        Command::Probe {
+            format,
+            out,
+            as_kind,
+            id,
+        } => {
+            let facts = match amc::probe::probe_host() {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let text = match as_kind.as_deref() {
+                Some("agent-machine") => {
+                    let slug = id.unwrap_or_else(|| amc::probe::slugify(&facts.host.hostname));
+                    let doc = amc::probe::to_agent_machine(&facts, &slug);
+                    format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&doc).unwrap_or_default()
+                    )
+                }
+                Some(other) => {
+                    eprintln!("error: unknown --as `{other}` (expected agent-machine)");
+                    return ExitCode::from(2);
+                }
+                None if format == Format::Human => amc::probe::render_human(&facts),
+                None => facts.to_json(),
+            };
+            match out {
+                Some(path) => match std::fs::write(&path, text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        ExitCode::from(1)
+                    }
+                },
+                None => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+            }
+        }
+        Command::Doctor { format } => {
+            let facts = match amc::probe::probe_host() {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let items = amc::probe::doctor(&facts);
+            if format == Format::Json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&items).unwrap_or_default()
+                );
+            } else {
+                for i in &items {
+                    let mark = if i.next_step.is_none() {
+                        "ok  "
+                    } else {
+                        "MISS"
+                    };
+                    println!("[{mark}] {:<13} {}", i.check, i.detail);
+                    if let Some(n) = &i.next_step {
+                        println!("       next: {n}");
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Explain { code } => match Code::parse(&code) {
             Some(c) => {
                 print!("{}", amc::diagnostics::explain(c));
@@ -214,7 +330,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }

@@ -43,10 +43,9 @@ impl Vfs for RealFs {
             let entry = entry.map_err(io::Error::other)?;
             if entry.file_type().is_file()
                 && entry.path().extension().is_some_and(|e| e == "kdl")
+                && let Ok(rel) = entry.path().strip_prefix(dir)
             {
-                if let Ok(rel) = entry.path().strip_prefix(dir) {
-                    out.push(rel.to_path_buf());
-                }
+                out.push(rel.to_path_buf());
             }
         }
         out.sort_by_key(|p| slash_path(p));

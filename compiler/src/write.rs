@@ -32,7 +32,9 @@ impl std::fmt::Display for WriteError {
                 "{} exists and is not an amc build output (no {MANIFEST}); refusing to replace it",
                 p.display()
             ),
-            WriteError::BadPath(p) => write!(f, "refusing to write artifact with unsafe path `{p}`"),
+            WriteError::BadPath(p) => {
+                write!(f, "refusing to write artifact with unsafe path `{p}`")
+            }
             WriteError::Io(what, e) => write!(f, "{what}: {e}"),
         }
     }
@@ -46,7 +48,9 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> WriteError {
 fn safe(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.starts_with('/')
-        && rel.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && rel
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 /// Whether a directory may be replaced: absent, empty, or an amc output.
@@ -57,7 +61,9 @@ pub fn replaceable(out: &Path) -> bool {
     if out.join(MANIFEST).is_file() {
         return true;
     }
-    fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false)
+    fs::read_dir(out)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
 }
 
 /// Writes the artifacts to `out`, replacing it.
@@ -85,20 +91,28 @@ pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<(), WriteError>
         for (rel, bytes) in artifacts {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+                fs::create_dir_all(dir)
+                    .map_err(io_err(format!("cannot create {}", dir.display())))?;
             }
             fs::write(&path, bytes).map_err(io_err(format!("cannot write {}", path.display())))?;
         }
         if out.exists() {
             let old = unique(&parent, &format!(".{base}.amc-old"));
-            fs::rename(out, &old).map_err(io_err(format!("cannot move {} aside", out.display())))?;
+            fs::rename(out, &old)
+                .map_err(io_err(format!("cannot move {} aside", out.display())))?;
             if let Err(e) = fs::rename(&tmp, out) {
                 let _ = fs::rename(&old, out);
-                return Err(WriteError::Io(format!("cannot move the new build to {}", out.display()), e));
+                return Err(WriteError::Io(
+                    format!("cannot move the new build to {}", out.display()),
+                    e,
+                ));
             }
             let _ = fs::remove_dir_all(&old);
         } else {
-            fs::rename(&tmp, out).map_err(io_err(format!("cannot move the new build to {}", out.display())))?;
+            fs::rename(&tmp, out).map_err(io_err(format!(
+                "cannot move the new build to {}",
+                out.display()
+            )))?;
         }
         Ok(())
     })();

@@ -44,7 +44,9 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
             (case.join("input"), format!("golden/{name}/input"))
         }
     };
-    let decided_at = fs::read_to_string(case.join("decided-at")).ok().map(|s| s.trim().to_string());
+    let decided_at = fs::read_to_string(case.join("decided-at"))
+        .ok()
+        .map(|s| s.trim().to_string());
     let opts = Options {
         stop: Stop::Build,
         emit: EmitOptions { decided_at },
@@ -57,8 +59,15 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
         "diagnostics.json".into(),
         format!("{}\n", serde_json::to_string_pretty(&json).unwrap()).into_bytes(),
     );
-    let style = HumanStyle { color: false, unicode: true, width: 100 };
-    tree.insert("diagnostics.txt".into(), render::human(&diags, &c.sources, style).into_bytes());
+    let style = HumanStyle {
+        color: false,
+        unicode: true,
+        width: 100,
+    };
+    tree.insert(
+        "diagnostics.txt".into(),
+        render::human(&diags, &c.sources, style).into_bytes(),
+    );
     tree
 }
 
@@ -93,7 +102,9 @@ fn golden_cases() {
         }
         for (k, v) in &got {
             match want.get(k) {
-                None => failures.push(format!("{name}: produced unexpected file {k} (missing from expected/)")),
+                None => failures.push(format!(
+                    "{name}: produced unexpected file {k} (missing from expected/)"
+                )),
                 Some(w) if w != v => failures.push(format!(
                     "{name}: {k} differs\n--- expected\n{}\n+++ got\n{}",
                     String::from_utf8_lossy(w),
@@ -103,7 +114,12 @@ fn golden_cases() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} golden mismatches (AMC_BLESS=1 to accept):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (AMC_BLESS=1 to accept):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -114,7 +130,11 @@ fn every_error_code_has_a_golden_case() {
         if let Ok(text) = fs::read_to_string(&p) {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
             for d in v.as_array().unwrap() {
-                assert!(d["line"].as_u64().unwrap_or(0) > 0, "{}: diagnostic without a span: {d}", p.display());
+                assert!(
+                    d["line"].as_u64().unwrap_or(0) > 0,
+                    "{}: diagnostic without a span: {d}",
+                    p.display()
+                );
                 seen.insert(d["code"].as_str().unwrap().to_string());
             }
         }
@@ -126,7 +146,10 @@ fn every_error_code_has_a_golden_case() {
         .map(|c| c.qualified())
         .filter(|c| !seen.contains(c) && !exempt.contains(&c.as_str()))
         .collect();
-    assert!(missing.is_empty(), "codes without a golden case: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a golden case: {missing:?}"
+    );
 }
 
 #[test]
@@ -145,9 +168,16 @@ fn builds_are_identical_from_another_directory_and_path() {
             fs::copy(e.path(), copy.join(rel)).unwrap();
         }
     }
-    let opts = Options { stop: Stop::Build, emit: EmitOptions::default() };
-    let a = driver::compile(&RealFs, &src, "a", &opts).unwrap().artifacts;
-    let b = driver::compile(&RealFs, &copy, "somewhere/else", &opts).unwrap().artifacts;
+    let opts = Options {
+        stop: Stop::Build,
+        emit: EmitOptions::default(),
+    };
+    let a = driver::compile(&RealFs, &src, "a", &opts)
+        .unwrap()
+        .artifacts;
+    let b = driver::compile(&RealFs, &copy, "somewhere/else", &opts)
+        .unwrap()
+        .artifacts;
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }

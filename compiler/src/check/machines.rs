@@ -72,7 +72,11 @@ impl MachineView {
 pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
     let v = s.split_whitespace().last()?;
     let mut it = v.split(['.', '-', '+']).map(|p| p.parse::<u32>().ok());
-    Some((it.next()??, it.next().flatten().unwrap_or(0), it.next().flatten().unwrap_or(0)))
+    Some((
+        it.next()??,
+        it.next().flatten().unwrap_or(0),
+        it.next().flatten().unwrap_or(0),
+    ))
 }
 
 fn facts_u64(v: &Value, ptr: &str) -> Option<u64> {
@@ -94,17 +98,21 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
             )));
             continue;
         };
-        let facts = m.facts.as_ref().and_then(|f| docs.get(&f.value)).map(|d| &d.value);
+        let facts = m
+            .facts
+            .as_ref()
+            .and_then(|f| docs.get(&f.value))
+            .map(|d| &d.value);
         if m.facts.is_some() && facts.is_none() {
             // The facts file failed to load; that was reported.
             continue;
         }
         let cap = &m.capacity;
-        let cpu_milli = cap
-            .cpu_milli
-            .as_ref()
-            .map(|c| c.value)
-            .or_else(|| facts.and_then(|f| facts_u64(f, "/cpu/threads")).map(|t| t * 1000));
+        let cpu_milli = cap.cpu_milli.as_ref().map(|c| c.value).or_else(|| {
+            facts
+                .and_then(|f| facts_u64(f, "/cpu/threads"))
+                .map(|t| t * 1000)
+        });
         let memory = cap
             .memory
             .as_ref()
@@ -131,24 +139,42 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
                 count: g.count,
             })
             .collect();
-        if gpus.is_empty() {
-            if let Some(list) = facts.and_then(|f| f.pointer("/gpus")).and_then(Value::as_array) {
-                let mut grouped: BTreeMap<(String, String, u64), u32> = BTreeMap::new();
-                for g in list {
-                    let vendor = g.get("vendor").and_then(Value::as_str).unwrap_or("other").to_string();
-                    let name = g.get("name").and_then(Value::as_str).unwrap_or("gpu").to_string();
-                    let vram = g.get("vramBytes").and_then(Value::as_u64).unwrap_or(0);
-                    *grouped.entry((vendor, name, vram)).or_default() += 1;
-                }
-                gpus = grouped
-                    .into_iter()
-                    .map(|((vendor, model, vram), count)| GpuView { vendor, model, vram, count })
-                    .collect();
+        if gpus.is_empty()
+            && let Some(list) = facts
+                .and_then(|f| f.pointer("/gpus"))
+                .and_then(Value::as_array)
+        {
+            let mut grouped: BTreeMap<(String, String, u64), u32> = BTreeMap::new();
+            for g in list {
+                let vendor = g
+                    .get("vendor")
+                    .and_then(Value::as_str)
+                    .unwrap_or("other")
+                    .to_string();
+                let name = g
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("gpu")
+                    .to_string();
+                let vram = g.get("vramBytes").and_then(Value::as_u64).unwrap_or(0);
+                *grouped.entry((vendor, name, vram)).or_default() += 1;
             }
+            gpus = grouped
+                .into_iter()
+                .map(|((vendor, model, vram), count)| GpuView {
+                    vendor,
+                    model,
+                    vram,
+                    count,
+                })
+                .collect();
         }
         let mut accelerators: BTreeSet<String> = BTreeSet::from(["cpu".to_string()]);
         accelerators.extend(cap.accelerators.iter().map(|a| a.value.clone()));
-        if let Some(list) = facts.and_then(|f| f.pointer("/accelerators")).and_then(Value::as_array) {
+        if let Some(list) = facts
+            .and_then(|f| f.pointer("/accelerators"))
+            .and_then(Value::as_array)
+        {
             accelerators.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
         }
         // Contradictions with the profile.
@@ -181,7 +207,12 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
     out
 }
 
-fn check_forbidden(m: &ir::Machine, profile: &ir::Profile, a: &Spanned<String>, diags: &mut Diagnostics) {
+fn check_forbidden(
+    m: &ir::Machine,
+    profile: &ir::Profile,
+    a: &Spanned<String>,
+    diags: &mut Diagnostics,
+) {
     if let Some(f) = profile.forbid.iter().find(|f| f.api == a.value) {
         diags.push(
             Diagnostic::new(
@@ -195,7 +226,7 @@ fn check_forbidden(m: &ir::Machine, profile: &ir::Profile, a: &Spanned<String>, 
             .label(m.profile.span, "profile chosen here")
             .help(f.reason.clone()),
         );
-    } else if !profile.accelerators.iter().any(|p| *p == a.value) {
+    } else if !profile.accelerators.contains(&a.value) {
         diags.push(
             Diagnostic::new(
                 Code::E0302,
@@ -206,7 +237,11 @@ fn check_forbidden(m: &ir::Machine, profile: &ir::Profile, a: &Spanned<String>, 
             )
             .label(a.span, "not an accelerator of this profile")
             .label(m.profile.span, "profile chosen here")
-            .help(format!("profile `{}` uses: {}", profile.name.value, profile.accelerators.join(", "))),
+            .help(format!(
+                "profile `{}` uses: {}",
+                profile.name.value,
+                profile.accelerators.join(", ")
+            )),
         );
     }
 }

@@ -30,7 +30,12 @@ pub struct Checked {
 }
 
 /// Runs every check.
-pub fn check(spec: &ir::Spec, symbols: &Symbols, docs: &Documents, diags: &mut Diagnostics) -> Checked {
+pub fn check(
+    spec: &ir::Spec,
+    symbols: &Symbols,
+    docs: &Documents,
+    diags: &mut Diagnostics,
+) -> Checked {
     refs::check(spec, symbols, diags);
     let machines = machines::views(spec, docs, diags);
     let mut workloads = Vec::new();
@@ -41,13 +46,18 @@ pub fn check(spec: &ir::Spec, symbols: &Symbols, docs: &Documents, diags: &mut D
     }
     clusters(spec, &machines, diags);
     unused(spec, symbols, diags);
-    Checked { machines, workloads }
+    Checked {
+        machines,
+        workloads,
+    }
 }
 
 fn clusters(spec: &ir::Spec, machines: &[MachineView], diags: &mut Diagnostics) {
     for c in &spec.clusters {
         for n in &c.nodes {
-            let Some(m) = machines.iter().find(|m| m.id() == n.value) else { continue };
+            let Some(m) = machines.iter().find(|m| m.id() == n.value) else {
+                continue;
+            };
             if !m.runtimes.iter().any(|r| r == "kubernetes") {
                 diags.push(
                     Diagnostic::new(
@@ -87,12 +97,17 @@ fn unused(spec: &ir::Spec, symbols: &Symbols, diags: &mut Diagnostics) {
         .map(|m| (RefKind::Model, &m.id))
         .chain(spec.cache_tiers.iter().map(|t| (RefKind::CacheTier, &t.id)));
     for (kind, id) in ids {
-        let from_spec = symbols.get(kind, &id.value).is_some_and(|(_, o)| o == Origin::Spec);
+        let from_spec = symbols
+            .get(kind, &id.value)
+            .is_some_and(|(_, o)| o == Origin::Spec);
         if from_spec && !used.contains(&(kind, id.value.as_str())) {
             diags.push(
-                Diagnostic::new(Code::W0303, format!("{} `{}` is never used", kind.node_name(), id.value))
-                    .label(id.span, "unused")
-                    .help("remove it, or refer to it from a pod or a machine"),
+                Diagnostic::new(
+                    Code::W0303,
+                    format!("{} `{}` is never used", kind.node_name(), id.value),
+                )
+                .label(id.span, "unused")
+                .help("remove it, or refer to it from a pod or a machine"),
             );
         }
     }

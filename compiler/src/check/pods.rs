@@ -103,15 +103,34 @@ const GIB: u64 = 1 << 30;
 
 fn secret_like_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"]
-        .iter()
-        .any(|s| n.contains(s))
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 fn secret_like_value(v: &str) -> bool {
-    ["hf_", "sk-", "ghp_", "github_pat_", "glpat-", "xoxb-", "AKIA", "-----BEGIN"]
-        .iter()
-        .any(|p| v.starts_with(p))
+    [
+        "hf_",
+        "sk-",
+        "ghp_",
+        "github_pat_",
+        "glpat-",
+        "xoxb-",
+        "AKIA",
+        "-----BEGIN",
+    ]
+    .iter()
+    .any(|p| v.starts_with(p))
 }
 
 fn substitute(arg: &str, port: u16, model_path: &str, model_id: &str, model_dir: &str) -> String {
@@ -178,14 +197,20 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     let is_k8s = p.target.value == "kubernetes";
     match (&p.cluster, is_k8s) {
         (None, true) => diags.push(
-            Diagnostic::new(Code::E0306, format!("pod `{id}` targets kubernetes but names no cluster"))
-                .label(p.target.span, "which cluster?")
-                .help("write `target \"kubernetes\" cluster=\"CLUSTER\"`"),
+            Diagnostic::new(
+                Code::E0306,
+                format!("pod `{id}` targets kubernetes but names no cluster"),
+            )
+            .label(p.target.span, "which cluster?")
+            .help("write `target \"kubernetes\" cluster=\"CLUSTER\"`"),
         ),
         (Some(c), false) => diags.push(
-            Diagnostic::new(Code::E0306, format!("pod `{id}` targets quadlet but names cluster `{}`", c.value))
-                .label(c.span, "clusters only apply to kubernetes targets")
-                .help("drop `cluster=`, or use `target \"kubernetes\"`"),
+            Diagnostic::new(
+                Code::E0306,
+                format!("pod `{id}` targets quadlet but names cluster `{}`", c.value),
+            )
+            .label(c.span, "clusters only apply to kubernetes targets")
+            .help("drop `cluster=`, or use `target \"kubernetes\"`"),
         ),
         _ => {}
     }
@@ -196,10 +221,18 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         diags.push(
             Diagnostic::new(
                 Code::E0309,
-                format!("provider `{}` runs as {runtime}, not in a container", provider.id.value),
+                format!(
+                    "provider `{}` runs as {runtime}, not in a container",
+                    provider.id.value
+                ),
             )
-            .label(p.provider.span, "cannot be emitted as a Quadlet unit or Kubernetes workload")
-            .help("pick a containerised provider (e.g. llama-cpp, vllm, sglang, ollama) for this pod"),
+            .label(
+                p.provider.span,
+                "cannot be emitted as a Quadlet unit or Kubernetes workload",
+            )
+            .help(
+                "pick a containerised provider (e.g. llama-cpp, vllm, sglang, ollama) for this pod",
+            ),
         );
     }
 
@@ -212,39 +245,55 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         .map(|a| a.api.clone())
         .unwrap_or_else(|| Spanned::new("cpu".to_string(), p.head));
     for a in &p.accelerators {
-        if !provider.accelerators.iter().any(|x| *x == a.api.value) {
+        if !provider.accelerators.contains(&a.api.value) {
             diags.push(
                 Diagnostic::new(
                     Code::E0307,
-                    format!("provider `{}` does not support the `{}` accelerator", provider.id.value, a.api.value),
+                    format!(
+                        "provider `{}` does not support the `{}` accelerator",
+                        provider.id.value, a.api.value
+                    ),
                 )
                 .label(a.api.span, "unsupported by the provider")
                 .label(p.provider.span, "provider chosen here")
-                .help(format!("`{}` supports: {}", provider.id.value, provider.accelerators.join(", "))),
+                .help(format!(
+                    "`{}` supports: {}",
+                    provider.id.value,
+                    provider.accelerators.join(", ")
+                )),
             );
         }
     }
     if gpus > 0 && accelerator.value == "cpu" {
         diags.push(
-            Diagnostic::new(Code::E0307, format!("pod `{id}` asks for {gpus} GPU(s) but no GPU accelerator"))
-                .label(p.resources.span.unwrap_or(p.head), "gpus > 0")
-                .help("add `accelerator \"cuda\"` (or rocm, vulkan) to the pod"),
+            Diagnostic::new(
+                Code::E0307,
+                format!("pod `{id}` asks for {gpus} GPU(s) but no GPU accelerator"),
+            )
+            .label(p.resources.span.unwrap_or(p.head), "gpus > 0")
+            .help("add `accelerator \"cuda\"` (or rocm, vulkan) to the pod"),
         );
     }
     if p.accelerators.is_empty() && !provider.accelerators.iter().any(|a| a == "cpu") {
         diags.push(
             Diagnostic::new(
                 Code::E0307,
-                format!("provider `{}` cannot run on CPU, and pod `{id}` names no accelerator", provider.id.value),
+                format!(
+                    "provider `{}` cannot run on CPU, and pod `{id}` names no accelerator",
+                    provider.id.value
+                ),
             )
             .label(p.provider.span, "needs an accelerator")
-            .help(format!("add `accelerator \"...\"` with one of: {}", provider.accelerators.join(", "))),
+            .help(format!(
+                "add `accelerator \"...\"` with one of: {}",
+                provider.accelerators.join(", ")
+            )),
         );
     }
 
     // Model format.
     if let Some(m) = &model {
-        if !provider.formats.iter().any(|f| *f == m.format.value) {
+        if !provider.formats.contains(&m.format.value) {
             let mspan = p.model.as_ref().map(|x| x.span).unwrap_or(p.head);
             diags.push(
                 Diagnostic::new(
@@ -255,7 +304,10 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                     ),
                 )
                 .label(mspan, format!("a {} model", m.format.value))
-                .label(p.provider.span, format!("serves {}", provider.formats.join(", ")))
+                .label(
+                    p.provider.span,
+                    format!("serves {}", provider.formats.join(", ")),
+                )
                 .help("pick a model in a format the provider loads, or another provider"),
             );
         }
@@ -278,16 +330,26 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         Some(i) => {
             let inline = i.reference.split_once('@').map(|(_, d)| d.to_string());
             let digest = i.digest.clone().or(inline.clone());
-            if let (Some(a), Some(b)) = (&i.digest, &inline) {
-                if a != b {
-                    diags.push(
-                        Diagnostic::new(Code::E0111, format!("image of provider `{}` has two different digests", provider.id.value))
-                            .label(i.span, "the reference and `digest=` disagree")
-                            .help("keep one digest"),
-                    );
-                }
+            if let (Some(a), Some(b)) = (&i.digest, &inline)
+                && a != b
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::E0111,
+                        format!(
+                            "image of provider `{}` has two different digests",
+                            provider.id.value
+                        ),
+                    )
+                    .label(i.span, "the reference and `digest=` disagree")
+                    .help("keep one digest"),
+                );
             }
-            let base = i.reference.split_once('@').map(|(b, _)| b.to_string()).unwrap_or(i.reference.clone());
+            let base = i
+                .reference
+                .split_once('@')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(i.reference.clone());
             let full = match &digest {
                 Some(d) if is_digest(d) => format!("{base}@{d}"),
                 _ => base,
@@ -329,7 +391,9 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     // Volumes.
     let mut volumes = Vec::new();
     for v in &p.volumes {
-        let Some(tier) = spec.cache_tier(&v.tier.value) else { continue };
+        let Some(tier) = spec.cache_tier(&v.tier.value) else {
+            continue;
+        };
         volumes.push(VolumeView {
             tier: tier.clone(),
             mount: v.mount.clone().unwrap_or_else(|| tier.mount_path.clone()),
@@ -340,15 +404,23 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     for (i, v) in volumes.iter().enumerate() {
         if let Some(prev) = volumes[..i].iter().find(|w| w.mount == v.mount) {
             diags.push(
-                Diagnostic::new(Code::E0317, format!("two volumes of pod `{id}` mount at `{}`", v.mount))
-                    .label(v.span, "mounted again here")
-                    .label(prev.span, "first mounted here")
-                    .help("give one of them another `mount=` path"),
+                Diagnostic::new(
+                    Code::E0317,
+                    format!("two volumes of pod `{id}` mount at `{}`", v.mount),
+                )
+                .label(v.span, "mounted again here")
+                .label(prev.span, "first mounted here")
+                .help("give one of them another `mount=` path"),
             );
         }
     }
-    let model_dir = provider.model_dir.clone().unwrap_or_else(|| "/models".to_string());
-    let model_volume = volumes.iter().find(|v| v.tier.volume_class == "agent-models");
+    let model_dir = provider
+        .model_dir
+        .clone()
+        .unwrap_or_else(|| "/models".to_string());
+    let model_volume = volumes
+        .iter()
+        .find(|v| v.tier.volume_class == "agent-models");
     if let (Some(m), None) = (&model, model_volume) {
         diags.push(
             Diagnostic::new(Code::E0310, format!("pod `{id}` serves model `{}` but mounts no model volume", m.id.value))
@@ -356,7 +428,9 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                 .help("mount a cache tier of volume-class \"agent-models\", e.g. `volume \"models\"` with `import \"std:cache-tiers\"`"),
         );
     }
-    let model_mount = model_volume.map(|v| v.mount.clone()).unwrap_or(model_dir.clone());
+    let model_mount = model_volume
+        .map(|v| v.mount.clone())
+        .unwrap_or(model_dir.clone());
 
     // Ports.
     let default_port = provider.port.unwrap_or(8080);
@@ -364,18 +438,27 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     for port in &p.ports {
         if let Some(prev) = ports.iter().find(|q: &&PortView| q.name == port.name.value) {
             diags.push(
-                Diagnostic::new(Code::E0318, format!("pod `{id}` names two ports `{}`", port.name.value))
-                    .label(port.name.span, "repeated here")
-                    .label(prev.span, "first named here")
-                    .help("port names must be unique within a pod"),
+                Diagnostic::new(
+                    Code::E0318,
+                    format!("pod `{id}` names two ports `{}`", port.name.value),
+                )
+                .label(port.name.span, "repeated here")
+                .label(prev.span, "first named here")
+                .help("port names must be unique within a pod"),
             );
             continue;
         }
         let e = port.exposure.value.as_str();
         let bad = match (is_k8s, e) {
-            (false, "cluster" | "ingress") => Some("Quadlet units run on one machine: there is no cluster to expose to; use \"loopback\" or \"host\""),
-            (true, "loopback") => Some("in Kubernetes use \"cluster\" for in-cluster access, or \"none\""),
-            (true, "host") => Some("host ports bypass the cluster's network policy; use \"cluster\" or \"ingress\""),
+            (false, "cluster" | "ingress") => Some(
+                "Quadlet units run on one machine: there is no cluster to expose to; use \"loopback\" or \"host\"",
+            ),
+            (true, "loopback") => {
+                Some("in Kubernetes use \"cluster\" for in-cluster access, or \"none\"")
+            }
+            (true, "host") => Some(
+                "host ports bypass the cluster's network policy; use \"cluster\" or \"ingress\"",
+            ),
             _ => None,
         };
         if let Some(help) = bad {
@@ -384,16 +467,25 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                     Code::E0301,
                     format!("`{e}` exposure is impossible for a {} pod", p.target.value),
                 )
-                .label(port.exposure.span, format!("not available on {}", p.target.value))
+                .label(
+                    port.exposure.span,
+                    format!("not available on {}", p.target.value),
+                )
                 .label(p.target.span, "target chosen here")
                 .help(help),
             );
         }
         if e == "ingress" && port.host.is_none() {
             diags.push(
-                Diagnostic::new(Code::E0315, format!("port `{}` is exposed through ingress without a host name", port.name.value))
-                    .label(port.exposure.span, "ingress needs host=")
-                    .help("add `host=\"name.example.com\"` to the port"),
+                Diagnostic::new(
+                    Code::E0315,
+                    format!(
+                        "port `{}` is exposed through ingress without a host name",
+                        port.name.value
+                    ),
+                )
+                .label(port.exposure.span, "ingress needs host=")
+                .help("add `host=\"name.example.com\"` to the port"),
             );
         }
         let container_port = port.port.unwrap_or(default_port);
@@ -401,7 +493,11 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             name: port.name.value.clone(),
             container_port,
             exposure: e.to_string(),
-            host_port: port.host_port.as_ref().map(|h| h.value).unwrap_or(container_port),
+            host_port: port
+                .host_port
+                .as_ref()
+                .map(|h| h.value)
+                .unwrap_or(container_port),
             host: port.host.clone(),
             span: port.name.span,
         });
@@ -424,26 +520,41 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     let rspan = r.span.unwrap_or(p.head);
     if cpu > cpu_limit {
         diags.push(
-            Diagnostic::new(Code::E0319, format!("pod `{id}` requests more CPU than its limit"))
-                .label(rspan, "cpu > cpu-limit")
-                .help("raise `cpu-limit` or lower `cpu`"),
+            Diagnostic::new(
+                Code::E0319,
+                format!("pod `{id}` requests more CPU than its limit"),
+            )
+            .label(rspan, "cpu > cpu-limit")
+            .help("raise `cpu-limit` or lower `cpu`"),
         );
     }
     if memory > memory_limit {
         diags.push(
-            Diagnostic::new(Code::E0319, format!("pod `{id}` requests more memory than its limit"))
-                .label(rspan, "memory > memory-limit")
-                .help("raise `memory-limit` or lower `memory`"),
+            Diagnostic::new(
+                Code::E0319,
+                format!("pod `{id}` requests more memory than its limit"),
+            )
+            .label(rspan, "memory > memory-limit")
+            .help("raise `memory-limit` or lower `memory`"),
         );
     }
 
     let model_path = match &model {
-        Some(m) => format!("{model_mount}/{}", m.file.clone().unwrap_or(m.id.value.clone())),
+        Some(m) => format!(
+            "{model_mount}/{}",
+            m.file.clone().unwrap_or(m.id.value.clone())
+        ),
         None => model_mount.clone(),
     };
-    let model_id = model.as_ref().map(|m| m.id.value.clone()).unwrap_or_default();
+    let model_id = model
+        .as_ref()
+        .map(|m| m.id.value.clone())
+        .unwrap_or_default();
     let raw_args = p.args.clone().unwrap_or(provider.args.clone());
-    let first_port = ports.first().map(|q| q.container_port).unwrap_or(default_port);
+    let first_port = ports
+        .first()
+        .map(|q| q.container_port)
+        .unwrap_or(default_port);
     let args = raw_args
         .iter()
         .map(|a| substitute(a, first_port, &model_path, &model_id, &model_mount))
@@ -451,9 +562,18 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     let mut env: Vec<(String, String)> = provider
         .env
         .iter()
-        .map(|(k, v)| (k.clone(), substitute(v, first_port, &model_path, &model_id, &model_mount)))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                substitute(v, first_port, &model_path, &model_id, &model_mount),
+            )
+        })
         .collect();
-    env.extend(p.env.iter().map(|(k, v)| (k.value.clone(), v.value.clone())));
+    env.extend(
+        p.env
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone())),
+    );
 
     if diags.error_count() > before {
         return None;
@@ -473,7 +593,11 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         vram,
         volumes,
         ports,
-        network: p.network.as_ref().map(|n| n.value.clone()).unwrap_or("private".into()),
+        network: p
+            .network
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or("private".into()),
         restart: p.restart.clone().unwrap_or("on-failure".into()),
         args,
         entrypoint: provider.entrypoint.clone(),

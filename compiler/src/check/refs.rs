@@ -18,7 +18,13 @@ fn stdlib_module_defining(kind: RefKind, id: &str) -> Option<String> {
 }
 
 /// Reports a dangling reference unless `r` is defined.
-pub fn expect(symbols: &Symbols, kind: RefKind, r: &Spanned<String>, used_by: &str, diags: &mut Diagnostics) -> bool {
+pub fn expect(
+    symbols: &Symbols,
+    kind: RefKind,
+    r: &Spanned<String>,
+    used_by: &str,
+    diags: &mut Diagnostics,
+) -> bool {
     if symbols.get(kind, &r.value).is_some() {
         return true;
     }
@@ -33,7 +39,11 @@ pub fn expect(symbols: &Symbols, kind: RefKind, r: &Spanned<String>, used_by: &s
     let help = help.unwrap_or_else(|| {
         let ids = symbols.ids(kind);
         if ids.is_empty() {
-            format!("define it with `{} \"{}\" {{ ... }}`", kind.node_name(), r.value)
+            format!(
+                "define it with `{} \"{}\" {{ ... }}`",
+                kind.node_name(),
+                r.value
+            )
         } else {
             format!("defined {}s: {}", kind.node_name(), ids.join(", "))
         }
@@ -41,7 +51,11 @@ pub fn expect(symbols: &Symbols, kind: RefKind, r: &Spanned<String>, used_by: &s
     diags.push(
         Diagnostic::new(
             Code::E0203,
-            format!("{used_by} refers to {} `{}`, which is not defined", kind.node_name(), r.value),
+            format!(
+                "{used_by} refers to {} `{}`, which is not defined",
+                kind.node_name(),
+                r.value
+            ),
         )
         .label(r.span, format!("no {} with this id", kind.node_name()))
         .help(help),
@@ -53,12 +67,24 @@ pub fn expect(symbols: &Symbols, kind: RefKind, r: &Spanned<String>, used_by: &s
 pub fn check(spec: &ir::Spec, symbols: &Symbols, diags: &mut Diagnostics) {
     for m in &spec.machines {
         for r in &m.resident {
-            expect(symbols, RefKind::Model, &r.model, &format!("machine `{}`", m.id.value), diags);
+            expect(
+                symbols,
+                RefKind::Model,
+                &r.model,
+                &format!("machine `{}`", m.id.value),
+                diags,
+            );
         }
     }
     for c in &spec.clusters {
         for n in &c.nodes {
-            expect(symbols, RefKind::Machine, n, &format!("cluster `{}`", c.id.value), diags);
+            expect(
+                symbols,
+                RefKind::Machine,
+                n,
+                &format!("cluster `{}`", c.id.value),
+                diags,
+            );
         }
     }
     for p in &spec.pods {

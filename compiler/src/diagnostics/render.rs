@@ -139,10 +139,7 @@ fn view<'a>(diag: &'a Diagnostic, map: &SourceMap) -> MietteView<'a> {
             let source = map
                 .get(file)
                 .map(|sf| NamedSource::new(sf.name.clone(), sf.text.as_ref().clone()));
-            let message = ls
-                .first()
-                .map(|l| l.message.clone())
-                .unwrap_or_default();
+            let message = ls.first().map(|l| l.message.clone()).unwrap_or_default();
             MietteView {
                 diag,
                 source,

@@ -23,8 +23,8 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicyIngressRule,
-    NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
+    IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -67,10 +67,19 @@ fn docs(header: String, parts: Vec<String>) -> Vec<u8> {
 
 fn labels(w: &Workload) -> BTreeMap<String, String> {
     BTreeMap::from([
-        ("app.kubernetes.io/name".to_string(), w.provider.id.value.clone()),
+        (
+            "app.kubernetes.io/name".to_string(),
+            w.provider.id.value.clone(),
+        ),
         ("app.kubernetes.io/instance".to_string(), w.id().to_string()),
-        ("app.kubernetes.io/managed-by".to_string(), "amc".to_string()),
-        ("agent-machine.sourceos.dev/tenant".to_string(), w.pod.tenant.value.clone()),
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            "amc".to_string(),
+        ),
+        (
+            "agent-machine.sourceos.dev/tenant".to_string(),
+            w.pod.tenant.value.clone(),
+        ),
     ])
 }
 
@@ -93,9 +102,18 @@ pub fn namespace(cluster: &ir::Cluster) -> Result<Vec<u8>, String> {
         metadata: ObjectMeta {
             name: Some(cluster.namespace.clone()),
             labels: Some(BTreeMap::from([
-                ("app.kubernetes.io/managed-by".to_string(), "amc".to_string()),
-                ("pod-security.kubernetes.io/enforce".to_string(), "restricted".to_string()),
-                ("pod-security.kubernetes.io/enforce-version".to_string(), "latest".to_string()),
+                (
+                    "app.kubernetes.io/managed-by".to_string(),
+                    "amc".to_string(),
+                ),
+                (
+                    "pod-security.kubernetes.io/enforce".to_string(),
+                    "restricted".to_string(),
+                ),
+                (
+                    "pod-security.kubernetes.io/enforce-version".to_string(),
+                    "latest".to_string(),
+                ),
             ])),
             ..Default::default()
         },
@@ -104,10 +122,14 @@ pub fn namespace(cluster: &ir::Cluster) -> Result<Vec<u8>, String> {
     let mut parts = vec![yaml(&ns)?];
     if let Some(sa) = &cluster.service_account {
         let obj = ServiceAccount {
-            metadata: meta(sa, &cluster.namespace, BTreeMap::from([(
-                "app.kubernetes.io/managed-by".to_string(),
-                "amc".to_string(),
-            )])),
+            metadata: meta(
+                sa,
+                &cluster.namespace,
+                BTreeMap::from([(
+                    "app.kubernetes.io/managed-by".to_string(),
+                    "amc".to_string(),
+                )]),
+            ),
             automount_service_account_token: Some(false),
             ..Default::default()
         };
@@ -120,12 +142,18 @@ fn q(s: impl Into<String>) -> Quantity {
     Quantity(s.into())
 }
 
-fn pvc_spec(v: &crate::check::pods::VolumeView, cluster: &ir::Cluster) -> PersistentVolumeClaimSpec {
+fn pvc_spec(
+    v: &crate::check::pods::VolumeView,
+    cluster: &ir::Cluster,
+) -> PersistentVolumeClaimSpec {
     PersistentVolumeClaimSpec {
         access_modes: Some(vec!["ReadWriteOnce".to_string()]),
         storage_class_name: cluster.storage_classes.get(&v.tier.backend.value).cloned(),
         resources: Some(VolumeResourceRequirements {
-            requests: Some(BTreeMap::from([("storage".to_string(), q(volume_size(&v.tier).to_string()))])),
+            requests: Some(BTreeMap::from([(
+                "storage".to_string(),
+                q(volume_size(&v.tier).to_string()),
+            )])),
             ..Default::default()
         }),
         ..Default::default()
@@ -198,8 +226,14 @@ pub fn emit(
             continue;
         }
         let mut pvc_labels = lbl.clone();
-        pvc_labels.insert("agent-machine.sourceos.dev/volume-class".to_string(), v.tier.volume_class.clone());
-        pvc_labels.insert("agent-machine.sourceos.dev/cache-tier".to_string(), v.tier.id.value.clone());
+        pvc_labels.insert(
+            "agent-machine.sourceos.dev/volume-class".to_string(),
+            v.tier.volume_class.clone(),
+        );
+        pvc_labels.insert(
+            "agent-machine.sourceos.dev/cache-tier".to_string(),
+            v.tier.id.value.clone(),
+        );
         if stateful {
             claim_templates.push(PersistentVolumeClaim {
                 metadata: ObjectMeta {
@@ -230,15 +264,33 @@ pub fn emit(
 
     // Container.
     let mut env: Vec<EnvVar> = vec![
-        EnvVar { name: "AGENT_MACHINE_POD".into(), value: Some(name.to_string()), ..Default::default() },
         EnvVar {
-            name: "AGENT_MACHINE_PROVIDER".into(),
-            value: Some(w.provider.provider_type.as_ref().map(|t| t.value.clone()).unwrap_or_default()),
+            name: "AGENT_MACHINE_POD".into(),
+            value: Some(name.to_string()),
             ..Default::default()
         },
-        EnvVar { name: "AGENT_MACHINE_RECEIPTS_REQUIRED".into(), value: Some("true".into()), ..Default::default() },
+        EnvVar {
+            name: "AGENT_MACHINE_PROVIDER".into(),
+            value: Some(
+                w.provider
+                    .provider_type
+                    .as_ref()
+                    .map(|t| t.value.clone())
+                    .unwrap_or_default(),
+            ),
+            ..Default::default()
+        },
+        EnvVar {
+            name: "AGENT_MACHINE_RECEIPTS_REQUIRED".into(),
+            value: Some("true".into()),
+            ..Default::default()
+        },
     ];
-    env.extend(w.env.iter().map(|(k, v)| EnvVar { name: k.clone(), value: Some(v.clone()), ..Default::default() }));
+    env.extend(w.env.iter().map(|(k, v)| EnvVar {
+        name: k.clone(),
+        value: Some(v.clone()),
+        ..Default::default()
+    }));
     for s in &w.pod.secrets {
         if let Some(var) = &s.env {
             env.push(EnvVar {
@@ -318,7 +370,10 @@ pub fn emit(
             allow_privilege_escalation: Some(false),
             read_only_root_filesystem: Some(true),
             run_as_non_root: Some(true),
-            capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), ..Default::default() }),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Default::default()
+            }),
             ..Default::default()
         }),
         startup_probe: probe(90, 10),
@@ -344,7 +399,10 @@ pub fn emit(
         }),
         pod_anti_affinity: stateful.then(|| PodAntiAffinity {
             required_during_scheduling_ignored_during_execution: Some(vec![PodAffinityTerm {
-                label_selector: Some(LabelSelector { match_labels: Some(selector(w)), ..Default::default() }),
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(selector(w)),
+                    ..Default::default()
+                }),
                 topology_key: hostname_key.clone(),
                 ..Default::default()
             }]),
@@ -353,10 +411,25 @@ pub fn emit(
         ..Default::default()
     };
     let mut annotations = BTreeMap::from([
-        ("agent-machine.sourceos.dev/agent-pod-id".to_string(), format!("urn:srcos:agent-machine:agent-pod:{name}")),
-        ("agent-machine.sourceos.dev/provider-id".to_string(), format!("urn:srcos:agent-machine:inference-provider:{}", w.provider.id.value)),
-        ("agent-machine.sourceos.dev/receipts-required".to_string(), "true".to_string()),
-        ("agent-machine.sourceos.dev/generator-version".to_string(), format!("amc {}", crate::VERSION)),
+        (
+            "agent-machine.sourceos.dev/agent-pod-id".to_string(),
+            format!("urn:srcos:agent-machine:agent-pod:{name}"),
+        ),
+        (
+            "agent-machine.sourceos.dev/provider-id".to_string(),
+            format!(
+                "urn:srcos:agent-machine:inference-provider:{}",
+                w.provider.id.value
+            ),
+        ),
+        (
+            "agent-machine.sourceos.dev/receipts-required".to_string(),
+            "true".to_string(),
+        ),
+        (
+            "agent-machine.sourceos.dev/generator-version".to_string(),
+            format!("amc {}", crate::VERSION),
+        ),
     ]);
     if let Some(m) = &w.model {
         annotations.insert("agent-machine.sourceos.dev/model".to_string(), m.urn());
@@ -376,7 +449,10 @@ pub fn emit(
                 run_as_user: Some(uid),
                 run_as_group: Some(uid),
                 fs_group: Some(uid),
-                seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..Default::default() }),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".into(),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
             affinity: Some(affinity),
@@ -385,9 +461,15 @@ pub fn emit(
             ..Default::default()
         }),
     };
-    let label_selector = LabelSelector { match_labels: Some(selector(w)), ..Default::default() };
-    let exposed: Vec<&crate::check::pods::PortView> =
-        w.ports.iter().filter(|p| matches!(p.exposure.as_str(), "cluster" | "ingress")).collect();
+    let label_selector = LabelSelector {
+        match_labels: Some(selector(w)),
+        ..Default::default()
+    };
+    let exposed: Vec<&crate::check::pods::PortView> = w
+        .ports
+        .iter()
+        .filter(|p| matches!(p.exposure.as_str(), "cluster" | "ingress"))
+        .collect();
     if stateful {
         let headless = format!("{name}-pods");
         parts.push(yaml(&Service {
@@ -417,7 +499,10 @@ pub fn emit(
             spec: Some(DeploymentSpec {
                 replicas: Some(1),
                 selector: label_selector,
-                strategy: Some(DeploymentStrategy { type_: Some("Recreate".into()), ..Default::default() }),
+                strategy: Some(DeploymentStrategy {
+                    type_: Some("Recreate".into()),
+                    ..Default::default()
+                }),
                 template,
                 ..Default::default()
             }),
@@ -452,9 +537,15 @@ pub fn emit(
         .iter()
         .map(|p| NetworkPolicyIngressRule {
             from: Some(vec![if p.exposure == "ingress" {
-                NetworkPolicyPeer { namespace_selector: Some(LabelSelector::default()), ..Default::default() }
+                NetworkPolicyPeer {
+                    namespace_selector: Some(LabelSelector::default()),
+                    ..Default::default()
+                }
             } else {
-                NetworkPolicyPeer { pod_selector: Some(LabelSelector::default()), ..Default::default() }
+                NetworkPolicyPeer {
+                    pod_selector: Some(LabelSelector::default()),
+                    ..Default::default()
+                }
             }]),
             ports: Some(vec![NetworkPolicyPort {
                 port: Some(IntOrString::String(p.name.clone())),
@@ -466,13 +557,17 @@ pub fn emit(
     parts.push(yaml(&NetworkPolicy {
         metadata: meta(&format!("{name}-default-deny"), ns, lbl.clone()),
         spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector { match_labels: Some(selector(w)), ..Default::default() }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(selector(w)),
+                ..Default::default()
+            }),
             policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
             ingress: Some(ingress_rules),
             egress: Some(Vec::new()),
         }),
     })?);
-    let ingress_ports: Vec<&&crate::check::pods::PortView> = exposed.iter().filter(|p| p.exposure == "ingress").collect();
+    let ingress_ports: Vec<&&crate::check::pods::PortView> =
+        exposed.iter().filter(|p| p.exposure == "ingress").collect();
     if !ingress_ports.is_empty() {
         parts.push(yaml(&Ingress {
             metadata: meta(name, ns, lbl.clone()),
@@ -490,7 +585,10 @@ pub fn emit(
                                     backend: IngressBackend {
                                         service: Some(IngressServiceBackend {
                                             name: name.to_string(),
-                                            port: Some(ServiceBackendPort { name: Some(p.name.clone()), ..Default::default() }),
+                                            port: Some(ServiceBackendPort {
+                                                name: Some(p.name.clone()),
+                                                ..Default::default()
+                                            }),
                                         }),
                                         ..Default::default()
                                     },

@@ -66,11 +66,15 @@ pub fn emit(
                 let Some(m) = checked.machines.iter().find(|m| m.id() == *mid) else {
                     return Err(internal(format!("machine {mid} vanished")));
                 };
-                quadlet::emit(w, m, u32::try_from(replica).unwrap_or(0), &mut out).map_err(internal)?;
+                quadlet::emit(w, m, u32::try_from(replica).unwrap_or(0), &mut out)
+                    .map_err(internal)?;
             }
         }
     }
-    out.insert("placement.json".to_string(), manifest::placement_json(placement));
+    out.insert(
+        "placement.json".to_string(),
+        manifest::placement_json(placement),
+    );
     let manifest = manifest::build_manifest(&out, inputs, stdlib_modules, opts);
     out.insert(manifest::MANIFEST.to_string(), manifest);
     Ok(out)

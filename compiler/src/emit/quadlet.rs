@@ -22,7 +22,10 @@ fn unit_escape(s: &str) -> String {
 
 /// Quotes one word of a command line the way systemd splits it.
 fn sd_word(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+{}".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+{}".contains(c))
+    {
         unit_escape(s)
     } else {
         let inner = s.replace('\\', "\\\\").replace('"', "\\\"");
@@ -40,7 +43,11 @@ fn entrypoint(words: &[String]) -> String {
 }
 
 fn command_line(words: &[String]) -> String {
-    words.iter().map(|w| sd_word(w)).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| sd_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(Serialize)]
@@ -105,7 +112,11 @@ pub fn emit(
     for v in &w.volumes {
         let mode = if v.access == "read-only" { "ro" } else { "rw" };
         if v.tier.backend.value == "tmpfs" {
-            tmpfs.push(format!("{}:{mode},nodev,nosuid,noexec,size={}", v.mount, volume_size(&v.tier)));
+            tmpfs.push(format!(
+                "{}:{mode},nodev,nosuid,noexec,size={}",
+                v.mount,
+                volume_size(&v.tier)
+            ));
             continue;
         }
         let pool = pool_for(m, &v.tier);
@@ -164,7 +175,11 @@ pub fn emit(
         format!("AGENT_MACHINE_PROFILE={}", m.profile),
         format!(
             "AGENT_MACHINE_PROVIDER={}",
-            w.provider.provider_type.as_ref().map(|t| t.value.as_str()).unwrap_or("unknown")
+            w.provider
+                .provider_type
+                .as_ref()
+                .map(|t| t.value.as_str())
+                .unwrap_or("unknown")
         ),
         "AGENT_MACHINE_RECEIPTS_REQUIRED=true".to_string(),
         format!("AGENT_MACHINE_REPLICA={replica}"),
@@ -182,7 +197,11 @@ pub fn emit(
     let health_cmd = match (&w.provider.health_cmd, &w.provider.health) {
         (Some(c), _) => unit_escape(c),
         (None, Some(path)) => {
-            let port = w.ports.first().map(|p| p.container_port).unwrap_or(w.provider.port.unwrap_or(8080));
+            let port = w
+                .ports
+                .first()
+                .map(|p| p.container_port)
+                .unwrap_or(w.provider.port.unwrap_or(8080));
             format!("curl -fsS http://127.0.0.1:{port}{path}")
         }
         (None, None) => String::new(),
@@ -191,7 +210,7 @@ pub fn emit(
         format!("--cpus={}", format_cpu(w.cpu_limit).trim_end_matches('m')),
         "--security-opt=no-new-privileges".to_string(),
     ];
-    if w.cpu_limit % 1000 != 0 {
+    if !w.cpu_limit.is_multiple_of(1000) {
         podman_args[0] = format!("--cpus={}.{:03}", w.cpu_limit / 1000, w.cpu_limit % 1000);
     }
     if !new_podman {
@@ -215,7 +234,10 @@ pub fn emit(
             "amc pod {} ({} serving {})",
             w.id(),
             w.provider.id.value,
-            w.model.as_ref().map(|x| x.id.value.as_str()).unwrap_or("no model")
+            w.model
+                .as_ref()
+                .map(|x| x.id.value.as_str())
+                .unwrap_or("no model")
         )),
         image: w.image.clone(),
         container_name: format!("amc-{}", w.id()),
@@ -230,7 +252,11 @@ pub fn emit(
         devices,
         environment,
         secrets,
-        memory: if new_podman { w.memory_limit.to_string() } else { String::new() },
+        memory: if new_podman {
+            w.memory_limit.to_string()
+        } else {
+            String::new()
+        },
         health_cmd,
         podman_args: podman_args.join(" "),
         restart: match w.restart.as_str() {

@@ -70,24 +70,61 @@ impl NodeSpec {
 }
 
 const fn arg(name: &'static str, ty: Ty, doc: &'static str) -> ArgSpec {
-    ArgSpec { name, ty, required: true, variadic: false, doc }
+    ArgSpec {
+        name,
+        ty,
+        required: true,
+        variadic: false,
+        doc,
+    }
 }
 const fn opt_arg(name: &'static str, ty: Ty, doc: &'static str) -> ArgSpec {
-    ArgSpec { name, ty, required: false, variadic: false, doc }
+    ArgSpec {
+        name,
+        ty,
+        required: false,
+        variadic: false,
+        doc,
+    }
 }
 const fn list(name: &'static str, ty: Ty, doc: &'static str) -> ArgSpec {
-    ArgSpec { name, ty, required: true, variadic: true, doc }
+    ArgSpec {
+        name,
+        ty,
+        required: true,
+        variadic: true,
+        doc,
+    }
 }
 const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> PropSpec {
-    PropSpec { name, ty, required: false, doc }
+    PropSpec {
+        name,
+        ty,
+        required: false,
+        doc,
+    }
 }
 const fn req_prop(name: &'static str, ty: Ty, doc: &'static str) -> PropSpec {
-    PropSpec { name, ty, required: true, doc }
+    PropSpec {
+        name,
+        ty,
+        required: true,
+        doc,
+    }
 }
 
 /// A leaf node taking one value.
 const fn leaf(name: &'static str, args: &'static [ArgSpec], doc: &'static str) -> NodeSpec {
-    NodeSpec { name, doc, args, props: &[], open_props: None, children: &[], repeatable: false, required: false }
+    NodeSpec {
+        name,
+        doc,
+        args,
+        props: &[],
+        open_props: None,
+        children: &[],
+        repeatable: false,
+        required: false,
+    }
 }
 const fn required(mut n: NodeSpec) -> NodeSpec {
     n.required = true;
@@ -115,14 +152,22 @@ static LABELS: NodeSpec = NodeSpec {
     repeatable: false,
     required: false,
 };
-static DESCRIPTION: NodeSpec = leaf("description", &[arg("text", Ty::Str, "Free text.")], "A human description.");
+static DESCRIPTION: NodeSpec = leaf(
+    "description",
+    &[arg("text", Ty::Str, "Free text.")],
+    "A human description.",
+);
 
 // ---------------------------------------------------------------- import
 
 /// `import "std:MODULE"`.
 pub static IMPORT: NodeSpec = repeatable(leaf(
     "import",
-    &[arg("module", Ty::Str, "A stdlib module, e.g. \"std:providers\" or \"std:providers/llama-cpp\".")],
+    &[arg(
+        "module",
+        Ty::Str,
+        "A stdlib module, e.g. \"std:providers\" or \"std:providers/llama-cpp\".",
+    )],
     "Brings definitions from the embedded standard library into scope. Files of the spec itself need no import: every `.kdl` file under the spec root is merged.",
 ));
 
@@ -135,13 +180,33 @@ static MACHINE_PROFILE: NodeSpec = required(leaf(
 ));
 static MACHINE_FACTS: NodeSpec = leaf(
     "facts",
-    &[arg("path", Ty::File, "Facts file, relative to the spec root.")],
+    &[arg(
+        "path",
+        Ty::File,
+        "Facts file, relative to the spec root.",
+    )],
     "A host-facts JSON file (written by `amc probe --out`), validated against contracts/host-facts.schema.json. Capacity not declared inline is taken from it.",
 );
-static CAP_CPU: NodeSpec = leaf("cpu", &[arg("cores", Ty::Cpu, "Schedulable CPU cores.")], "CPU cores available to workloads.");
-static CAP_MEMORY: NodeSpec = leaf("memory", &[arg("size", Ty::Size, "Memory size.")], "Memory available to workloads.");
+static CAP_CPU: NodeSpec = leaf(
+    "cpu",
+    &[arg("cores", Ty::Cpu, "Schedulable CPU cores.")],
+    "CPU cores available to workloads.",
+);
+static CAP_MEMORY: NodeSpec = leaf(
+    "memory",
+    &[arg("size", Ty::Size, "Memory size.")],
+    "Memory available to workloads.",
+);
 static CAP_GPU: NodeSpec = repeatable(with_props(
-    leaf("gpu", &[arg("model", Ty::Str, "GPU model name, e.g. \"nvidia-l40s\".")], "A GPU model installed in the machine."),
+    leaf(
+        "gpu",
+        &[arg(
+            "model",
+            Ty::Str,
+            "GPU model name, e.g. \"nvidia-l40s\".",
+        )],
+        "A GPU model installed in the machine.",
+    ),
     &[
         req_prop("vendor", Ty::Enum(GPU_VENDORS), "GPU vendor."),
         req_prop("vram", Ty::Size, "Memory per GPU."),
@@ -164,20 +229,40 @@ static MACHINE_CAPACITY: NodeSpec = NodeSpec {
     required: false,
 };
 static MACHINE_POOL: NodeSpec = repeatable(with_props(
-    leaf("storage-pool", &[arg("id", Ty::Id, "Pool id, unique within the machine.")], "A storage pool on the machine, where cache tiers' volumes live."),
+    leaf(
+        "storage-pool",
+        &[arg("id", Ty::Id, "Pool id, unique within the machine.")],
+        "A storage pool on the machine, where cache tiers' volumes live.",
+    ),
     &[
         req_prop("backend", Ty::Enum(BACKENDS), "Storage backend."),
         req_prop("capacity", Ty::Size, "Usable size."),
-        prop("path", Ty::AbsPath, "Host directory the pool is mounted at (required for filesystem and local-lvm)."),
-        prop("encryption", Ty::Enum(ENCRYPTION_MODES), "Encryption at rest (default none)."),
+        prop(
+            "path",
+            Ty::AbsPath,
+            "Host directory the pool is mounted at (required for filesystem and local-lvm).",
+        ),
+        prop(
+            "encryption",
+            Ty::Enum(ENCRYPTION_MODES),
+            "Encryption at rest (default none).",
+        ),
         prop("volume-group", Ty::Str, "LVM volume group (local-lvm)."),
         prop("thin-pool", Ty::Str, "LVM thin pool (local-lvm)."),
         prop("filesystem", Ty::Str, "Filesystem type, e.g. \"xfs\"."),
     ],
 ));
 static MACHINE_RESIDENT: NodeSpec = repeatable(with_props(
-    leaf("resident-model", &[arg("model", Ty::Ref(RefKind::Model), "A model id.")], "A model already present on the machine."),
-    &[req_prop("tier", Ty::Enum(RESIDENCY_TIERS), "Where it resides: vram, ram or nvme.")],
+    leaf(
+        "resident-model",
+        &[arg("model", Ty::Ref(RefKind::Model), "A model id.")],
+        "A model already present on the machine.",
+    ),
+    &[req_prop(
+        "tier",
+        Ty::Enum(RESIDENCY_TIERS),
+        "Where it resides: vram, ram or nvme.",
+    )],
 ));
 static MACHINE_RUNTIMES: NodeSpec = leaf(
     "runtimes",
@@ -189,7 +274,11 @@ static MACHINE_RUNTIMES: NodeSpec = leaf(
 pub static MACHINE: NodeSpec = NodeSpec {
     name: "machine",
     doc: "A host that can run agent pods: a laptop, workstation, GPU server or Kubernetes node.",
-    args: &[arg("id", Ty::Id, "Machine id; becomes urn:srcos:agent-machine:ID.")],
+    args: &[arg(
+        "id",
+        Ty::Id,
+        "Machine id; becomes urn:srcos:agent-machine:ID.",
+    )],
     props: &[],
     open_props: None,
     children: &[
@@ -208,29 +297,61 @@ pub static MACHINE: NodeSpec = NodeSpec {
 
 // ---------------------------------------------------------------- provider
 
-static PROVIDER_TYPE: NodeSpec = leaf("type", &[arg("type", Ty::Enum(PROVIDER_TYPES), "Provider type.")], "The inference server implementation.");
-static PROVIDER_STATUS_NODE: NodeSpec = leaf("status", &[arg("status", Ty::Enum(PROVIDER_STATUS), "Status.")], "Provider status (default enabled).");
+static PROVIDER_TYPE: NodeSpec = leaf(
+    "type",
+    &[arg("type", Ty::Enum(PROVIDER_TYPES), "Provider type.")],
+    "The inference server implementation.",
+);
+static PROVIDER_STATUS_NODE: NodeSpec = leaf(
+    "status",
+    &[arg("status", Ty::Enum(PROVIDER_STATUS), "Status.")],
+    "Provider status (default enabled).",
+);
 static PROVIDER_RUNTIME: NodeSpec = leaf(
     "runtime",
     &[arg("kind", Ty::Enum(PROVIDER_RUNTIMES), "How it runs.")],
     "How the provider runs: `container` (Quadlet or Kubernetes), `local-process` or `remote-endpoint` (default container).",
 );
 static PROVIDER_IMAGE: NodeSpec = repeatable(with_props(
-    leaf("image", &[arg("ref", Ty::Image, "Image reference.")], "Container image; one per accelerator when builds differ."),
+    leaf(
+        "image",
+        &[arg("ref", Ty::Image, "Image reference.")],
+        "Container image; one per accelerator when builds differ.",
+    ),
     &[
-        prop("accelerator", Ty::Enum(ACCELERATORS), "The accelerator this image is built for (default: any)."),
+        prop(
+            "accelerator",
+            Ty::Enum(ACCELERATORS),
+            "The accelerator this image is built for (default: any).",
+        ),
         prop("digest", Ty::Digest, "Pins the image by digest."),
     ],
 ));
-static PROVIDER_API: NodeSpec = leaf("api", &[list("surface", Ty::Enum(API_SURFACES), "API surfaces.")], "API surfaces the provider serves.");
+static PROVIDER_API: NodeSpec = leaf(
+    "api",
+    &[list("surface", Ty::Enum(API_SURFACES), "API surfaces.")],
+    "API surfaces the provider serves.",
+);
 static PROVIDER_ACCELERATORS: NodeSpec = leaf(
     "accelerators",
     &[list("api", Ty::Enum(ACCELERATORS), "Accelerator APIs.")],
     "Accelerator APIs the provider can use.",
 );
-static PROVIDER_FORMATS: NodeSpec = leaf("formats", &[list("format", Ty::Enum(MODEL_FORMATS), "Model formats.")], "Model formats the provider loads.");
-static PROVIDER_PORT: NodeSpec = leaf("port", &[arg("port", PORT, "Port number.")], "The port the server listens on inside the container.");
-static PROVIDER_HEALTH: NodeSpec = leaf("health", &[arg("path", Ty::Str, "HTTP path.")], "HTTP health-check path, e.g. \"/health\".");
+static PROVIDER_FORMATS: NodeSpec = leaf(
+    "formats",
+    &[list("format", Ty::Enum(MODEL_FORMATS), "Model formats.")],
+    "Model formats the provider loads.",
+);
+static PROVIDER_PORT: NodeSpec = leaf(
+    "port",
+    &[arg("port", PORT, "Port number.")],
+    "The port the server listens on inside the container.",
+);
+static PROVIDER_HEALTH: NodeSpec = leaf(
+    "health",
+    &[arg("path", Ty::Str, "HTTP path.")],
+    "HTTP health-check path, e.g. \"/health\".",
+);
 static PROVIDER_ENTRYPOINT: NodeSpec = leaf(
     "entrypoint",
     &[list("argv", Ty::Str, "Command and arguments.")],
@@ -246,9 +367,28 @@ static PROVIDER_CAPABILITIES: NodeSpec = leaf(
     &[list("capability", Ty::Enum(CAPABILITIES), "Capabilities.")],
     "What the provider can do (prefix cache, KV cache, continuous batching, tool calling, ...).",
 );
-static PROVIDER_USER: NodeSpec = leaf("user", &[arg("uid", Ty::Int { min: 1, max: 2_147_483_647 }, "Numeric user id.")], "Non-root user id the container runs as (default 65532).");
-static PROVIDER_MODEL_DIR: NodeSpec = leaf("model-dir", &[arg("path", Ty::AbsPath, "Path in the container.")], "Where the models volume is mounted in the container (default /models).");
-static PROVIDER_ENDPOINT: NodeSpec = leaf("endpoint", &[arg("url", Ty::Str, "URL.")], "Endpoint of a local-process or remote provider.");
+static PROVIDER_USER: NodeSpec = leaf(
+    "user",
+    &[arg(
+        "uid",
+        Ty::Int {
+            min: 1,
+            max: 2_147_483_647,
+        },
+        "Numeric user id.",
+    )],
+    "Non-root user id the container runs as (default 65532).",
+);
+static PROVIDER_MODEL_DIR: NodeSpec = leaf(
+    "model-dir",
+    &[arg("path", Ty::AbsPath, "Path in the container.")],
+    "Where the models volume is mounted in the container (default /models).",
+);
+static PROVIDER_ENDPOINT: NodeSpec = leaf(
+    "endpoint",
+    &[arg("url", Ty::Str, "URL.")],
+    "Endpoint of a local-process or remote provider.",
+);
 static PROVIDER_HEALTH_CMD: NodeSpec = leaf(
     "health-cmd",
     &[arg("command", Ty::Str, "Shell-free command line.")],
@@ -256,7 +396,10 @@ static PROVIDER_HEALTH_CMD: NodeSpec = leaf(
 );
 static PROVIDER_ENV: NodeSpec = repeatable(leaf(
     "env",
-    &[arg("name", Ty::Str, "Variable name."), arg("value", Ty::Str, "Value.")],
+    &[
+        arg("name", Ty::Str, "Variable name."),
+        arg("value", Ty::Str, "Value."),
+    ],
     "An environment variable (not a secret).",
 ));
 
@@ -264,8 +407,16 @@ static PROVIDER_ENV: NodeSpec = repeatable(leaf(
 pub static PROVIDER: NodeSpec = NodeSpec {
     name: "provider",
     doc: "An inference server: what runs, from which image, with which APIs, accelerators and capabilities.",
-    args: &[arg("id", Ty::Id, "Provider id; becomes urn:srcos:agent-machine:inference-provider:ID.")],
-    props: &[prop("extends", Ty::Ref(RefKind::Provider), "Base provider; every child node named here replaces the base's nodes of that name.")],
+    args: &[arg(
+        "id",
+        Ty::Id,
+        "Provider id; becomes urn:srcos:agent-machine:inference-provider:ID.",
+    )],
+    props: &[prop(
+        "extends",
+        Ty::Ref(RefKind::Provider),
+        "Base provider; every child node named here replaces the base's nodes of that name.",
+    )],
     open_props: None,
     children: &[
         &DESCRIPTION,
@@ -317,61 +468,172 @@ pub static MODEL: NodeSpec = NodeSpec {
     repeatable: true,
     required: false,
 };
-static MODEL_SOURCE: NodeSpec = required(leaf("source", &[arg("uri", Ty::Str, "Source URI.")], "Where the model is fetched from, e.g. \"hf://org/repo/file.gguf\"."));
-static MODEL_DIGEST: NodeSpec = leaf("digest", &[arg("digest", Ty::Digest, "Digest.")], "sha256 of the model file(s).");
-static MODEL_FORMAT: NodeSpec = required(leaf("format", &[arg("format", Ty::Enum(MODEL_FORMATS), "Format.")], "Model file format."));
-static MODEL_SIZE: NodeSpec = required(leaf("size", &[arg("size", Ty::Size, "Size.")], "Size of the weights on disk."));
-static MODEL_QUANT: NodeSpec = leaf("quantization", &[arg("scheme", Ty::Str, "Scheme, e.g. \"q4_k_m\".")], "Quantisation scheme.");
-static MODEL_TOKENIZER: NodeSpec = leaf("tokenizer-digest", &[arg("digest", Ty::Digest, "Digest.")], "sha256 of the tokenizer.");
-static MODEL_MEMORY: NodeSpec = leaf("memory", &[arg("size", Ty::Size, "Size.")], "Memory needed when served from CPU RAM (default: size plus 20%).");
-static MODEL_VRAM: NodeSpec = leaf("vram", &[arg("size", Ty::Size, "Size.")], "VRAM needed when served from a GPU (default: size plus 20%).");
-static MODEL_FILE: NodeSpec = leaf("file", &[arg("path", Ty::Str, "Relative path.")], "Path of the weights inside the models volume (default: the model id).");
-static MODEL_REF: NodeSpec = leaf("ref", &[arg("urn", Ty::Urn, "URN.")], "Model reference used in grants (default urn:srcos:model:ID).");
+static MODEL_SOURCE: NodeSpec = required(leaf(
+    "source",
+    &[arg("uri", Ty::Str, "Source URI.")],
+    "Where the model is fetched from, e.g. \"hf://org/repo/file.gguf\".",
+));
+static MODEL_DIGEST: NodeSpec = leaf(
+    "digest",
+    &[arg("digest", Ty::Digest, "Digest.")],
+    "sha256 of the model file(s).",
+);
+static MODEL_FORMAT: NodeSpec = required(leaf(
+    "format",
+    &[arg("format", Ty::Enum(MODEL_FORMATS), "Format.")],
+    "Model file format.",
+));
+static MODEL_SIZE: NodeSpec = required(leaf(
+    "size",
+    &[arg("size", Ty::Size, "Size.")],
+    "Size of the weights on disk.",
+));
+static MODEL_QUANT: NodeSpec = leaf(
+    "quantization",
+    &[arg("scheme", Ty::Str, "Scheme, e.g. \"q4_k_m\".")],
+    "Quantisation scheme.",
+);
+static MODEL_TOKENIZER: NodeSpec = leaf(
+    "tokenizer-digest",
+    &[arg("digest", Ty::Digest, "Digest.")],
+    "sha256 of the tokenizer.",
+);
+static MODEL_MEMORY: NodeSpec = leaf(
+    "memory",
+    &[arg("size", Ty::Size, "Size.")],
+    "Memory needed when served from CPU RAM (default: size plus 20%).",
+);
+static MODEL_VRAM: NodeSpec = leaf(
+    "vram",
+    &[arg("size", Ty::Size, "Size.")],
+    "VRAM needed when served from a GPU (default: size plus 20%).",
+);
+static MODEL_FILE: NodeSpec = leaf(
+    "file",
+    &[arg("path", Ty::Str, "Relative path.")],
+    "Path of the weights inside the models volume (default: the model id).",
+);
+static MODEL_REF: NodeSpec = leaf(
+    "ref",
+    &[arg("urn", Ty::Urn, "URN.")],
+    "Model reference used in grants (default urn:srcos:model:ID).",
+);
 
 // ---------------------------------------------------------------- cache-tier
 
-static CT_BACKEND: NodeSpec = required(leaf("backend", &[arg("backend", Ty::Enum(BACKENDS), "Backend.")], "Storage backend of the tier's volumes."));
-static CT_VOLUME_CLASS: NodeSpec = required(leaf("volume-class", &[arg("class", Ty::Enum(VOLUME_CLASSES), "Volume class.")], "Agent Machine volume class."));
-static CT_TIER: NodeSpec = required(leaf("tier", &[arg("tier", Ty::Enum(TIERS), "Tier.")], "Cache tier."));
-static CT_PURPOSE: NodeSpec = leaf("purpose", &[list("purpose", Ty::Enum(PURPOSES), "Purposes.")], "What the tier stores.");
-static CT_SENSITIVITY: NodeSpec = required(leaf("sensitivity", &[arg("class", Ty::Enum(SENSITIVITY), "Sensitivity.")], "Sensitivity of the content."));
+static CT_BACKEND: NodeSpec = required(leaf(
+    "backend",
+    &[arg("backend", Ty::Enum(BACKENDS), "Backend.")],
+    "Storage backend of the tier's volumes.",
+));
+static CT_VOLUME_CLASS: NodeSpec = required(leaf(
+    "volume-class",
+    &[arg("class", Ty::Enum(VOLUME_CLASSES), "Volume class.")],
+    "Agent Machine volume class.",
+));
+static CT_TIER: NodeSpec = required(leaf(
+    "tier",
+    &[arg("tier", Ty::Enum(TIERS), "Tier.")],
+    "Cache tier.",
+));
+static CT_PURPOSE: NodeSpec = leaf(
+    "purpose",
+    &[list("purpose", Ty::Enum(PURPOSES), "Purposes.")],
+    "What the tier stores.",
+);
+static CT_SENSITIVITY: NodeSpec = required(leaf(
+    "sensitivity",
+    &[arg("class", Ty::Enum(SENSITIVITY), "Sensitivity.")],
+    "Sensitivity of the content.",
+));
 static CT_LIFECYCLE: NodeSpec = required(with_props(
     leaf("lifecycle", &[], "Retention and wipe rules."),
     &[
         req_prop("durability", Ty::Enum(DURABILITY), "Durability."),
         prop("ttl", Ty::Duration, "Time to live (omit for none)."),
         req_prop("eviction", Ty::Enum(EVICTION), "Eviction policy."),
-        prop("wipe-receipt-required", Ty::Bool, "Whether wiping must produce a receipt (default #true)."),
-        prop("snapshot-allowed", Ty::Bool, "Whether snapshots are allowed (default #false)."),
+        prop(
+            "wipe-receipt-required",
+            Ty::Bool,
+            "Whether wiping must produce a receipt (default #true).",
+        ),
+        prop(
+            "snapshot-allowed",
+            Ty::Bool,
+            "Whether snapshots are allowed (default #false).",
+        ),
     ],
 ));
 static CT_ENCRYPTION: NodeSpec = with_props(
-    leaf("encryption", &[arg("mode", Ty::Enum(ENCRYPTION_MODES), "Mode.")], "Encryption the tier requires."),
-    &[prop("required", Ty::Bool, "Whether encryption is required (default #true unless mode is none).")],
+    leaf(
+        "encryption",
+        &[arg("mode", Ty::Enum(ENCRYPTION_MODES), "Mode.")],
+        "Encryption the tier requires.",
+    ),
+    &[prop(
+        "required",
+        Ty::Bool,
+        "Whether encryption is required (default #true unless mode is none).",
+    )],
 );
 static CT_QUOTA: NodeSpec = with_props(
-    leaf("quota", &[arg("size", Ty::Size, "Size.")], "Size of each volume of this tier (PVC request size on Kubernetes)."),
+    leaf(
+        "quota",
+        &[arg("size", Ty::Size, "Size.")],
+        "Size of each volume of this tier (PVC request size on Kubernetes).",
+    ),
     &[
         prop("reserved", Ty::Size, "Reserved bytes."),
-        prop("max-inodes", Ty::Int { min: 1, max: i64::MAX }, "Inode limit."),
+        prop(
+            "max-inodes",
+            Ty::Int {
+                min: 1,
+                max: i64::MAX,
+            },
+            "Inode limit.",
+        ),
     ],
 );
 static CT_MOUNT: NodeSpec = required(with_props(
-    leaf("mount", &[arg("path", Ty::AbsPath, "Default mount path in the container.")], "Default mount path and access mode for pods using the tier."),
+    leaf(
+        "mount",
+        &[arg(
+            "path",
+            Ty::AbsPath,
+            "Default mount path in the container.",
+        )],
+        "Default mount path and access mode for pods using the tier.",
+    ),
     &[
         req_prop("access", Ty::Enum(ACCESS_MODES), "Access mode."),
         prop("filesystem", Ty::Str, "Filesystem type."),
-        prop("options", Ty::Str, "Mount options, comma-separated, e.g. \"nodev,nosuid\"."),
+        prop(
+            "options",
+            Ty::Str,
+            "Mount options, comma-separated, e.g. \"nodev,nosuid\".",
+        ),
     ],
 ));
-static CT_POOL: NodeSpec = leaf("pool", &[arg("pool", Ty::Id, "Storage pool id.")], "Which machine storage pool holds the tier (default: the first pool with the tier's backend).");
-static CT_POLICY_DOMAIN: NodeSpec = leaf("policy-domain", &[arg("domain", Ty::Str, "Policy domain.")], "Policy domain that scopes cache reuse.");
+static CT_POOL: NodeSpec = leaf(
+    "pool",
+    &[arg("pool", Ty::Id, "Storage pool id.")],
+    "Which machine storage pool holds the tier (default: the first pool with the tier's backend).",
+);
+static CT_POLICY_DOMAIN: NodeSpec = leaf(
+    "policy-domain",
+    &[arg("domain", Ty::Str, "Policy domain.")],
+    "Policy domain that scopes cache reuse.",
+);
 
 /// `cache-tier "ID" { ... }`.
 pub static CACHE_TIER: NodeSpec = NodeSpec {
     name: "cache-tier",
     doc: "A class of storage for models, caches, scratch space or evidence, with its lifecycle, sensitivity and encryption.",
-    args: &[arg("id", Ty::Id, "Cache tier id; becomes urn:srcos:agent-machine:cache-tier:ID.")],
+    args: &[arg(
+        "id",
+        Ty::Id,
+        "Cache tier id; becomes urn:srcos:agent-machine:cache-tier:ID.",
+    )],
     props: &[],
     open_props: None,
     children: &[
@@ -395,69 +657,224 @@ pub static CACHE_TIER: NodeSpec = NodeSpec {
 
 // ---------------------------------------------------------------- pod
 
-static POD_TENANT: NodeSpec = required(leaf("tenant", &[arg("tenant", Ty::Id, "Tenant id.")], "The tenant that owns the pod; caches are never shared across tenants."));
-static POD_PURPOSE: NodeSpec = leaf("purpose", &[arg("purpose", Ty::Enum(WORKLOAD_PURPOSES), "Purpose.")], "Workload purpose (default inference-provider).");
-static POD_PROVIDER: NodeSpec = required(leaf("provider", &[arg("provider", Ty::Ref(RefKind::Provider), "Provider id.")], "The inference provider the pod runs."));
-static POD_MODEL: NodeSpec = leaf("model", &[arg("model", Ty::Ref(RefKind::Model), "Model id.")], "The model the provider serves.");
-static POD_REPLICAS: NodeSpec = leaf("replicas", &[arg("count", Ty::Int { min: 1, max: 1000 }, "Replica count.")], "Number of replicas (default 1); replicas go to different machines.");
+static POD_TENANT: NodeSpec = required(leaf(
+    "tenant",
+    &[arg("tenant", Ty::Id, "Tenant id.")],
+    "The tenant that owns the pod; caches are never shared across tenants.",
+));
+static POD_PURPOSE: NodeSpec = leaf(
+    "purpose",
+    &[arg("purpose", Ty::Enum(WORKLOAD_PURPOSES), "Purpose.")],
+    "Workload purpose (default inference-provider).",
+);
+static POD_PROVIDER: NodeSpec = required(leaf(
+    "provider",
+    &[arg("provider", Ty::Ref(RefKind::Provider), "Provider id.")],
+    "The inference provider the pod runs.",
+));
+static POD_MODEL: NodeSpec = leaf(
+    "model",
+    &[arg("model", Ty::Ref(RefKind::Model), "Model id.")],
+    "The model the provider serves.",
+);
+static POD_REPLICAS: NodeSpec = leaf(
+    "replicas",
+    &[arg(
+        "count",
+        Ty::Int { min: 1, max: 1000 },
+        "Replica count.",
+    )],
+    "Number of replicas (default 1); replicas go to different machines.",
+);
 static POD_RESOURCES: NodeSpec = with_props(
-    leaf("resources", &[], "CPU, memory and GPU needs of one replica."),
+    leaf(
+        "resources",
+        &[],
+        "CPU, memory and GPU needs of one replica.",
+    ),
     &[
         prop("cpu", Ty::Cpu, "CPU request."),
         prop("cpu-limit", Ty::Cpu, "CPU limit (default: the request)."),
-        prop("memory", Ty::Size, "Memory request (default: the model's memory need plus 1GiB)."),
-        prop("memory-limit", Ty::Size, "Memory limit (default: the request)."),
-        prop("gpus", Ty::Int { min: 0, max: 64 }, "Whole GPUs (default 0)."),
-        prop("vram", Ty::Size, "VRAM needed per replica (default: the model's VRAM need when gpus > 0)."),
+        prop(
+            "memory",
+            Ty::Size,
+            "Memory request (default: the model's memory need plus 1GiB).",
+        ),
+        prop(
+            "memory-limit",
+            Ty::Size,
+            "Memory limit (default: the request).",
+        ),
+        prop(
+            "gpus",
+            Ty::Int { min: 0, max: 64 },
+            "Whole GPUs (default 0).",
+        ),
+        prop(
+            "vram",
+            Ty::Size,
+            "VRAM needed per replica (default: the model's VRAM need when gpus > 0).",
+        ),
     ],
 );
 static POD_ACCELERATOR: NodeSpec = repeatable(with_props(
-    leaf("accelerator", &[arg("api", Ty::Enum(ACCELERATORS), "Accelerator API.")], "An accelerator API the pod uses; the first required one decides the provider image."),
-    &[prop("required", Ty::Bool, "Whether the pod cannot run without it (default #true).")],
+    leaf(
+        "accelerator",
+        &[arg("api", Ty::Enum(ACCELERATORS), "Accelerator API.")],
+        "An accelerator API the pod uses; the first required one decides the provider image.",
+    ),
+    &[prop(
+        "required",
+        Ty::Bool,
+        "Whether the pod cannot run without it (default #true).",
+    )],
 ));
 static POD_VOLUME: NodeSpec = repeatable(with_props(
-    leaf("volume", &[arg("cache-tier", Ty::Ref(RefKind::CacheTier), "Cache tier id.")], "Mounts a volume of a cache tier into the pod."),
+    leaf(
+        "volume",
+        &[arg(
+            "cache-tier",
+            Ty::Ref(RefKind::CacheTier),
+            "Cache tier id.",
+        )],
+        "Mounts a volume of a cache tier into the pod.",
+    ),
     &[
-        prop("mount", Ty::AbsPath, "Mount path (default: the tier's mount path)."),
-        prop("access", Ty::Enum(ACCESS_MODES), "Access mode (default: the tier's)."),
+        prop(
+            "mount",
+            Ty::AbsPath,
+            "Mount path (default: the tier's mount path).",
+        ),
+        prop(
+            "access",
+            Ty::Enum(ACCESS_MODES),
+            "Access mode (default: the tier's).",
+        ),
     ],
 ));
 static POD_PORT: NodeSpec = repeatable(with_props(
     leaf(
         "port",
-        &[arg("name", Ty::Id, "Port name."), opt_arg("port", PORT, "Container port (default: the provider's port).")],
+        &[
+            arg("name", Ty::Id, "Port name."),
+            opt_arg(
+                "port",
+                PORT,
+                "Container port (default: the provider's port).",
+            ),
+        ],
         "A port the pod serves and how far it is exposed.",
     ),
     &[
-        req_prop("exposure", Ty::Enum(EXPOSURES), "none, loopback, host, cluster or ingress."),
-        prop("host-port", PORT, "Port on the host (Quadlet; default: the container port)."),
+        req_prop(
+            "exposure",
+            Ty::Enum(EXPOSURES),
+            "none, loopback, host, cluster or ingress.",
+        ),
+        prop(
+            "host-port",
+            PORT,
+            "Port on the host (Quadlet; default: the container port).",
+        ),
         prop("host", Ty::Str, "Host name for ingress exposure."),
     ],
 ));
-static POD_NETWORK: NodeSpec = leaf("network", &[arg("mode", Ty::Enum(NETWORK_MODES), "Mode.")], "Network mode (default private: a per-tenant network).");
-static POD_RESTART: NodeSpec = leaf("restart", &[arg("policy", Ty::Enum(RESTART_POLICIES), "Policy.")], "Restart policy (default on-failure).");
+static POD_NETWORK: NodeSpec = leaf(
+    "network",
+    &[arg("mode", Ty::Enum(NETWORK_MODES), "Mode.")],
+    "Network mode (default private: a per-tenant network).",
+);
+static POD_RESTART: NodeSpec = leaf(
+    "restart",
+    &[arg("policy", Ty::Enum(RESTART_POLICIES), "Policy.")],
+    "Restart policy (default on-failure).",
+);
 static POD_TARGET: NodeSpec = required(with_props(
-    leaf("target", &[arg("target", Ty::Enum(TARGETS), "quadlet or kubernetes.")], "What the pod is emitted as."),
-    &[prop("cluster", Ty::Ref(RefKind::Cluster), "The cluster (kubernetes targets).")],
+    leaf(
+        "target",
+        &[arg("target", Ty::Enum(TARGETS), "quadlet or kubernetes.")],
+        "What the pod is emitted as.",
+    ),
+    &[prop(
+        "cluster",
+        Ty::Ref(RefKind::Cluster),
+        "The cluster (kubernetes targets).",
+    )],
 ));
 static POD_IDENTITY: NodeSpec = with_props(
-    leaf("identity", &[arg("ref", Ty::Urn, "Agent identity URN.")], "The agent identity the pod acts as."),
-    &[prop("required", Ty::Bool, "Whether an identity is required (default #true).")],
+    leaf(
+        "identity",
+        &[arg("ref", Ty::Urn, "Agent identity URN.")],
+        "The agent identity the pod acts as.",
+    ),
+    &[prop(
+        "required",
+        Ty::Bool,
+        "Whether an identity is required (default #true).",
+    )],
 );
-static POD_WORKROOM: NodeSpec = leaf("workroom", &[arg("ref", Ty::Urn, "Workroom URN.")], "Workroom reference.");
-static POD_TOPIC: NodeSpec = leaf("topic", &[arg("ref", Ty::Urn, "Topic URN.")], "Topic reference.");
+static POD_WORKROOM: NodeSpec = leaf(
+    "workroom",
+    &[arg("ref", Ty::Urn, "Workroom URN.")],
+    "Workroom reference.",
+);
+static POD_TOPIC: NodeSpec = leaf(
+    "topic",
+    &[arg("ref", Ty::Urn, "Topic URN.")],
+    "Topic reference.",
+);
 static POD_POLICY: NodeSpec = with_props(
-    leaf("policy", &[], "Policy flags; all default to the safe value."),
+    leaf(
+        "policy",
+        &[],
+        "Policy flags; all default to the safe value.",
+    ),
     &[
-        prop("policy-fabric-required", Ty::Bool, "Require a Policy Fabric admission (default #true)."),
-        prop("agent-registry-required", Ty::Bool, "Require an Agent Registry grant (default #true)."),
-        prop("network-policy-required", Ty::Bool, "Require a network policy (default #true)."),
-        prop("egress-policy-required", Ty::Bool, "Require default-deny egress (default #true)."),
-        prop("tool-use-requires-grant", Ty::Bool, "Tool use requires a grant (default #true)."),
-        prop("cache-reuse-requires-policy", Ty::Bool, "Cache reuse requires policy approval (default #true)."),
-        prop("allow-privileged", Ty::Bool, "Never allowed: setting it to #true is an error."),
-        prop("allow-host-network", Ty::Bool, "Never allowed: setting it to #true is an error."),
-        prop("allow-secret-in-spec", Ty::Bool, "Never allowed: setting it to #true is an error."),
+        prop(
+            "policy-fabric-required",
+            Ty::Bool,
+            "Require a Policy Fabric admission (default #true).",
+        ),
+        prop(
+            "agent-registry-required",
+            Ty::Bool,
+            "Require an Agent Registry grant (default #true).",
+        ),
+        prop(
+            "network-policy-required",
+            Ty::Bool,
+            "Require a network policy (default #true).",
+        ),
+        prop(
+            "egress-policy-required",
+            Ty::Bool,
+            "Require default-deny egress (default #true).",
+        ),
+        prop(
+            "tool-use-requires-grant",
+            Ty::Bool,
+            "Tool use requires a grant (default #true).",
+        ),
+        prop(
+            "cache-reuse-requires-policy",
+            Ty::Bool,
+            "Cache reuse requires policy approval (default #true).",
+        ),
+        prop(
+            "allow-privileged",
+            Ty::Bool,
+            "Never allowed: setting it to #true is an error.",
+        ),
+        prop(
+            "allow-host-network",
+            Ty::Bool,
+            "Never allowed: setting it to #true is an error.",
+        ),
+        prop(
+            "allow-secret-in-spec",
+            Ty::Bool,
+            "Never allowed: setting it to #true is an error.",
+        ),
     ],
 );
 static POD_ADMISSION: NodeSpec = NodeSpec {
@@ -478,9 +895,21 @@ static POD_ADMISSION: NodeSpec = NodeSpec {
     repeatable: false,
     required: false,
 };
-static POD_GRANT: NodeSpec = leaf("grant", &[arg("path", Ty::File, "Grant file.")], "The AgentRegistryGrant document (JSON from Agent Registry).");
-static PL_PIN: NodeSpec = leaf("pin", &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")], "Only these machines may run the pod.");
-static PL_AVOID: NodeSpec = leaf("avoid", &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")], "These machines may not run the pod.");
+static POD_GRANT: NodeSpec = leaf(
+    "grant",
+    &[arg("path", Ty::File, "Grant file.")],
+    "The AgentRegistryGrant document (JSON from Agent Registry).",
+);
+static PL_PIN: NodeSpec = leaf(
+    "pin",
+    &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")],
+    "Only these machines may run the pod.",
+);
+static PL_AVOID: NodeSpec = leaf(
+    "avoid",
+    &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")],
+    "These machines may not run the pod.",
+);
 static PL_REQUIRE_LABEL: NodeSpec = NodeSpec {
     name: "require-label",
     doc: "Only machines with all these labels, e.g. `require-label zone=\"lab-1\"`.",
@@ -491,7 +920,11 @@ static PL_REQUIRE_LABEL: NodeSpec = NodeSpec {
     repeatable: true,
     required: false,
 };
-static PL_SPREAD: NodeSpec = leaf("spread", &[arg("label", Ty::Str, "Label key.")], "Replicas go to machines with different values of this label.");
+static PL_SPREAD: NodeSpec = leaf(
+    "spread",
+    &[arg("label", Ty::Str, "Label key.")],
+    "Replicas go to machines with different values of this label.",
+);
 static POD_PLACEMENT: NodeSpec = NodeSpec {
     name: "placement",
     doc: "Placement constraints.",
@@ -504,30 +937,61 @@ static POD_PLACEMENT: NodeSpec = NodeSpec {
 };
 static POD_ENV: NodeSpec = repeatable(leaf(
     "env",
-    &[arg("name", Ty::Str, "Variable name."), arg("value", Ty::Str, "Value.")],
+    &[
+        arg("name", Ty::Str, "Variable name."),
+        arg("value", Ty::Str, "Value."),
+    ],
     "An environment variable. Secret values are refused: use `secret`.",
 ));
 static POD_SECRET: NodeSpec = repeatable(with_props(
-    leaf("secret", &[arg("name", Ty::Str, "Name of a Podman secret or Kubernetes Secret.")], "A reference to a secret that exists on the target; its value never appears in the spec or the output."),
+    leaf(
+        "secret",
+        &[arg(
+            "name",
+            Ty::Str,
+            "Name of a Podman secret or Kubernetes Secret.",
+        )],
+        "A reference to a secret that exists on the target; its value never appears in the spec or the output.",
+    ),
     &[
         prop("env", Ty::Str, "Expose it as this environment variable."),
-        prop("key", Ty::Str, "Key inside the Kubernetes Secret (default: the env name or the secret name)."),
+        prop(
+            "key",
+            Ty::Str,
+            "Key inside the Kubernetes Secret (default: the env name or the secret name).",
+        ),
     ],
 ));
-static POD_ARGS: NodeSpec = leaf("args", &[list("arg", Ty::Str, "Arguments.")], "Replaces the provider's arguments.");
+static POD_ARGS: NodeSpec = leaf(
+    "args",
+    &[list("arg", Ty::Str, "Arguments.")],
+    "Replaces the provider's arguments.",
+);
 static POD_IMAGE_POLICY: NodeSpec = leaf(
     "image-policy",
     &[arg("policy", Ty::Enum(IMAGE_POLICIES), "Policy.")],
     "Image reference policy (default: digest-pinned when the image has a digest, else tag-allowed-bootstrap).",
 );
-static POD_SBOM: NodeSpec = leaf("sbom", &[arg("ref", Ty::Urn, "SBOM URN.")], "SBOM reference for the image.");
-static POD_PROVENANCE: NodeSpec = leaf("provenance", &[arg("ref", Ty::Urn, "Provenance URN.")], "Provenance reference for the image.");
+static POD_SBOM: NodeSpec = leaf(
+    "sbom",
+    &[arg("ref", Ty::Urn, "SBOM URN.")],
+    "SBOM reference for the image.",
+);
+static POD_PROVENANCE: NodeSpec = leaf(
+    "provenance",
+    &[arg("ref", Ty::Urn, "Provenance URN.")],
+    "Provenance reference for the image.",
+);
 
 /// `pod "ID" { ... }`.
 pub static POD: NodeSpec = NodeSpec {
     name: "pod",
     doc: "An agent pod: a provider serving a model for a tenant, with its resources, volumes, ports, policy and governance documents.",
-    args: &[arg("id", Ty::Id, "Pod id; becomes urn:srcos:agent-machine:agent-pod:ID.")],
+    args: &[arg(
+        "id",
+        Ty::Id,
+        "Pod id; becomes urn:srcos:agent-machine:agent-pod:ID.",
+    )],
     props: &[],
     open_props: None,
     children: &[
@@ -565,15 +1029,34 @@ pub static POD: NodeSpec = NodeSpec {
 
 // ---------------------------------------------------------------- cluster
 
-static CL_NAMESPACE: NodeSpec = required(leaf("namespace", &[arg("name", Ty::Id, "Namespace.")], "Namespace the pods go into."));
-static CL_SA: NodeSpec = leaf("service-account", &[arg("name", Ty::Id, "Name.")], "Service account the pods run as (default: one per pod, named after it).");
+static CL_NAMESPACE: NodeSpec = required(leaf(
+    "namespace",
+    &[arg("name", Ty::Id, "Namespace.")],
+    "Namespace the pods go into.",
+));
+static CL_SA: NodeSpec = leaf(
+    "service-account",
+    &[arg("name", Ty::Id, "Name.")],
+    "Service account the pods run as (default: one per pod, named after it).",
+);
 static CL_STORAGE_CLASS: NodeSpec = repeatable(leaf(
     "storage-class",
-    &[arg("backend", Ty::Enum(BACKENDS), "Backend."), arg("class", Ty::Str, "StorageClass name.")],
+    &[
+        arg("backend", Ty::Enum(BACKENDS), "Backend."),
+        arg("class", Ty::Str, "StorageClass name."),
+    ],
     "Maps a storage backend to a Kubernetes StorageClass, e.g. `storage-class \"topolvm-k8s\" \"topolvm-provisioner\"`.",
 ));
-static CL_NODES: NodeSpec = required(leaf("nodes", &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")], "Machines that are the cluster's nodes."));
-static CL_INGRESS_CLASS: NodeSpec = leaf("ingress-class", &[arg("name", Ty::Str, "IngressClass name.")], "IngressClass for ingress exposure.");
+static CL_NODES: NodeSpec = required(leaf(
+    "nodes",
+    &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")],
+    "Machines that are the cluster's nodes.",
+));
+static CL_INGRESS_CLASS: NodeSpec = leaf(
+    "ingress-class",
+    &[arg("name", Ty::Str, "IngressClass name.")],
+    "IngressClass for ingress exposure.",
+);
 
 /// `cluster "ID" { ... }`.
 pub static CLUSTER: NodeSpec = NodeSpec {
@@ -582,27 +1065,69 @@ pub static CLUSTER: NodeSpec = NodeSpec {
     args: &[arg("id", Ty::Id, "Cluster id.")],
     props: &[],
     open_props: None,
-    children: &[&DESCRIPTION, &CL_NAMESPACE, &CL_SA, &CL_STORAGE_CLASS, &CL_NODES, &CL_INGRESS_CLASS],
+    children: &[
+        &DESCRIPTION,
+        &CL_NAMESPACE,
+        &CL_SA,
+        &CL_STORAGE_CLASS,
+        &CL_NODES,
+        &CL_INGRESS_CLASS,
+    ],
     repeatable: true,
     required: false,
 };
 
 // ---------------------------------------------------------------- profile (stdlib)
 
-static PR_OS: NodeSpec = required(leaf("os", &[arg("os", Ty::Enum(OPERATING_SYSTEMS), "OS.")], "Operating system."));
-static PR_ARCH: NodeSpec = leaf("arch", &[list("arch", Ty::Enum(ARCHES), "Architectures.")], "CPU architectures.");
-static PR_ACCELERATORS: NodeSpec = leaf("accelerators", &[list("api", Ty::Enum(ACCELERATORS), "APIs.")], "Accelerator APIs the profile may use.");
+static PR_OS: NodeSpec = required(leaf(
+    "os",
+    &[arg("os", Ty::Enum(OPERATING_SYSTEMS), "OS.")],
+    "Operating system.",
+));
+static PR_ARCH: NodeSpec = leaf(
+    "arch",
+    &[list("arch", Ty::Enum(ARCHES), "Architectures.")],
+    "CPU architectures.",
+);
+static PR_ACCELERATORS: NodeSpec = leaf(
+    "accelerators",
+    &[list("api", Ty::Enum(ACCELERATORS), "APIs.")],
+    "Accelerator APIs the profile may use.",
+);
 static PR_FORBID: NodeSpec = repeatable(with_props(
-    leaf("forbid", &[arg("api", Ty::Enum(ACCELERATORS), "API.")], "An accelerator API that is never available on the profile."),
+    leaf(
+        "forbid",
+        &[arg("api", Ty::Enum(ACCELERATORS), "API.")],
+        "An accelerator API that is never available on the profile.",
+    ),
     &[req_prop("reason", Ty::Str, "Why.")],
 ));
-static PR_UNIFIED: NodeSpec = leaf("unified-memory", &[arg("unified", Ty::Bool, "Unified.")], "CPU and GPU share one memory pool.");
-static PR_RUNTIMES: NodeSpec = leaf("runtimes", &[list("envelope", Ty::Enum(ENVELOPES), "Envelopes.")], "Runtime envelopes, preferred first.");
+static PR_UNIFIED: NodeSpec = leaf(
+    "unified-memory",
+    &[arg("unified", Ty::Bool, "Unified.")],
+    "CPU and GPU share one memory pool.",
+);
+static PR_RUNTIMES: NodeSpec = leaf(
+    "runtimes",
+    &[list("envelope", Ty::Enum(ENVELOPES), "Envelopes.")],
+    "Runtime envelopes, preferred first.",
+);
 static PR_BACKEND: NodeSpec = repeatable(with_props(
-    leaf("backend", &[arg("type", Ty::Enum(PROVIDER_TYPES), "Provider type.")], "A provider backend, in preference order."),
-    &[req_prop("accelerator", Ty::Enum(ACCELERATORS), "Accelerator."), prop("note", Ty::Str, "Note.")],
+    leaf(
+        "backend",
+        &[arg("type", Ty::Enum(PROVIDER_TYPES), "Provider type.")],
+        "A provider backend, in preference order.",
+    ),
+    &[
+        req_prop("accelerator", Ty::Enum(ACCELERATORS), "Accelerator."),
+        prop("note", Ty::Str, "Note."),
+    ],
 ));
-static PR_ATTESTATION: NodeSpec = leaf("attestation-required", &[arg("required", Ty::Bool, "Required.")], "Whether activation needs a passing AttestationDecision.");
+static PR_ATTESTATION: NodeSpec = leaf(
+    "attestation-required",
+    &[arg("required", Ty::Bool, "Required.")],
+    "Whether activation needs a passing AttestationDecision.",
+);
 
 /// `profile "NAME" { ... }` (stdlib only).
 pub static PROFILE: NodeSpec = NodeSpec {
@@ -611,7 +1136,17 @@ pub static PROFILE: NodeSpec = NodeSpec {
     args: &[arg("name", Ty::Enum(PROFILES), "Profile name.")],
     props: &[],
     open_props: None,
-    children: &[&DESCRIPTION, &PR_OS, &PR_ARCH, &PR_ACCELERATORS, &PR_FORBID, &PR_UNIFIED, &PR_RUNTIMES, &PR_BACKEND, &PR_ATTESTATION],
+    children: &[
+        &DESCRIPTION,
+        &PR_OS,
+        &PR_ARCH,
+        &PR_ACCELERATORS,
+        &PR_FORBID,
+        &PR_UNIFIED,
+        &PR_RUNTIMES,
+        &PR_BACKEND,
+        &PR_ATTESTATION,
+    ],
     repeatable: true,
     required: false,
 };
@@ -623,7 +1158,16 @@ pub static ROOT: NodeSpec = NodeSpec {
     args: &[],
     props: &[],
     open_props: None,
-    children: &[&IMPORT, &MACHINE, &PROVIDER, &MODEL, &CACHE_TIER, &POD, &CLUSTER, &PROFILE],
+    children: &[
+        &IMPORT,
+        &MACHINE,
+        &PROVIDER,
+        &MODEL,
+        &CACHE_TIER,
+        &POD,
+        &CLUSTER,
+        &PROFILE,
+    ],
     repeatable: false,
     required: false,
 };

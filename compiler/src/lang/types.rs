@@ -111,8 +111,7 @@ pub fn is_identifier(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 40
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b
-            .iter()
+        && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && !s.ends_with('-')
 }
@@ -120,7 +119,11 @@ pub fn is_identifier(s: &str) -> bool {
 /// Whether `s` is `sha256:` + 64 lower-case hex digits.
 pub fn is_digest(s: &str) -> bool {
     s.strip_prefix("sha256:")
-        .map(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)))
+        .map(|h| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        })
         .unwrap_or(false)
 }
 
@@ -138,10 +141,10 @@ pub fn image_problem(s: &str) -> Option<String> {
             return Some("repository names must be lower case".into());
         }
     }
-    if let Some((_, digest)) = s.split_once('@') {
-        if !is_digest(digest) {
-            return Some(format!("`{digest}` is not a sha256 digest"));
-        }
+    if let Some((_, digest)) = s.split_once('@')
+        && !is_digest(digest)
+    {
+        return Some(format!("`{digest}` is not a sha256 digest"));
     }
     if !s.contains('/') {
         return Some(

@@ -73,7 +73,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a number"))?;
     let scaled = frac * u128::from(mult);
-    if scaled % denom != 0 {
+    if !scaled.is_multiple_of(denom) {
         return Err(format!("`{s}` is not a whole number of bytes"));
     }
     let extra = u64::try_from(scaled / denom).map_err(|_| format!("`{s}` is too large"))?;
@@ -84,8 +84,13 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 /// Formats bytes with the largest binary unit that divides them exactly.
 pub fn format_size(bytes: u64) -> String {
-    for (unit, mult) in [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes >= mult && bytes % mult == 0 {
+    for (unit, mult) in [
+        ("TiB", 1u64 << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+    ] {
+        if bytes >= mult && bytes.is_multiple_of(mult) {
             return format!("{}{unit}", bytes / mult);
         }
     }
@@ -136,9 +141,7 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         if num.is_empty() {
             return Err(format!("`{s}`: unit `{c}` has no number before it"));
         }
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("`{s}` is too large"))?;
+        let n: u64 = num.parse().map_err(|_| format!("`{s}` is too large"))?;
         total = n
             .checked_mul(mult)
             .and_then(|v| total.checked_add(v))
@@ -160,7 +163,7 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
 /// Formats seconds compactly, e.g. `604800` → `7d`.
 pub fn format_duration(secs: u64) -> String {
     for (unit, mult) in [("w", 604_800u64), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs >= mult && secs % mult == 0 {
+        if secs >= mult && secs.is_multiple_of(mult) {
             return format!("{}{unit}", secs / mult);
         }
     }
@@ -202,7 +205,7 @@ pub fn parse_cpu(s: &str) -> Result<u64, String> {
 
 /// Formats millicores the way Kubernetes does: whole cores as `"2"`, else `"1500m"`.
 pub fn format_cpu(milli: u64) -> String {
-    if milli % 1000 == 0 {
+    if milli.is_multiple_of(1000) {
         format!("{}", milli / 1000)
     } else {
         format!("{milli}m")

@@ -31,7 +31,8 @@ pub const BACKENDS: &[&str] = &[
 ];
 
 /// Encryption modes.
-pub const ENCRYPTION_MODES: &[&str] = &["none", "fscrypt", "luks", "dm-crypt", "hardware", "unknown"];
+pub const ENCRYPTION_MODES: &[&str] =
+    &["none", "fscrypt", "luks", "dm-crypt", "hardware", "unknown"];
 
 /// Model residency tiers on a machine.
 pub const RESIDENCY_TIERS: &[&str] = &["vram", "ram", "nvme"];
@@ -108,7 +109,9 @@ pub const VOLUME_CLASSES: &[&str] = &[
 ];
 
 /// Cache tiers.
-pub const TIERS: &[&str] = &["hot", "warm", "cold", "scratch", "evidence", "artifact", "model"];
+pub const TIERS: &[&str] = &[
+    "hot", "warm", "cold", "scratch", "evidence", "artifact", "model",
+];
 
 /// Cache purposes.
 pub const PURPOSES: &[&str] = &[

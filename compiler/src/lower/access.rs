@@ -61,7 +61,7 @@ pub fn cpu(v: &Value) -> Option<u64> {
         ValueKind::Int(i) => u64::try_from(*i).ok().and_then(|c| c.checked_mul(1000)),
         ValueKind::Float(f) if *f >= 0.0 && *f <= 1_000_000.0 => {
             let milli = (*f * 1000.0).round();
-            if milli >= 0.0 && milli <= 1e9 {
+            if (0.0..=1e9).contains(&milli) {
                 // Checked range above, so the cast cannot truncate.
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 Some(milli as u64)

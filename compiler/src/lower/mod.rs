@@ -31,7 +31,13 @@ pub fn lower(decls: &[Decl]) -> ir::Spec {
     for d in decls {
         let n = &d.node;
         // Definitions with an invalid id were reported by the shape check.
-        if n.name != "profile" && !n.args.first().and_then(|a| a.as_str()).is_some_and(crate::lang::is_identifier) {
+        if n.name != "profile"
+            && !n
+                .args
+                .first()
+                .and_then(|a| a.as_str())
+                .is_some_and(crate::lang::is_identifier)
+        {
             continue;
         }
         match n.name.as_str() {
@@ -54,10 +60,16 @@ fn machine(n: &Node) -> Option<ir::Machine> {
     let mut capacity = ir::Capacity::default();
     if let Some(c) = child(n, "capacity") {
         capacity.span = Some(c.name_span);
-        capacity.cpu_milli = child(c, "cpu")
-            .and_then(|x| x.args.first().and_then(|v| cpu(v).map(|m| Spanned::new(m, v.span))));
-        capacity.memory = child(c, "memory")
-            .and_then(|x| x.args.first().and_then(|v| size(v).map(|m| Spanned::new(m, v.span))));
+        capacity.cpu_milli = child(c, "cpu").and_then(|x| {
+            x.args
+                .first()
+                .and_then(|v| cpu(v).map(|m| Spanned::new(m, v.span)))
+        });
+        capacity.memory = child(c, "memory").and_then(|x| {
+            x.args
+                .first()
+                .and_then(|v| size(v).map(|m| Spanned::new(m, v.span)))
+        });
         for g in children(c, "gpu") {
             let (Some(model), Some(vendor), Some(vram)) =
                 (arg_str(g, 0), prop_str(g, "vendor"), prop_size(g, "vram"))
@@ -267,7 +279,11 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         .filter_map(|p| {
             Some(ir::PodPort {
                 name: arg_str(p, 0)?,
-                port: p.args.get(1).and_then(int).and_then(|x| u16::try_from(x).ok()),
+                port: p
+                    .args
+                    .get(1)
+                    .and_then(int)
+                    .and_then(|x| u16::try_from(x).ok()),
                 exposure: prop_str(p, "exposure")?,
                 host_port: p.prop("host-port").and_then(|hp| {
                     int(&hp.value)

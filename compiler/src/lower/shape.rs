@@ -148,7 +148,11 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
                     } else {
                         format!(
                             "known properties: {}",
-                            spec.props.iter().map(|q| q.name).collect::<Vec<_>>().join(", ")
+                            spec.props
+                                .iter()
+                                .map(|q| q.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     });
                 }
@@ -185,19 +189,19 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
             }
             continue;
         };
-        if !cs.repeatable {
-            if let Some(first) = n.children[..idx].iter().find(|d| d.name == c.name) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::E0109,
-                        format!("`{}` is given twice in `{}`", c.name, n.name),
-                    )
-                    .label(c.name_span, "repeated here")
-                    .label(first.name_span, "first given here")
-                    .help(format!("`{}` may appear once; merge the two", c.name)),
-                );
-                continue;
-            }
+        if !cs.repeatable
+            && let Some(first) = n.children[..idx].iter().find(|d| d.name == c.name)
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0109,
+                    format!("`{}` is given twice in `{}`", c.name, n.name),
+                )
+                .label(c.name_span, "repeated here")
+                .label(first.name_span, "first given here")
+                .help(format!("`{}` may appear once; merge the two", c.name)),
+            );
+            continue;
         }
         check_node(c, cs, diags);
     }
@@ -209,7 +213,10 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
                     format!("`{}` needs a `{}` node", n.name, cs.name),
                 )
                 .label(n.head_span(), format!("no `{}` here", cs.name))
-                .help(format!("add `{} ...` inside the block: {}", cs.name, cs.doc)),
+                .help(format!(
+                    "add `{} ...` inside the block: {}",
+                    cs.name, cs.doc
+                )),
             );
         }
     }

@@ -161,15 +161,21 @@ fn load_one(
         return None;
     }
     // Refuse symlinks that lead out of the root.
-    if let (Ok(canon_root), Ok(canon)) = (vfs.canonicalize(&root.dir), vfs.canonicalize(&full)) {
-        if !canon.starts_with(&canon_root) {
-            diags.push(
-                Diagnostic::new(Code::E0204, format!("path `{}` leads outside the spec root through a link", path.value))
-                    .label(path.span, "outside the spec root")
-                    .help("copy the file into the spec directory instead of linking to it"),
-            );
-            return None;
-        }
+    if let (Ok(canon_root), Ok(canon)) = (vfs.canonicalize(&root.dir), vfs.canonicalize(&full))
+        && !canon.starts_with(&canon_root)
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::E0204,
+                format!(
+                    "path `{}` leads outside the spec root through a link",
+                    path.value
+                ),
+            )
+            .label(path.span, "outside the spec root")
+            .help("copy the file into the spec directory instead of linking to it"),
+        );
+        return None;
     }
     let bytes = match vfs.read(&full) {
         Ok(b) => b,
@@ -202,10 +208,13 @@ fn load_one(
         Err(e) => {
             let off = json_span::offset_of(&text, e.line(), e.column());
             diags.push(
-                Diagnostic::new(Code::E0401, format!("malformed JSON in `{}`: {e}", path.value))
-                    .label(Span::new(file, off, (off + 1).min(text.len())), "here")
-                    .label(path.span, "referenced here")
-                    .help("the file must be a single JSON document"),
+                Diagnostic::new(
+                    Code::E0401,
+                    format!("malformed JSON in `{}`: {e}", path.value),
+                )
+                .label(Span::new(file, off, (off + 1).min(text.len())), "here")
+                .label(path.span, "referenced here")
+                .help("the file must be a single JSON document"),
             );
             return None;
         }
@@ -223,7 +232,10 @@ fn load_one(
                     kind.kind()
                 ),
             )
-            .label(Span::new(file, s, e), format!("expected \"kind\": \"{}\"", kind.kind()))
+            .label(
+                Span::new(file, s, e),
+                format!("expected \"kind\": \"{}\"", kind.kind()),
+            )
             .label(path.span, format!("used as a {} here", kind.kind())),
         );
         return None;
@@ -238,7 +250,11 @@ fn load_one(
             for v in violations {
                 let (s, e) = json_span::locate(&text, &v.pointer, v.unexpected_key.as_deref())
                     .unwrap_or((0, 1));
-                let at = if v.pointer.is_empty() { "/".to_string() } else { v.pointer.clone() };
+                let at = if v.pointer.is_empty() {
+                    "/".to_string()
+                } else {
+                    v.pointer.clone()
+                };
                 diags.push(
                     Diagnostic::new(
                         Code::E0402,

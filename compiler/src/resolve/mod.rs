@@ -164,16 +164,16 @@ pub fn resolve(
                 let id = map.add(name.clone(), "");
                 diags.push(
                     Diagnostic::new(Code::E0002, format!("{name} is not valid UTF-8"))
-                        .label(Span::new(id, 0, 0), format!("invalid byte at offset {}", e.utf8_error().valid_up_to()))
+                        .label(
+                            Span::new(id, 0, 0),
+                            format!("invalid byte at offset {}", e.utf8_error().valid_up_to()),
+                        )
                         .help("save the file as UTF-8"),
                 );
                 continue;
             }
         };
-        out.inputs.push(Input {
-            path: rel_s,
-            bytes,
-        });
+        out.inputs.push(Input { path: rel_s, bytes });
         let id = map.add(name, text.clone());
         let doc = syntax::parse(id, &text, diags);
         shape::check_file(&doc.nodes, &ROOT, diags);
@@ -272,7 +272,10 @@ pub fn resolve(
                     kind.node_name()
                 )
             } else {
-                format!("{} ids must be unique across the whole spec", kind.node_name())
+                format!(
+                    "{} ids must be unique across the whole spec",
+                    kind.node_name()
+                )
             };
             diags.push(
                 Diagnostic::new(
@@ -333,12 +336,18 @@ fn merge_extends(
     let own_id = node.args.first().and_then(|a| a.as_str())?.to_string();
     chain.push(own_id);
     while let Some(ext) = current.prop("extends").cloned() {
-        let Some(base_id) = ext.value.as_str() else { break };
+        let Some(base_id) = ext.value.as_str() else {
+            break;
+        };
         if chain.iter().any(|c| c == base_id) {
             diags.push(
                 Diagnostic::new(
                     Code::E0207,
-                    format!("provider `{}` extends itself through {}", chain[0], chain.join(" → ")),
+                    format!(
+                        "provider `{}` extends itself through {}",
+                        chain[0],
+                        chain.join(" → ")
+                    ),
                 )
                 .label(ext.value.span, "cycle closes here")
                 .help("remove one `extends` so the chain ends at a provider without `extends`"),

@@ -36,13 +36,13 @@ pub fn all_files() -> Vec<StdFile> {
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<StdFile>) {
     for f in dir.files() {
-        if f.path().extension().is_some_and(|e| e == "kdl") {
-            if let Some(text) = f.contents_utf8() {
-                out.push(StdFile {
-                    name: file_name(f.path()),
-                    text,
-                });
-            }
+        if f.path().extension().is_some_and(|e| e == "kdl")
+            && let Some(text) = f.contents_utf8()
+        {
+            out.push(StdFile {
+                name: file_name(f.path()),
+                text,
+            });
         }
     }
     for d in dir.dirs() {

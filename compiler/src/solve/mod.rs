@@ -89,12 +89,24 @@ fn infeasible(
             .and_then(|c| spec.cluster(c))
             .is_some_and(|c| c.nodes.iter().any(|n| n.value == m.id()));
         if !in_cluster {
-            return Some((0, format!("not a node of cluster `{}`", w.cluster.as_deref().unwrap_or("?"))));
+            return Some((
+                0,
+                format!(
+                    "not a node of cluster `{}`",
+                    w.cluster.as_deref().unwrap_or("?")
+                ),
+            ));
         }
     } else if !m.runtimes.iter().any(|r| r == "podman-quadlet") {
         return Some((0, "offers no podman-quadlet runtime".into()));
     } else if let Some(v) = m.podman.filter(|v| v.0 < 5) {
-        return Some((1, format!("podman {}.{}.{} has no Quadlet support (amc needs 5.0 or newer)", v.0, v.1, v.2)));
+        return Some((
+            1,
+            format!(
+                "podman {}.{}.{} has no Quadlet support (amc needs 5.0 or newer)",
+                v.0, v.1, v.2
+            ),
+        ));
     }
     if !p.placement.pin.is_empty() && !p.placement.pin.iter().any(|x| x.value == m.id()) {
         return Some((1, "not in the pod's `pin` list".into()));
@@ -109,11 +121,32 @@ fn infeasible(
     }
     if let Some(profile) = spec.profile(&m.profile) {
         if let Some(f) = profile.forbid.iter().find(|f| f.api == w.accelerator) {
-            return Some((2, format!("profile {} never has {}: {}", m.profile, w.accelerator, f.reason)));
+            return Some((
+                2,
+                format!(
+                    "profile {} never has {}: {}",
+                    m.profile, w.accelerator, f.reason
+                ),
+            ));
         }
-        let ptype = w.provider.provider_type.as_ref().map(|t| t.value.as_str()).unwrap_or("");
-        if !profile.backends.iter().any(|b| b.provider_type == ptype && b.accelerator == w.accelerator) {
-            return Some((2, format!("profile {} has no {ptype} backend on {}", m.profile, w.accelerator)));
+        let ptype = w
+            .provider
+            .provider_type
+            .as_ref()
+            .map(|t| t.value.as_str())
+            .unwrap_or("");
+        if !profile
+            .backends
+            .iter()
+            .any(|b| b.provider_type == ptype && b.accelerator == w.accelerator)
+        {
+            return Some((
+                2,
+                format!(
+                    "profile {} has no {ptype} backend on {}",
+                    m.profile, w.accelerator
+                ),
+            ));
         }
     }
     if !m.accelerators.contains(&w.accelerator) {
@@ -125,17 +158,38 @@ fn infeasible(
     if let Some(label) = &p.placement.spread {
         let value = m.def.labels.get(label).cloned().unwrap_or_default();
         if spread_taken.contains(&value) {
-            return Some((4, format!("another replica already runs where {label}={value}")));
+            return Some((
+                4,
+                format!("another replica already runs where {label}={value}"),
+            ));
         }
     }
     let cpu_free = m.cpu_milli.saturating_sub(u.cpu);
     if w.cpu > cpu_free {
-        return Some((5, format!("needs {} CPU, {} free", crate::lang::units::format_cpu(w.cpu), crate::lang::units::format_cpu(cpu_free))));
+        return Some((
+            5,
+            format!(
+                "needs {} CPU, {} free",
+                crate::lang::units::format_cpu(w.cpu),
+                crate::lang::units::format_cpu(cpu_free)
+            ),
+        ));
     }
-    let mem_need = if m.unified { w.memory.saturating_add(w.vram) } else { w.memory };
+    let mem_need = if m.unified {
+        w.memory.saturating_add(w.vram)
+    } else {
+        w.memory
+    };
     let mem_free = m.memory.saturating_sub(u.memory);
     if mem_need > mem_free {
-        return Some((5, format!("needs {} memory, {} free", human_size(mem_need), human_size(mem_free))));
+        return Some((
+            5,
+            format!(
+                "needs {} memory, {} free",
+                human_size(mem_need),
+                human_size(mem_free)
+            ),
+        ));
     }
     if w.gpus > 0 && !m.unified {
         let free = m.gpu_count().saturating_sub(u.gpus);
@@ -144,7 +198,14 @@ fn infeasible(
         }
         let per_gpu = w.vram.div_ceil(u64::from(w.gpus));
         if per_gpu > m.max_vram() {
-            return Some((5, format!("needs {} VRAM per GPU, largest GPU has {}", human_size(per_gpu), human_size(m.max_vram()))));
+            return Some((
+                5,
+                format!(
+                    "needs {} VRAM per GPU, largest GPU has {}",
+                    human_size(per_gpu),
+                    human_size(m.max_vram())
+                ),
+            ));
         }
     }
     if w.is_kubernetes() {
@@ -153,7 +214,13 @@ fn infeasible(
             if v.tier.backend.value != "tmpfs"
                 && !cluster.is_some_and(|c| c.storage_classes.contains_key(&v.tier.backend.value))
             {
-                return Some((6, format!("cluster maps no StorageClass for backend {}", v.tier.backend.value)));
+                return Some((
+                    6,
+                    format!(
+                        "cluster maps no StorageClass for backend {}",
+                        v.tier.backend.value
+                    ),
+                ));
             }
         }
     } else {
@@ -163,22 +230,48 @@ fn infeasible(
                 continue;
             }
             match pool_for(m, &v.tier) {
-                Some(pool) => *need.entry(pool.id.value.clone()).or_default() += volume_size(&v.tier),
+                Some(pool) => {
+                    *need.entry(pool.id.value.clone()).or_default() += volume_size(&v.tier)
+                }
                 None => {
-                    return Some((6, format!("has no storage pool for tier `{}` ({} backend)", v.tier.id.value, v.tier.backend.value)));
+                    return Some((
+                        6,
+                        format!(
+                            "has no storage pool for tier `{}` ({} backend)",
+                            v.tier.id.value, v.tier.backend.value
+                        ),
+                    ));
                 }
             }
         }
         for (pool_id, bytes) in need {
-            let cap = m.def.pools.iter().find(|p| p.id.value == pool_id).map(|p| p.capacity.value).unwrap_or(0);
+            let cap = m
+                .def
+                .pools
+                .iter()
+                .find(|p| p.id.value == pool_id)
+                .map(|p| p.capacity.value)
+                .unwrap_or(0);
             let free = cap.saturating_sub(u.pools.get(&pool_id).copied().unwrap_or(0));
             if bytes > free {
-                return Some((6, format!("pool `{pool_id}` has {} free, needs {}", human_size(free), human_size(bytes))));
+                return Some((
+                    6,
+                    format!(
+                        "pool `{pool_id}` has {} free, needs {}",
+                        human_size(free),
+                        human_size(bytes)
+                    ),
+                ));
             }
         }
         for port in &w.ports {
-            if matches!(port.exposure.as_str(), "loopback" | "host") && u.host_ports.contains(&port.host_port) {
-                return Some((7, format!("host port {} is already published", port.host_port)));
+            if matches!(port.exposure.as_str(), "loopback" | "host")
+                && u.host_ports.contains(&port.host_port)
+            {
+                return Some((
+                    7,
+                    format!("host port {} is already published", port.host_port),
+                ));
             }
         }
     }
@@ -187,7 +280,11 @@ fn infeasible(
 
 fn charge(w: &Workload, m: &MachineView, u: &mut Usage) {
     u.cpu += w.cpu;
-    u.memory += if m.unified { w.memory.saturating_add(w.vram) } else { w.memory };
+    u.memory += if m.unified {
+        w.memory.saturating_add(w.vram)
+    } else {
+        w.memory
+    };
     if !m.unified {
         u.gpus += w.gpus;
     }
@@ -219,7 +316,10 @@ pub fn solve(spec: &ir::Spec, checked: &Checked, diags: &mut Diagnostics) -> Pla
             for m in &checked.machines {
                 let u = usage.get(m.id()).cloned().unwrap_or_default();
                 if chosen.is_some() {
-                    excluded.push((m.id().to_string(), "a machine earlier in the spec was chosen".into()));
+                    excluded.push((
+                        m.id().to_string(),
+                        "a machine earlier in the spec was chosen".into(),
+                    ));
                     continue;
                 }
                 match infeasible(spec, w, m, &u, &taken, &spread_taken) {
@@ -253,13 +353,21 @@ pub fn solve(spec: &ir::Spec, checked: &Checked, diags: &mut Diagnostics) -> Pla
                     } else {
                         format!("pod `{}`", w.id())
                     };
-                    let mut d = Diagnostic::new(Code::E0501, format!("{which} cannot be placed on any machine"))
-                        .label(w.pod.id.span, "no machine satisfies this pod");
+                    let mut d = Diagnostic::new(
+                        Code::E0501,
+                        format!("{which} cannot be placed on any machine"),
+                    )
+                    .label(w.pod.id.span, "no machine satisfies this pod");
                     let help = match &closest {
                         Some((_, m, why)) => {
                             d = d.label(m.def.id.span, format!("closest machine: {why}"));
-                            let others: Vec<String> = excluded.iter().map(|(m, r)| format!("{m}: {r}")).collect();
-                            format!("closest is `{}`, which {why}; all machines: {}", m.id(), others.join("; "))
+                            let others: Vec<String> =
+                                excluded.iter().map(|(m, r)| format!("{m}: {r}")).collect();
+                            format!(
+                                "closest is `{}`, which {why}; all machines: {}",
+                                m.id(),
+                                others.join("; ")
+                            )
                         }
                         None => "the spec defines no machine with known capacity".to_string(),
                     };
