@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::check;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::emit::{self, Artifacts, EmitOptions};
 use crate::ir;
 use crate::lower;
@@ -121,9 +121,4 @@ pub fn decision_time(
             .map_err(|e| format!("cannot format time: {e}"));
     }
     Ok(None)
-}
-
-/// Convenience for tests: an internal error when something impossible happens.
-pub fn bug(msg: &str) -> Diagnostic {
-    Diagnostic::internal(msg)
 }

@@ -213,37 +213,37 @@ fn check_forbidden(
     a: &Spanned<String>,
     diags: &mut Diagnostics,
 ) {
-    if let Some(f) = profile.forbid.iter().find(|f| f.api == a.value) {
-        diags.push(
-            Diagnostic::new(
-                Code::E0302,
-                format!(
-                    "machine `{}` declares the `{}` accelerator, which profile `{}` never has",
-                    m.id.value, a.value, profile.name.value
-                ),
-            )
-            .label(a.span, "not available on this profile")
-            .label(m.profile.span, "profile chosen here")
-            .help(f.reason.clone()),
-        );
+    let (verdict, label, help) = if let Some(f) = profile.forbid.iter().find(|f| f.api == a.value) {
+        (
+            "never has",
+            "not available on this profile",
+            f.reason.clone(),
+        )
     } else if !profile.accelerators.contains(&a.value) {
-        diags.push(
-            Diagnostic::new(
-                Code::E0302,
-                format!(
-                    "machine `{}` declares the `{}` accelerator, which profile `{}` does not use",
-                    m.id.value, a.value, profile.name.value
-                ),
-            )
-            .label(a.span, "not an accelerator of this profile")
-            .label(m.profile.span, "profile chosen here")
-            .help(format!(
+        (
+            "does not use",
+            "not an accelerator of this profile",
+            format!(
                 "profile `{}` uses: {}",
                 profile.name.value,
                 profile.accelerators.join(", ")
-            )),
-        );
-    }
+            ),
+        )
+    } else {
+        return;
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::E0302,
+            format!(
+                "machine `{}` declares the `{}` accelerator, which profile `{}` {verdict}",
+                m.id.value, a.value, profile.name.value
+            ),
+        )
+        .label(a.span, label)
+        .label(m.profile.span, "profile chosen here")
+        .help(help),
+    );
 }
 
 /// Span to blame for a machine-level problem.

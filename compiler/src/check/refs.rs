@@ -9,14 +9,6 @@ use crate::ir::{self, Spanned};
 use crate::lang::types::RefKind;
 use crate::resolve::{Symbols, stdlib};
 
-fn stdlib_module_defining(kind: RefKind, id: &str) -> Option<String> {
-    let needle = format!("{} \"{id}\"", kind.node_name());
-    stdlib::all_files()
-        .into_iter()
-        .find(|f| f.text.lines().any(|l| l.trim_start().starts_with(&needle)))
-        .map(|f| f.name)
-}
-
 /// Reports a dangling reference unless `r` is defined.
 pub fn expect(
     symbols: &Symbols,
@@ -29,7 +21,7 @@ pub fn expect(
         return true;
     }
     let mut help = did_you_mean(&r.value, symbols.ids(kind));
-    if let Some(module) = stdlib_module_defining(kind, &r.value) {
+    if let Some(module) = stdlib::defining_module(kind.node_name(), &r.value) {
         help = Some(format!(
             "the stdlib defines {} `{}` in `{module}`: add `import \"{module}\"` to the spec",
             kind.node_name(),

@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::templates;
 use crate::check::{MachineView, Workload};
-use crate::lang::units::format_cpu;
 use crate::solve::{pool_for, volume_size};
 
 /// Escapes a value for a systemd unit file (`%` specifiers).
@@ -74,6 +73,15 @@ struct ContainerCtx {
     health_cmd: String,
     podman_args: String,
     restart: String,
+}
+
+/// Podman's `--cpus` value for millicores: `6` or `1.500`.
+fn podman_cpus(milli: u64) -> String {
+    if milli.is_multiple_of(1000) {
+        (milli / 1000).to_string()
+    } else {
+        format!("{}.{:03}", milli / 1000, milli % 1000)
+    }
 }
 
 /// Where a volume of this workload lives on the host.
@@ -207,12 +215,9 @@ pub fn emit(
         (None, None) => String::new(),
     };
     let mut podman_args = vec![
-        format!("--cpus={}", format_cpu(w.cpu_limit).trim_end_matches('m')),
+        format!("--cpus={}", podman_cpus(w.cpu_limit)),
         "--security-opt=no-new-privileges".to_string(),
     ];
-    if !w.cpu_limit.is_multiple_of(1000) {
-        podman_args[0] = format!("--cpus={}.{:03}", w.cpu_limit / 1000, w.cpu_limit % 1000);
-    }
     if !new_podman {
         podman_args.push(format!("--memory={}", w.memory_limit));
     }

@@ -192,18 +192,14 @@ pub fn resolve(
                 );
                 continue;
             }
-            spec_nodes.push(n);
-        }
-        for n in spec_nodes.iter().filter(|n| n.name != "import") {
-            for c in &n.children {
-                if c.name == "import" {
-                    diags.push(
-                        Diagnostic::new(Code::E0206, "`import` must be at the top level of a file")
-                            .label(c.name_span, "nested import")
-                            .help("move the import to the top of the file"),
-                    );
-                }
+            for c in n.children.iter().filter(|c| c.name == "import") {
+                diags.push(
+                    Diagnostic::new(Code::E0206, "`import` must be at the top level of a file")
+                        .label(c.name_span, "nested import")
+                        .help("move the import to the top of the file"),
+                );
             }
+            spec_nodes.push(n);
         }
     }
     if root.files.is_empty() {

@@ -74,3 +74,16 @@ pub fn module_files(module: &str) -> Vec<StdFile> {
         .filter(|f| f.name == module || f.name.starts_with(&prefix))
         .collect()
 }
+
+/// The stdlib file that defines `NODE "ID"` at its top level (e.g. `provider "vllm"`), if any.
+pub fn defining_module(node: &str, id: &str) -> Option<String> {
+    all_files().into_iter().find_map(|f| {
+        let mut map = crate::source::SourceMap::new();
+        let file = map.add(f.name.clone(), f.text);
+        let doc = crate::syntax::parse(file, f.text, &mut crate::diagnostics::Diagnostics::new());
+        doc.nodes
+            .iter()
+            .any(|n| n.name == node && n.args.first().and_then(|a| a.as_str()) == Some(id))
+            .then_some(f.name)
+    })
+}
