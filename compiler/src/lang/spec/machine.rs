@@ -1,0 +1,178 @@
+//! Catalogue entries for `machine` and `cluster`.
+
+use super::*;
+use crate::lang::types::{RefKind, Ty};
+
+// ---------------------------------------------------------------- machine
+
+static MACHINE_PROFILE: NodeSpec = required(leaf(
+    "profile",
+    &[arg("profile", Ty::Enum(PROFILES), "The platform profile.")],
+    "The machine's platform profile; it decides which accelerators and provider backends are allowed and in what order.",
+));
+static MACHINE_FACTS: NodeSpec = leaf(
+    "facts",
+    &[arg(
+        "path",
+        Ty::File,
+        "Facts file, relative to the spec root.",
+    )],
+    "A host-facts JSON file (written by `amc probe --out`), validated against contracts/host-facts.schema.json. Capacity not declared inline is taken from it.",
+);
+static CAP_CPU: NodeSpec = leaf(
+    "cpu",
+    &[arg("cores", Ty::Cpu, "Schedulable CPU cores.")],
+    "CPU cores available to workloads.",
+);
+static CAP_MEMORY: NodeSpec = leaf(
+    "memory",
+    &[arg("size", Ty::Size, "Memory size.")],
+    "Memory available to workloads.",
+);
+static CAP_GPU: NodeSpec = repeatable(with_props(
+    leaf(
+        "gpu",
+        &[arg(
+            "model",
+            Ty::Str,
+            "GPU model name, e.g. \"nvidia-l40s\".",
+        )],
+        "A GPU model installed in the machine.",
+    ),
+    &[
+        req_prop("vendor", Ty::Enum(GPU_VENDORS), "GPU vendor."),
+        req_prop("vram", Ty::Size, "Memory per GPU."),
+        prop("count", COUNT, "How many of this GPU (default 1)."),
+    ],
+));
+static CAP_ACCELERATORS: NodeSpec = leaf(
+    "accelerators",
+    &[list("api", Ty::Enum(ACCELERATORS), "Accelerator APIs.")],
+    "Accelerator APIs usable on the machine (`cpu` is implied).",
+);
+static MACHINE_CAPACITY: NodeSpec = NodeSpec {
+    name: "capacity",
+    doc: "Capacity declared inline. Without a facts file, `cpu` and `memory` are required.",
+    args: &[],
+    props: &[],
+    open_props: None,
+    children: &[&CAP_CPU, &CAP_MEMORY, &CAP_GPU, &CAP_ACCELERATORS],
+    repeatable: false,
+    required: false,
+};
+static MACHINE_POOL: NodeSpec = repeatable(with_props(
+    leaf(
+        "storage-pool",
+        &[arg("id", Ty::Id, "Pool id, unique within the machine.")],
+        "A storage pool on the machine, where cache tiers' volumes live.",
+    ),
+    &[
+        req_prop("backend", Ty::Enum(BACKENDS), "Storage backend."),
+        req_prop("capacity", Ty::Size, "Usable size."),
+        prop(
+            "path",
+            Ty::AbsPath,
+            "Host directory the pool is mounted at (required for filesystem and local-lvm).",
+        ),
+        prop(
+            "encryption",
+            Ty::Enum(ENCRYPTION_MODES),
+            "Encryption at rest (default none).",
+        ),
+        prop("volume-group", Ty::Str, "LVM volume group (local-lvm)."),
+        prop("thin-pool", Ty::Str, "LVM thin pool (local-lvm)."),
+        prop("filesystem", Ty::Str, "Filesystem type, e.g. \"xfs\"."),
+    ],
+));
+static MACHINE_RESIDENT: NodeSpec = repeatable(with_props(
+    leaf(
+        "resident-model",
+        &[arg("model", Ty::Ref(RefKind::Model), "A model id.")],
+        "A model already present on the machine.",
+    ),
+    &[req_prop(
+        "tier",
+        Ty::Enum(RESIDENCY_TIERS),
+        "Where it resides: vram, ram or nvme.",
+    )],
+));
+static MACHINE_RUNTIMES: NodeSpec = leaf(
+    "runtimes",
+    &[list("envelope", Ty::Enum(ENVELOPES), "Runtime envelopes.")],
+    "Runtime envelopes the machine offers (e.g. podman-quadlet, systemd, kubernetes).",
+);
+
+/// `machine "ID" { ... }`.
+pub static MACHINE: NodeSpec = NodeSpec {
+    name: "machine",
+    doc: "A host that can run agent pods: a laptop, workstation, GPU server or Kubernetes node.",
+    args: &[arg(
+        "id",
+        Ty::Id,
+        "Machine id; becomes urn:srcos:agent-machine:ID.",
+    )],
+    props: &[],
+    open_props: None,
+    children: &[
+        &DESCRIPTION,
+        &MACHINE_PROFILE,
+        &MACHINE_FACTS,
+        &MACHINE_CAPACITY,
+        &MACHINE_POOL,
+        &MACHINE_RESIDENT,
+        &MACHINE_RUNTIMES,
+        &LABELS,
+    ],
+    repeatable: true,
+    required: false,
+};
+
+// ---------------------------------------------------------------- cluster
+
+static CL_NAMESPACE: NodeSpec = required(leaf(
+    "namespace",
+    &[arg("name", Ty::Id, "Namespace.")],
+    "Namespace the pods go into.",
+));
+static CL_SA: NodeSpec = leaf(
+    "service-account",
+    &[arg("name", Ty::Id, "Name.")],
+    "Service account the pods run as (default: one per pod, named after it).",
+);
+static CL_STORAGE_CLASS: NodeSpec = repeatable(leaf(
+    "storage-class",
+    &[
+        arg("backend", Ty::Enum(BACKENDS), "Backend."),
+        arg("class", Ty::Str, "StorageClass name."),
+    ],
+    "Maps a storage backend to a Kubernetes StorageClass, e.g. `storage-class \"topolvm-k8s\" \"topolvm-provisioner\"`.",
+));
+static CL_NODES: NodeSpec = required(leaf(
+    "nodes",
+    &[list("machine", Ty::Ref(RefKind::Machine), "Machine ids.")],
+    "Machines that are the cluster's nodes.",
+));
+static CL_INGRESS_CLASS: NodeSpec = leaf(
+    "ingress-class",
+    &[arg("name", Ty::Str, "IngressClass name.")],
+    "IngressClass for ingress exposure.",
+);
+
+/// `cluster "ID" { ... }`.
+pub static CLUSTER: NodeSpec = NodeSpec {
+    name: "cluster",
+    doc: "A Kubernetes cluster that kubernetes-target pods are emitted for.",
+    args: &[arg("id", Ty::Id, "Cluster id.")],
+    props: &[],
+    open_props: None,
+    children: &[
+        &DESCRIPTION,
+        &CL_NAMESPACE,
+        &CL_SA,
+        &CL_STORAGE_CLASS,
+        &CL_NODES,
+        &CL_INGRESS_CLASS,
+    ],
+    repeatable: true,
+    required: false,
+};
