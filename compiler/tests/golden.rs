@@ -181,3 +181,85 @@ fn builds_are_identical_from_another_directory_and_path() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }
+
+/// The contract a build-output file must satisfy, if amc has one for it.
+fn contract_for(path: &str) -> Option<&'static str> {
+    match path {
+        "amc-build.json" => Some("amc-build"),
+        "placement.json" => Some("amc-placement"),
+        _ => None,
+    }
+}
+
+#[test]
+fn build_outputs_validate_against_their_contracts() {
+    let root = repo().join("golden");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    for case in &cases {
+        let got = produce(case);
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        if !got.contains_key("amc-build.json") {
+            continue;
+        }
+        for (path, bytes) in &got {
+            let Some(contract) = contract_for(path) else {
+                continue;
+            };
+            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            let violations = amc::contracts::validate(contract, &value).unwrap();
+            for v in violations {
+                failures.push(format!("{name}/{path} at {}: {}", v.pointer, v.message));
+            }
+            checked += 1;
+        }
+        // The manifest lists exactly the other artifacts, with their digests.
+        let manifest: serde_json::Value = serde_json::from_slice(&got["amc-build.json"]).unwrap();
+        let listed: BTreeMap<String, String> = manifest["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["path"].as_str().unwrap().to_string(),
+                    a["sha256"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let produced: BTreeMap<String, String> = got
+            .iter()
+            .filter(|(p, _)| {
+                !matches!(
+                    p.as_str(),
+                    "amc-build.json" | "diagnostics.json" | "diagnostics.txt"
+                )
+            })
+            .map(|(p, b)| (p.clone(), amc::emit::manifest::sha256(b)))
+            .collect();
+        if listed != produced {
+            failures.push(format!(
+                "{name}: amc-build.json artifacts differ from the files written"
+            ));
+        }
+    }
+    assert!(checked >= 8, "only {checked} outputs checked");
+    // The contracts have teeth: an absolute or escaping path is rejected.
+    for bad in ["/etc/passwd", "../x", "a/../../b", "C:/x"] {
+        let m = serde_json::json!({
+            "schemaVersion": "amc.build/v1", "kind": "AmcBuildManifest",
+            "compiler": {"name": "amc", "version": "0.1.0"},
+            "decidedAt": "1970-01-01T00:00:00Z", "decisionTimeSet": false,
+            "inputs": [{"path": bad, "sha256": format!("sha256:{}", "0".repeat(64)), "bytes": 1}],
+            "stdlib": [], "artifacts": []
+        });
+        let v = amc::contracts::validate("amc-build", &m).unwrap();
+        assert!(!v.is_empty(), "{bad} accepted");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
