@@ -5,6 +5,7 @@
 //! semantic diagnostic (dangling references, contradictions, unused
 //! definitions). Architecture invariant: check never does I/O.
 
+pub mod facts;
 pub mod machines;
 pub mod pods;
 pub mod refs;
@@ -44,6 +45,7 @@ pub fn check(
             workloads.push(w);
         }
     }
+    facts::check(spec, &machines, &workloads, docs, diags);
     clusters(spec, &machines, diags);
     unused(spec, symbols, diags);
     Checked {

@@ -32,6 +32,33 @@ pub struct DoctorArgs {
     format: Format,
 }
 
+/// Arguments of `amc paths`.
+#[derive(Args)]
+pub struct PathsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+/// Runs `amc paths`.
+pub fn paths(a: PathsArgs) -> ExitCode {
+    let env = |k: &str| std::env::var(k).ok();
+    let exists = |p: &str| std::path::Path::new(p).exists();
+    let exe = std::env::current_exe()
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned());
+    let entries = amc::probe::paths::paths(&env, &exists, exe);
+    if a.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&entries).unwrap_or_default()
+        );
+    } else {
+        print!("{}", amc::probe::paths::render(&entries));
+    }
+    ExitCode::SUCCESS
+}
+
 /// Runs `amc probe`.
 pub fn probe(a: ProbeArgs) -> ExitCode {
     let facts = match amc::probe::probe_host() {

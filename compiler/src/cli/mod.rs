@@ -34,6 +34,8 @@ enum Command {
     Probe(host::ProbeArgs),
     /// Report what this host can run, with a next step for each gap.
     Doctor(host::DoctorArgs),
+    /// Print where amc's files and install locations are on this host.
+    Paths(host::PathsArgs),
     /// Print the version.
     Version,
 }
@@ -48,5 +50,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),
         Command::Doctor(a) => host::doctor(a),
+        Command::Paths(a) => host::paths(a),
     }
 }

@@ -102,6 +102,11 @@ codes! {
     E0317, Error, "volume unusable on target";
     E0318, Error, "port name repeated";
     E0319, Error, "resource request exceeds limit";
+    E0320, Error, "declared capacity contradicts host facts";
+    E0321, Error, "pinned machine too small for pod";
+    E0322, Error, "pinned machine lacks the pod's accelerator";
+    E0323, Error, "storage pool larger than free disk space";
+    E0324, Error, "Quadlet target on a host without Quadlet";
     W0301, Warning, "image not pinned by digest";
     W0302, Warning, "model without digest";
     W0303, Warning, "unused definition";

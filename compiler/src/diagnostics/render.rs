@@ -65,6 +65,10 @@ impl miette::Diagnostic for MietteView<'_> {
         }
     }
     fn severity(&self) -> Option<miette::Severity> {
+        if self.code.is_empty() {
+            // A label in another file: context for the diagnostic, not a second error.
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.diag.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,

@@ -15,6 +15,7 @@ mod agent_machine;
 mod disks;
 mod gpus;
 pub mod parse;
+pub mod paths;
 mod report;
 mod system;
 mod vulkan;

@@ -57,6 +57,16 @@ pub struct Doc {
     pub value: Value,
     /// What it is.
     pub kind: DocKind,
+    /// The file's text, to point diagnostics at a value inside it.
+    pub text: String,
+}
+
+impl Doc {
+    /// The span of the value at a JSON pointer (the whole file when absent).
+    pub fn span_of(&self, pointer: &str) -> Span {
+        let (s, e) = json_span::locate(&self.text, pointer, None).unwrap_or((0, 1));
+        Span::new(self.file, s, e)
+    }
 }
 
 /// Every valid referenced document, by spec-relative path.
@@ -245,7 +255,12 @@ fn load_one(
             diags.push(Diagnostic::internal(e));
             None
         }
-        Ok(violations) if violations.is_empty() => Some(Doc { file, value, kind }),
+        Ok(violations) if violations.is_empty() => Some(Doc {
+            file,
+            value,
+            kind,
+            text: text.to_string(),
+        }),
         Ok(violations) => {
             for v in violations {
                 let (s, e) = json_span::locate(&text, &v.pointer, v.unexpected_key.as_deref())
