@@ -2,7 +2,8 @@
 # The repo's single test command (run by .ci/run; run it locally too):
 #   1. cargo test --workspace --locked
 #   2. scripts/test-validators.sh   (external validators on fixtures)
-#   3. scripts/validate-examples.sh (if present: build every example and
+#   3. scripts/test-report.sh       (report.html rendered in headless Chromium)
+#   4. scripts/validate-examples.sh (if present: build every example and
 #      run scripts/validate-output.sh on it)
 # Steps 2-3 need scripts/setup-validators.sh to have run once.
 set -euo pipefail
@@ -17,6 +18,9 @@ cargo test --workspace --locked
 
 step "scripts/test-validators.sh"
 scripts/test-validators.sh
+
+step "scripts/test-report.sh (report.html in headless Chromium)"
+scripts/test-report.sh
 
 if [[ -f scripts/validate-examples.sh ]]; then
     step "scripts/validate-examples.sh"

@@ -49,7 +49,11 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
         .map(|s| s.trim().to_string());
     let opts = Options {
         stop: Stop::Build,
-        emit: EmitOptions { decided_at },
+        emit: EmitOptions {
+            decided_at,
+            // A `report` marker file asks for report.html too.
+            report: case.join("report").exists(),
+        },
     };
     let c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
     let diags = c.diagnostics.sorted();

@@ -24,6 +24,9 @@ pub struct BuildArgs {
     /// Decision time (RFC 3339); else SOURCE_DATE_EPOCH; else unset (1970-01-01T00:00:00Z).
     #[arg(long)]
     decided_at: Option<String>,
+    /// Also write a self-contained report.html (fleet, utilisation, placement reasons, activation).
+    #[arg(long)]
+    report: bool,
     /// Diagnostics format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
@@ -50,6 +53,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
         stop: Stop::Build,
         emit: EmitOptions {
             decided_at: decided,
+            report: a.report,
         },
     };
     let c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {

@@ -8,6 +8,7 @@
 pub mod kubernetes;
 pub mod manifest;
 pub mod quadlet;
+pub mod report;
 pub mod templates;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,8 @@ use crate::solve::Placement;
 pub struct EmitOptions {
     /// The decision time (RFC 3339), or None when unset.
     pub decided_at: Option<String>,
+    /// Also write `report.html`.
+    pub report: bool,
 }
 
 /// The build output.
@@ -75,6 +78,13 @@ pub fn emit(
         "placement.json".to_string(),
         manifest::placement_json(placement),
     );
+    // The report reads the other artifacts (activation decisions), so it comes last.
+    if opts.report {
+        out.insert(
+            report::REPORT.to_string(),
+            report::render(spec, checked, placement, &out, opts).map_err(internal)?,
+        );
+    }
     let manifest = manifest::build_manifest(&out, inputs, stdlib_modules, opts);
     out.insert(manifest::MANIFEST.to_string(), manifest);
     Ok(out)

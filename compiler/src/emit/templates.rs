@@ -23,8 +23,21 @@ pub fn all() -> Vec<(String, &'static str)> {
     out
 }
 
-/// Renders `targets/NAME` with a context.
+/// Renders `targets/NAME` with a context (no escaping: unit files, YAML).
 pub fn render(name: &str, ctx: impl Serialize) -> Result<String, String> {
+    render_with(name, ctx, minijinja::AutoEscape::None)
+}
+
+/// Renders an HTML template: every interpolated value is HTML-escaped.
+pub fn render_html(name: &str, ctx: impl Serialize) -> Result<String, String> {
+    render_with(name, ctx, minijinja::AutoEscape::Html)
+}
+
+fn render_with(
+    name: &str,
+    ctx: impl Serialize,
+    escape: minijinja::AutoEscape,
+) -> Result<String, String> {
     let text = TARGETS
         .get_file(name)
         .and_then(|f| f.contents_utf8())
@@ -36,6 +49,7 @@ pub fn render(name: &str, ctx: impl Serialize) -> Result<String, String> {
         .build()
         .map_err(|e| format!("template syntax: {e}"))?;
     env.set_syntax(syntax);
+    env.set_auto_escape_callback(move |_| escape.clone());
     env.add_template(name, text)
         .map_err(|e| format!("template targets/{name} does not parse: {e}"))?;
     let tmpl = env
