@@ -118,10 +118,10 @@ struct Context {
 }
 
 fn bar(label: &'static str, used: u64, total: u64, fmt: fn(u64) -> String) -> Bar {
-    let pct = if total == 0 {
-        if used == 0 { 0 } else { 100 }
-    } else {
-        (used.saturating_mul(100) / total).min(100)
+    let pct = match used.saturating_mul(100).checked_div(total) {
+        Some(p) => p.min(100),
+        None if used == 0 => 0,
+        None => 100,
     };
     let level = match pct {
         0..=69 => "ok",
@@ -152,7 +152,7 @@ fn human_size(bytes: u64) -> String {
     // Tenths of the unit, rounded half up, in integers.
     let div = 1u128 << (10 * unit);
     let tenths = (u128::from(bytes) * 10 + div / 2) / div;
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} {}", tenths / 10, UNITS[unit])
     } else {
         format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
