@@ -6,11 +6,14 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
-use crate::source::{SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 
 /// Options for human rendering.
 #[derive(Debug, Clone, Copy)]
@@ -33,9 +36,57 @@ impl Default for HumanStyle {
     }
 }
 
+/// A source file as miette reads it: only the lines around a span are handed
+/// to miette, found through the file's line index. (miette's own `str`
+/// source scans from the start of the file for every label, which made
+/// rendering N diagnostics in a large spec quadratic.)
+struct Windowed<'a> {
+    file: &'a SourceFile,
+}
+
+impl SourceCode for Windowed<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text = self.file.text.as_str();
+        let start = span.offset();
+        let end = start.saturating_add(span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        // One spare line each side, so miette sees the same context it would
+        // see in the whole file.
+        let first = self
+            .file
+            .line_index(start)
+            .saturating_sub(context_lines_before + 1);
+        let last = self.file.line_index(end) + context_lines_after + 1;
+        let from = self.file.line_start(first).unwrap_or(0);
+        let to = self
+            .file
+            .line_start(last + 1)
+            .unwrap_or(text.len())
+            .max(end);
+        let window = text.get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((start - from).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.file.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
 struct MietteView<'a> {
     diag: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Windowed<'a>>,
     labels: Vec<LabeledSpan>,
     related: Vec<MietteView<'a>>,
     code: String,
@@ -108,7 +159,7 @@ fn to_source_span(span: Span) -> SourceSpan {
     SourceSpan::new((span.start as usize).into(), span.len())
 }
 
-fn view<'a>(diag: &'a Diagnostic, map: &SourceMap) -> MietteView<'a> {
+fn view<'a>(diag: &'a Diagnostic, map: &'a SourceMap) -> MietteView<'a> {
     let primary_file = diag.primary_span().map(|s| s.file);
     let mut labels = Vec::new();
     let mut others: Vec<(crate::source::FileId, Vec<&super::Label>)> = Vec::new();
@@ -133,16 +184,11 @@ fn view<'a>(diag: &'a Diagnostic, map: &SourceMap) -> MietteView<'a> {
             others.push((l.span.file, vec![l]));
         }
     }
-    let source = primary_file.and_then(|f| {
-        map.get(f)
-            .map(|sf| NamedSource::new(sf.name.clone(), sf.text.as_ref().clone()))
-    });
+    let source = primary_file.and_then(|f| map.get(f).map(|file| Windowed { file }));
     let related = others
         .into_iter()
         .map(|(file, ls)| {
-            let source = map
-                .get(file)
-                .map(|sf| NamedSource::new(sf.name.clone(), sf.text.as_ref().clone()));
+            let source = map.get(file).map(|file| Windowed { file });
             let message = ls.first().map(|l| l.message.clone()).unwrap_or_default();
             MietteView {
                 diag,
