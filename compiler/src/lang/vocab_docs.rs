@@ -37,13 +37,34 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         title: "Profiles",
         values: PROFILES,
         docs: &[
-            ("m2-asahi-linux", "Linux (Fedora Asahi Remix) on Apple Silicon: CPU baseline, Vulkan probe-gated; no Metal or MLX."),
-            ("sourceos-workstation", "SourceOS Linux workstation with optional NVIDIA, AMD or Vulkan GPUs; rootless Podman with Quadlet."),
-            ("fedora-silverblue", "Fedora Silverblue or another immutable rpm-ostree desktop: workloads run only in containers."),
-            ("linux-gpu-node", "Linux GPU server (CUDA or ROCm) serving models to other machines; GPU-first backends."),
-            ("linux-edge-node", "Small Linux edge device, usually CPU-only or with an integrated GPU; llama.cpp first."),
-            ("kubernetes-node", "Linux node of a Kubernetes cluster; pods become Kubernetes manifests."),
-            ("macos-apple-silicon-compat", "macOS on Apple Silicon, compatibility only: Metal/MLX local processes; activation needs attestation."),
+            (
+                "m2-asahi-linux",
+                "Linux (Fedora Asahi Remix) on Apple Silicon: CPU baseline, Vulkan probe-gated; no Metal or MLX.",
+            ),
+            (
+                "sourceos-workstation",
+                "SourceOS Linux workstation with optional NVIDIA, AMD or Vulkan GPUs; rootless Podman with Quadlet.",
+            ),
+            (
+                "fedora-silverblue",
+                "Fedora Silverblue or another immutable rpm-ostree desktop: workloads run only in containers.",
+            ),
+            (
+                "linux-gpu-node",
+                "Linux GPU server (CUDA or ROCm) serving models to other machines; GPU-first backends.",
+            ),
+            (
+                "linux-edge-node",
+                "Small Linux edge device, usually CPU-only or with an integrated GPU; llama.cpp first.",
+            ),
+            (
+                "kubernetes-node",
+                "Linux node of a Kubernetes cluster; pods become Kubernetes manifests.",
+            ),
+            (
+                "macos-apple-silicon-compat",
+                "macOS on Apple Silicon, compatibility only: Metal/MLX local processes; activation needs attestation.",
+            ),
         ],
     },
     Vocabulary {
@@ -53,7 +74,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
             ("cpu", "Plain CPU inference; always available."),
             ("cuda", "NVIDIA CUDA."),
             ("rocm", "AMD ROCm (HIP)."),
-            ("vulkan", "Vulkan compute, vendor-neutral (including Asahi's Honeykrisp driver)."),
+            (
+                "vulkan",
+                "Vulkan compute, vendor-neutral (including Asahi's Honeykrisp driver).",
+            ),
             ("metal", "Apple Metal; macOS only."),
             ("mlx", "Apple MLX; macOS on Apple Silicon only."),
         ],
@@ -74,11 +98,20 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         values: BACKENDS,
         docs: &[
             ("filesystem", "A directory on a host filesystem."),
-            ("local-lvm", "A logical volume on local LVM (thin-provisioned), optionally LUKS-encrypted."),
-            ("topolvm-k8s", "A Kubernetes PersistentVolumeClaim provisioned by TopoLVM."),
+            (
+                "local-lvm",
+                "A logical volume on local LVM (thin-provisioned), optionally LUKS-encrypted.",
+            ),
+            (
+                "topolvm-k8s",
+                "A Kubernetes PersistentVolumeClaim provisioned by TopoLVM.",
+            ),
             ("tmpfs", "Memory-backed; contents are lost on restart."),
             ("object-store", "An object store (S3-compatible)."),
-            ("remote-volume", "A network volume provided by the platform."),
+            (
+                "remote-volume",
+                "A network volume provided by the platform.",
+            ),
         ],
     },
     Vocabulary {
@@ -89,7 +122,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
             ("fscrypt", "Per-directory filesystem encryption (fscrypt)."),
             ("luks", "Block-device encryption with LUKS."),
             ("dm-crypt", "Block-device encryption with plain dm-crypt."),
-            ("hardware", "Self-encrypting drive or other hardware encryption."),
+            (
+                "hardware",
+                "Self-encrypting drive or other hardware encryption.",
+            ),
             ("unknown", "Encryption state not known."),
         ],
     },
@@ -107,7 +143,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         values: ENVELOPES,
         docs: &[
             ("systemd", "systemd services."),
-            ("podman-quadlet", "Rootless Podman containers managed by systemd through Quadlet units."),
+            (
+                "podman-quadlet",
+                "Rootless Podman containers managed by systemd through Quadlet units.",
+            ),
             ("podman", "Plain Podman containers."),
             ("bubblewrap", "Unprivileged bubblewrap sandboxes."),
             ("toolbox", "Toolbox (toolbx) containers."),
@@ -119,15 +158,30 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         title: "Provider types",
         values: PROVIDER_TYPES,
         docs: &[
-            ("llama.cpp", "llama.cpp's `llama-server` (GGUF; CPU, CUDA, ROCm, Vulkan, Metal)."),
+            (
+                "llama.cpp",
+                "llama.cpp's `llama-server` (GGUF; CPU, CUDA, ROCm, Vulkan, Metal).",
+            ),
             ("vllm", "vLLM's OpenAI-compatible server (CUDA, ROCm)."),
             ("sglang", "SGLang server (CUDA, ROCm)."),
             ("omlx", "oMLX, an MLX server for macOS."),
             ("mlx-lm", "mlx-lm's server (MLX)."),
-            ("ollama-compatible", "Ollama or a server with the Ollama API."),
-            ("openai-compatible-local", "Any local server with an OpenAI-compatible API (e.g. LocalAI)."),
-            ("anthropic-compatible-local", "Any local server with an Anthropic Messages-compatible API."),
-            ("remote-governed", "A remote endpoint reached under governance; amc does not deploy it."),
+            (
+                "ollama-compatible",
+                "Ollama or a server with the Ollama API.",
+            ),
+            (
+                "openai-compatible-local",
+                "Any local server with an OpenAI-compatible API (e.g. LocalAI).",
+            ),
+            (
+                "anthropic-compatible-local",
+                "Any local server with an Anthropic Messages-compatible API.",
+            ),
+            (
+                "remote-governed",
+                "A remote endpoint reached under governance; amc does not deploy it.",
+            ),
         ],
     },
     Vocabulary {
@@ -136,7 +190,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         docs: &[
             ("enabled", "Usable by pods."),
             ("disabled", "Defined but switched off."),
-            ("probe-only", "Only probed for availability; not for serving."),
+            (
+                "probe-only",
+                "Only probed for availability; not for serving.",
+            ),
             ("unavailable", "Known not to work on this fleet."),
         ],
     },
@@ -144,9 +201,18 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         title: "Provider runtimes",
         values: PROVIDER_RUNTIMES,
         docs: &[
-            ("container", "A container image that amc deploys (Quadlet or Kubernetes)."),
-            ("local-process", "A process on the host that amc does not deploy (e.g. on macOS)."),
-            ("remote-endpoint", "A server elsewhere, reached over the network."),
+            (
+                "container",
+                "A container image that amc deploys (Quadlet or Kubernetes).",
+            ),
+            (
+                "local-process",
+                "A process on the host that amc does not deploy (e.g. on macOS).",
+            ),
+            (
+                "remote-endpoint",
+                "A server elsewhere, reached over the network.",
+            ),
         ],
     },
     Vocabulary {
@@ -175,9 +241,18 @@ pub static VOCABULARIES: &[Vocabulary] = &[
             ("reranking", "Reranks documents."),
             ("vision", "Accepts images."),
             ("ocr", "Reads text from images."),
-            ("continuous-batching", "Batches concurrent requests continuously."),
-            ("prefix-cache", "Reuses the computation of shared prompt prefixes."),
-            ("kv-cache", "Keeps a KV cache that can live on a cache tier."),
+            (
+                "continuous-batching",
+                "Batches concurrent requests continuously.",
+            ),
+            (
+                "prefix-cache",
+                "Reuses the computation of shared prompt prefixes.",
+            ),
+            (
+                "kv-cache",
+                "Keeps a KV cache that can live on a cache tier.",
+            ),
         ],
     },
     Vocabulary {
@@ -196,7 +271,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         docs: &[
             ("agent-models", "Model weights and tokenizers."),
             ("agent-cache-hot", "Hot cache: in memory, lost on restart."),
-            ("agent-cache-warm", "Warm cache: local disk, reused across restarts."),
+            (
+                "agent-cache-warm",
+                "Warm cache: local disk, reused across restarts.",
+            ),
             ("agent-cache-cold", "Cold cache: slower, larger storage."),
             ("agent-scratch", "Scratch workspace."),
             ("agent-evidence", "Receipts, probes and decisions."),
@@ -270,7 +348,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         docs: &[
             ("read-only", "Mounted read-only."),
             ("read-write", "Mounted read-write."),
-            ("runtime-managed", "Read-write, with contents managed by the provider's runtime (caches)."),
+            (
+                "runtime-managed",
+                "Read-write, with contents managed by the provider's runtime (caches).",
+            ),
         ],
     },
     Vocabulary {
@@ -294,8 +375,14 @@ pub static VOCABULARIES: &[Vocabulary] = &[
             ("none", "Not published outside the pod."),
             ("loopback", "Published on 127.0.0.1 of the host only."),
             ("host", "Published on every address of the host."),
-            ("cluster", "A Kubernetes Service inside the cluster (kubernetes targets)."),
-            ("ingress", "A Kubernetes Ingress with `host` (kubernetes targets)."),
+            (
+                "cluster",
+                "A Kubernetes Service inside the cluster (kubernetes targets).",
+            ),
+            (
+                "ingress",
+                "A Kubernetes Ingress with `host` (kubernetes targets).",
+            ),
         ],
     },
     Vocabulary {
@@ -305,7 +392,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
             ("none", "No network at all."),
             ("loopback", "Only the pod's own loopback interface."),
             ("private", "A per-tenant private network (the default)."),
-            ("host", "The host's network; never emitted, so it is an error (E0305)."),
+            (
+                "host",
+                "The host's network; never emitted, so it is an error (E0305).",
+            ),
         ],
     },
     Vocabulary {
@@ -313,7 +403,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         values: RESTART_POLICIES,
         docs: &[
             ("never", "Never restarted."),
-            ("on-failure", "Restarted when it exits with an error (the default)."),
+            (
+                "on-failure",
+                "Restarted when it exits with an error (the default).",
+            ),
             ("always", "Always restarted."),
         ],
     },
@@ -329,9 +422,15 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         title: "Image policies",
         values: IMAGE_POLICIES,
         docs: &[
-            ("tag-allowed-bootstrap", "A mutable tag is accepted (with a warning); for bootstrapping only."),
+            (
+                "tag-allowed-bootstrap",
+                "A mutable tag is accepted (with a warning); for bootstrapping only.",
+            ),
             ("digest-required", "The image must be pinned by digest."),
-            ("digest-pinned", "The image is pinned by digest (the default when it has one)."),
+            (
+                "digest-pinned",
+                "The image is pinned by digest (the default when it has one).",
+            ),
         ],
     },
     Vocabulary {
