@@ -115,6 +115,17 @@ impl Client {
         }
     }
 
+    /// Diagnostics published for `uri` until one set satisfies `pred` (edits
+    /// may be compiled in one batch or several).
+    fn diagnostics_until(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        loop {
+            let d = self.diagnostics(uri);
+            if pred(&d) {
+                return d;
+            }
+        }
+    }
+
     fn shutdown(mut self) {
         assert_eq!(self.request("shutdown", Value::Null), Value::Null);
         self.notify("exit", Value::Null);
@@ -293,8 +304,9 @@ fn a_session_in_process() {
 
 #[test]
 fn diagnostics_follow_files_of_a_spec_directory() {
-    // A spec directory: a broken facts document and an unplaceable pod are
-    // reported on their own files; a file with no problems gets an empty list.
+    // A spec directory: a broken facts document is reported on the facts
+    // file; once nothing reads it, its diagnostics are cleared; placement
+    // problems of unsaved buffers are reported on the pod.
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("fleet");
     std::fs::create_dir_all(spec.join("facts")).unwrap();
@@ -337,6 +349,37 @@ fn diagnostics_follow_files_of_a_spec_directory() {
     let mut got = codes.clone();
     got.dedup();
     assert_eq!(got, expected);
+    // Consume what the same compilation published for the .kdl files.
+    let pods_before = c.diagnostics(&pods_uri);
+    assert!(pods_before.iter().all(|d| d["code"] != "E0501"));
+    c.diagnostics(&uri(&spec.join("machines.kdl")));
+
+    // Edit the machine (unsaved) to declare its capacity instead of reading
+    // the facts file: the facts file is cleared, and placement now runs and
+    // finds the pod too big for the machine.
+    let machine = "machine \"ws\" {\n    profile \"sourceos-workstation\"\n    capacity {\n        cpu 4\n        memory \"8GiB\"\n    }\n}\n";
+    let pods_big = pods.replace("    target", "    resources memory=\"64GiB\"\n    target");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&spec.join("machines.kdl")), "languageId": "kdl", "version": 1, "text": machine}}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": pods_uri, "version": 2}, "contentChanges": [{"text": pods_big}]}),
+    );
+    assert_eq!(
+        c.diagnostics(&uri(&spec.join("facts/ws.json"))),
+        Vec::<Value>::new()
+    );
+    let pods_after = c.diagnostics_until(&pods_uri, |ds| ds.iter().any(|d| d["code"] == "E0501"));
+    let e = pods_after
+        .iter()
+        .find(|d| d["code"] == "E0501")
+        .unwrap_or_else(|| panic!("no E0501 in {pods_after:#?}"));
+    assert_eq!(
+        e["range"]["start"],
+        position(pos_of(&pods_big, "\"big\"", 0))
+    );
     c.shutdown();
 }
 

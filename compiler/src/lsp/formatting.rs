@@ -9,22 +9,26 @@ use lsp_types::TextEdit;
 
 use super::convert::LineIndex;
 
-// The formatter. `amc fmt` (module `crate::fmt`) is written on another branch;
-// when it lands, this line becomes `use crate::fmt::format_source;` and the
-// `placeholder` module below goes.
-use placeholder::format_source;
+// The formatter. `amc fmt` (module `crate::fmt`, branch `edit`) provides
+// `format_str(name, text) -> Result<String, (Diagnostics, SourceMap)>` for
+// editors. When it lands, this line becomes `use crate::fmt::format_str;` and
+// the `placeholder` module below goes.
+use placeholder::format_str;
 
-/// PLACEHOLDER until `crate::fmt` lands: leaves the text unchanged.
+/// PLACEHOLDER until `crate::fmt` lands: same signature, leaves the text unchanged.
 mod placeholder {
+    use crate::diagnostics::Diagnostics;
+    use crate::source::SourceMap;
+
     /// Returns the text unchanged.
-    pub fn format_source(text: &str) -> Result<String, std::convert::Infallible> {
+    pub fn format_str(_name: &str, text: &str) -> Result<String, (Diagnostics, SourceMap)> {
         Ok(text.to_string())
     }
 }
 
-/// The formatted text, or `None` when the formatter refuses it.
+/// The formatted text, or `None` when the formatter refuses it (syntax errors).
 pub fn formatted(text: &str) -> Option<String> {
-    format_source(text).ok()
+    format_str("document.kdl", text).ok()
 }
 
 /// The edits that format `text`: empty when it is formatted already, `None`
