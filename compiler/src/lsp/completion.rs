@@ -14,6 +14,7 @@ use lsp_types::{
 use crate::lang::spec::NodeSpec;
 use crate::lang::types::Ty;
 use crate::lang::vocab_docs::vocabulary_of;
+use crate::resolve::stdlib;
 
 use super::catalogue::{
     arg_spec, node_markdown, prop_markdown, prop_ty, ref_kind, signature, spec_at, written_children,
@@ -73,6 +74,18 @@ pub fn complete(
     };
     let names = cursor.names();
     let here = (offset, offset);
+    if names == ["import"] {
+        match cursor.spot {
+            Spot::Arg(0) => {
+                let v = cursor.node().and_then(|n| n.args.first());
+                let (edit, quoted) = value_edit(text, v, offset);
+                modules(&mut out, quoted, edit);
+            }
+            Spot::Head => modules(&mut out, false, here),
+            _ => {}
+        }
+        return out.items;
+    }
     match cursor.spot {
         Spot::Body => {
             if let Some(spec) = spec_at(&names) {
@@ -146,6 +159,15 @@ fn value_edit(text: &str, v: Option<&OValue>, offset: usize) -> (Edit, bool) {
             let closed = opened && written.len() > 1 && written.ends_with('"');
             let end = if opened && !closed { offset } else { v.span.1 };
             ((v.span.0, end.max(offset)), opened)
+        }
+    }
+}
+
+fn modules(out: &mut Out<'_>, quoted: bool, edit: Edit) {
+    for m in stdlib::module_names() {
+        out.push(&m, CompletionItemKind::MODULE, format!("\"{m}\""), edit);
+        if !quoted && let Some(last) = out.items.last_mut() {
+            last.filter_text = Some(m.clone());
         }
     }
 }
@@ -310,6 +332,12 @@ mod tests {
         let items = labels("provider \"mine\"\npod \"a\" {\n  provider |\n}\n");
         assert!(has(&items, "mine", "\"mine\""));
         assert!(has(&items, "vllm", "\"vllm\""));
+        let modules = labels("import \"std:pro|\"\n");
+        assert!(has(
+            &modules,
+            "std:providers/vllm",
+            "\"std:providers/vllm\""
+        ));
         let profiles = labels("machine \"m\" {\n  profile \"|\"\n}\n");
         assert!(has(&profiles, "m2-asahi-linux", "\"m2-asahi-linux\""));
     }

@@ -5,18 +5,36 @@
 //! `provider`, `model` and `volume` tiers, `placement` machines, a cluster's
 //! `nodes`, a machine's `profile` and `resident-model`s, a provider's
 //! `extends`, a target's `cluster`. Ids of definitions themselves resolve to
-//! their own definition.
+//! their own definition; an `import` resolves to the stdlib module's file.
+
+use crate::resolve::stdlib;
 
 use super::catalogue::{arg_spec, prop_ty, ref_kind, spec_at};
 use super::index::{DEFINING, Def, Index};
 use super::outline::{Spot, locate, outline};
 
-/// The definition the value under the cursor refers to.
-pub fn definition<'i>(text: &str, offset: usize, index: &'i Index) -> Option<&'i Def> {
+/// What a reference leads to.
+#[derive(Debug)]
+pub enum Found<'i> {
+    /// A definition.
+    Def(&'i Def),
+    /// A stdlib file (`std:providers/vllm`), for an `import`.
+    Module(String),
+}
+
+/// What the value under the cursor refers to.
+pub fn definition<'i>(text: &str, offset: usize, index: &'i Index) -> Option<Found<'i>> {
     let nodes = outline(text);
     let cursor = locate(&nodes, offset);
     let node = cursor.node()?;
     let names = cursor.names();
+    if names == ["import"] && cursor.spot == Spot::Arg(0) {
+        let module = node.first_arg()?;
+        return stdlib::module_files(module)
+            .into_iter()
+            .next()
+            .map(|f| Found::Module(f.name));
+    }
     let spec = spec_at(&names)?;
     let (kind, id) = match cursor.spot {
         Spot::Arg(i) => {
@@ -36,7 +54,7 @@ pub fn definition<'i>(text: &str, offset: usize, index: &'i Index) -> Option<&'i
         }
         _ => return None,
     };
-    index.find(kind, id)
+    index.find(kind, id).map(Found::Def)
 }
 
 #[cfg(test)]
@@ -54,6 +72,10 @@ mod tests {
         fs.insert("s/a.kdl", a);
         fs.insert("s/b.kdl", b);
         let idx = Index::build(&super::super::store::Target::Dir(PathBuf::from("s")), &fs);
+        let definition = |t: &str, o: usize, i: &'_ Index| match super::definition(t, o, i) {
+            Some(Found::Def(d)) => Some(d.clone()),
+            _ => None,
+        };
         let p1 = definition(b, b.find("\"p1\"").unwrap() + 1, &idx).unwrap();
         assert_eq!((p1.kind, p1.id.as_str()), ("provider", "p1"));
         assert_eq!(&a[p1.id_span.0..p1.id_span.1], "\"p1\"");
@@ -67,5 +89,10 @@ mod tests {
         // The id of a definition is its own definition; other strings are nothing.
         assert_eq!(definition(a, a.find("m1").unwrap(), &idx).unwrap().id, "m1");
         assert!(definition(b, b.find("\"x\"").unwrap(), &idx).is_none());
+        let imp = "import \"std:providers\"\n";
+        match super::definition(imp, 10, &idx) {
+            Some(Found::Module(m)) => assert!(m.starts_with("std:providers/"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

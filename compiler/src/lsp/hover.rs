@@ -6,6 +6,7 @@
 //! `lang/vocab_docs.rs`, references from their definition's `description`.
 
 use crate::lang::types::Ty;
+use crate::resolve::stdlib;
 
 use super::catalogue::{
     arg_markdown, arg_spec, enum_value_markdown, node_markdown, prop_markdown, prop_ty, ref_kind,
@@ -29,6 +30,12 @@ pub fn hover(text: &str, offset: usize, index: &dyn Fn() -> Index) -> Option<Hov
     let cursor = locate(&nodes, offset);
     let node = cursor.node()?;
     let names = cursor.names();
+    if names == ["import"]
+        && cursor.spot == Spot::Arg(0)
+        && let Some(v) = node.args.first()
+    {
+        return Some(import_hover(v, index));
+    }
     let spec = spec_at(&names)?;
     match cursor.spot {
         Spot::Name => Some(HoverText {
@@ -71,6 +78,36 @@ pub fn hover(text: &str, offset: usize, index: &dyn Fn() -> Index) -> Option<Hov
             }))
         }
         Spot::Head | Spot::Body => None,
+    }
+}
+
+/// Hover for an imported module: what it defines.
+fn import_hover(v: &OValue, index: &dyn Fn() -> Index) -> HoverText {
+    let module = v.text.as_str();
+    let files = stdlib::module_files(module);
+    let markdown = if files.is_empty() {
+        format!("`{module}` is not a stdlib module.")
+    } else {
+        let idx = index();
+        let prefix = format!("{module}/");
+        let defs: Vec<String> = idx
+            .defs
+            .iter()
+            .filter(|d| {
+                matches!(idx.file(d), Some((Place::Std(n), _)) if n == module || n.starts_with(&prefix))
+            })
+            .map(|d| format!("`{} \"{}\"`", d.kind, d.id))
+            .collect();
+        format!(
+            "Stdlib module `{module}` ({} file{}): {}.",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            defs.join(", ")
+        )
+    };
+    HoverText {
+        markdown,
+        span: v.span,
     }
 }
 
@@ -160,6 +197,12 @@ mod tests {
             reference.markdown.contains("`spec.kdl` line 1"),
             "{}",
             reference.markdown
+        );
+        let import = hover("import \"std:cache-tiers\"\n", 10, &idx).unwrap();
+        assert!(
+            import.markdown.contains("`cache-tier \"scratch\"`"),
+            "{}",
+            import.markdown
         );
         let label = at("team", 1);
         assert!(label.markdown.contains("free-form label"));

@@ -26,6 +26,9 @@ pub mod outline;
 pub mod server;
 pub mod store;
 
+#[cfg(test)]
+mod robust_tests;
+
 pub use server::{Config, capabilities, serve};
 
 /// Serves over stdin/stdout until the client says `exit`.

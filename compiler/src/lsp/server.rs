@@ -380,13 +380,22 @@ impl Server<'_> {
             return Value::Null;
         };
         let index = self.index(&target);
-        let Some(def) = definition::definition(&text, offset, &index) else {
-            return Value::Null;
+        let found = definition::definition(&text, offset, &index);
+        let (place, file_text, span) = match &found {
+            Some(definition::Found::Def(def)) => {
+                let Some((place, file_text)) = index.file(def) else {
+                    return Value::Null;
+                };
+                (
+                    place.clone(),
+                    file_text.as_str(),
+                    (def.name_span.0, def.id_span.1),
+                )
+            }
+            Some(definition::Found::Module(name)) => (Place::Std(name.clone()), "", (0, 0)),
+            None => return Value::Null,
         };
-        let Some((place, file_text)) = index.file(def) else {
-            return Value::Null;
-        };
-        let uri = match place {
+        let uri = match &place {
             Place::Path(path) => self
                 .docs
                 .uri_of(path)
@@ -402,7 +411,7 @@ impl Server<'_> {
         let Ok(uri) = uri.parse::<Uri>() else {
             return Value::Null;
         };
-        let range = LineIndex::new(file_text).range(def.name_span.0, def.id_span.1);
+        let range = LineIndex::new(file_text).range(span.0, span.1);
         to_value(GotoDefinitionResponse::Scalar(Location { uri, range }))
     }
 
