@@ -11,7 +11,7 @@ use lsp_types::{
     MarkupKind, TextEdit,
 };
 
-use crate::lang::spec::NodeSpec;
+use crate::lang::spec::{NodeSpec, ROOT};
 use crate::lang::types::Ty;
 use crate::lang::vocab_docs::vocabulary_of;
 use crate::resolve::stdlib;
@@ -186,8 +186,13 @@ fn nodes_of(
     {
         seen.remove(i);
     }
+    let top = std::ptr::eq(parent, &ROOT);
     for c in parent.children {
         if !c.repeatable && seen.iter().any(|n| n == c.name) {
+            continue;
+        }
+        // `profile` is defined by the stdlib only (a spec's is E0101).
+        if top && c.name == "profile" {
             continue;
         }
         let kind = if c.children.is_empty() {
@@ -302,6 +307,7 @@ mod tests {
         let top = labels("|\n");
         assert!(has(&top, "pod", "pod") && has(&top, "machine", "machine"));
         assert!(!has(&top, "tenant", "tenant"));
+        assert!(!has(&top, "profile", "profile"));
         let in_pod = labels("pod \"a\" {\n  tenant \"t\"\n  |\n}\n");
         assert!(has(&in_pod, "provider", "provider") && has(&in_pod, "port", "port"));
         // `tenant` is written and not repeatable; `port` is repeatable.

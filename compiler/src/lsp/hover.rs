@@ -208,4 +208,49 @@ mod tests {
         assert!(label.markdown.contains("free-form label"));
         assert!(hover(SPEC, SPEC.len(), &idx).is_none());
     }
+
+    #[test]
+    fn every_node_property_and_enum_value_has_hover_text() {
+        use crate::lang::vocab_docs::vocabulary_of;
+        let none = Index::default;
+        let mut checked = 0;
+        for (path, spec) in crate::lang::spec::all_nodes() {
+            let names: Vec<&str> = path.split(" > ").collect();
+            let (outer, _) = names.split_at(names.len() - 1);
+            let open: String = outer.iter().map(|n| format!("{n} {{\n")).collect();
+            let close = "}\n".repeat(outer.len());
+            let probe = |line: &str, needle: &str, want: &str| {
+                let text = format!("{open}{line}\n{close}");
+                let off = open.len() + line.find(needle).unwrap() + 1;
+                let h = hover(&text, off, &none).unwrap_or_else(|| panic!("{path}: {line}"));
+                assert!(h.markdown.contains(want), "{path}: {line}: {}", h.markdown);
+            };
+            probe(spec.name, spec.name, spec.doc);
+            checked += 1;
+            for p in spec.props {
+                probe(&format!("{} {}=#null", spec.name, p.name), p.name, p.doc);
+                checked += 1;
+                if let Ty::Enum(values) = p.ty {
+                    for v in values {
+                        let doc = vocabulary_of(values).unwrap().doc(v).unwrap();
+                        let line = format!("{} {}=\"{v}\"", spec.name, p.name);
+                        probe(&line, &format!("\"{v}\""), doc);
+                        checked += 1;
+                    }
+                }
+            }
+            for (i, a) in spec.args.iter().enumerate() {
+                if let Ty::Enum(values) = a.ty {
+                    let before = "\"x\" ".repeat(i);
+                    for v in values {
+                        let doc = vocabulary_of(values).unwrap().doc(v).unwrap();
+                        let line = format!("{} {before}\"{v}\"", spec.name);
+                        probe(&line, &format!("\"{v}\""), doc);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 300, "{checked}");
+    }
 }
