@@ -23,6 +23,7 @@ pub mod ir;
 pub mod json_span;
 pub mod lang;
 pub mod lower;
+pub mod lsp;
 pub mod probe;
 pub mod resolve;
 pub mod solve;

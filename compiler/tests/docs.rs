@@ -86,3 +86,24 @@ fn every_template_renders_and_every_contract_compiles() {
         );
     }
 }
+
+#[test]
+fn every_vocabulary_value_is_in_the_language_reference_with_its_doc() {
+    let text = doc("language.md");
+    for v in amc::lang::vocab_docs::VOCABULARIES {
+        let head = format!("### {}\n", v.title);
+        let start = text
+            .find(&head)
+            .unwrap_or_else(|| panic!("docs/language.md lacks `### {}`", v.title));
+        let section = &text[start + head.len()..];
+        let section = &section[..section.find("\n#").unwrap_or(section.len())];
+        for (value, d) in v.docs {
+            let row = format!("| `{value}` | {d} |");
+            assert!(
+                section.contains(&row),
+                "docs/language.md section `{}` lacks the row {row}",
+                v.title
+            );
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod host;
 mod info;
+mod lsp;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,8 @@ enum Command {
     Doctor(host::DoctorArgs),
     /// Print where amc's files and install locations are on this host.
     Paths(host::PathsArgs),
+    /// Run the language server over stdin/stdout (for editors).
+    Lsp(lsp::LspArgs),
     /// Print the version.
     Version,
 }
@@ -51,5 +54,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Probe(a) => host::probe(a),
         Command::Doctor(a) => host::doctor(a),
         Command::Paths(a) => host::paths(a),
+        Command::Lsp(a) => lsp::run(a),
     }
 }

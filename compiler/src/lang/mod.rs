@@ -9,6 +9,7 @@ pub mod spec;
 pub mod types;
 pub mod units;
 pub mod vocab;
+pub mod vocab_docs;
 
 pub use spec::{ArgSpec, NodeSpec, PropSpec, top_level};
 pub use types::{Ty, check_value, is_identifier};

@@ -1,0 +1,64 @@
+//! Formatting: the whole document through amc's formatter.
+//!
+//! Takes a buffer's text; produces one edit that replaces the document with
+//! its formatted text (none when it is already formatted), or nothing when
+//! the formatter refuses (a file with syntax errors). The formatting rules
+//! belong to `amc fmt`, not to the server.
+
+use lsp_types::TextEdit;
+
+use super::convert::LineIndex;
+
+// The formatter. `amc fmt` (module `crate::fmt`, branch `edit`) provides
+// `format_str(name, text) -> Result<String, (Diagnostics, SourceMap)>` for
+// editors. When it lands, this line becomes `use crate::fmt::format_str;` and
+// the `placeholder` module below goes.
+use placeholder::format_str;
+
+/// PLACEHOLDER until `crate::fmt` lands: same signature, leaves the text unchanged.
+mod placeholder {
+    use crate::diagnostics::Diagnostics;
+    use crate::source::SourceMap;
+
+    /// Returns the text unchanged.
+    pub fn format_str(_name: &str, text: &str) -> Result<String, (Diagnostics, SourceMap)> {
+        Ok(text.to_string())
+    }
+}
+
+/// The formatted text, or `None` when the formatter refuses it (syntax errors).
+pub fn formatted(text: &str) -> Option<String> {
+    format_str("document.kdl", text).ok()
+}
+
+/// The edits that format `text`: empty when it is formatted already, `None`
+/// when it cannot be formatted.
+pub fn edits(text: &str) -> Option<Vec<TextEdit>> {
+    let new_text = formatted(text)?;
+    Some(whole_document_edit(text, new_text))
+}
+
+fn whole_document_edit(text: &str, new_text: String) -> Vec<TextEdit> {
+    if new_text == text {
+        return Vec::new();
+    }
+    vec![TextEdit {
+        range: LineIndex::new(text).full_range(),
+        new_text,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit_replaces_the_document() {
+        assert!(whole_document_edit("a\n", "a\n".into()).is_empty());
+        let e = whole_document_edit("a  \nbé\n", "a\nbé\n".into());
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].range.start, lsp_types::Position::new(0, 0));
+        assert_eq!(e[0].range.end, lsp_types::Position::new(2, 0));
+        assert_eq!(e[0].new_text, "a\nbé\n");
+    }
+}
