@@ -1,7 +1,7 @@
 //! amc — the Agent Machine compiler.
 //!
 //! Pipeline: `syntax` → `resolve` (with `lower`) → `check` → `solve` →
-//! `emit` → `write`. See docs/ARCHITECTURE.md. The library never panics on
+//! `emit` → `sign` → `write`. See docs/ARCHITECTURE.md. The library never panics on
 //! user input: every problem is a [`diagnostics::Diagnostic`].
 #![deny(
     clippy::unwrap_used,
@@ -25,6 +25,7 @@ pub mod lang;
 pub mod lower;
 pub mod probe;
 pub mod resolve;
+pub mod sign;
 pub mod solve;
 pub mod source;
 pub mod syntax;
