@@ -308,10 +308,11 @@ pub fn load_public(
 ) -> Result<PublicKey, Diagnostic> {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let label = pem_label(&text);
-    let id = sources.add(name, text.clone());
+    // A public key may be shown whole; anything else (a private key passed
+    // by mistake) only by its header line.
     let span = match &label {
-        Some((_, s, e)) => Span::new(id, *s, *e),
-        None => Span::new(id, 0, 0),
+        Some((l, s, e)) if l == "PUBLIC KEY" => Span::new(sources.add(name, text.clone()), *s, *e),
+        _ => header_span(name, &text, sources),
     };
     let fail = |why: String| {
         Diagnostic::new(Code::E0703, format!("{name}: {why}"))
@@ -421,6 +422,13 @@ mod tests {
         let mut sources = SourceMap::new();
         let d = load_public("x.pub", private.as_bytes(), &mut sources).unwrap_err();
         assert_eq!(d.code, Code::E0703);
+        for (_, f) in sources.files() {
+            assert_eq!(
+                f.text.trim(),
+                "-----BEGIN PRIVATE KEY-----",
+                "no key body shown"
+            );
+        }
         let d = load_public("x.pub", b"garbage", &mut sources).unwrap_err();
         assert_eq!(d.code, Code::E0703);
     }
