@@ -155,16 +155,20 @@ fn a_signed_build_verifies() {
     assert!(stderr(&o).contains("verified"));
 }
 
+/// An edit of a copied output directory.
+type Edit = Box<dyn FnOnce(&Path)>;
+
 #[test]
 fn every_tamper_case_fails_naming_the_file() {
     let f = fixture();
-    let container = "quadlet/ws-1/coder.container";
-    let cases: Vec<(&str, &str, Box<dyn FnOnce(&Path)>)> = vec![
+    const CONTAINER: &str = "quadlet/ws-1/coder.container";
+    let container = CONTAINER;
+    let cases: Vec<(&str, &str, Edit)> = vec![
         (
             "tampered byte",
             container,
             Box::new(|d: &Path| {
-                let p = d.join(container);
+                let p = d.join(CONTAINER);
                 let mut b = fs::read(&p).unwrap();
                 b[10] ^= 1;
                 fs::write(p, b).unwrap();
