@@ -4,7 +4,8 @@
 # touches no network.
 #
 #   .ci/cache/venv/          Python venv from scripts/requirements-validators.txt
-#                            (kubernetes-validate, jsonschema)
+#                            (kubernetes-validate, jsonschema, securesystemslib,
+#                            sigstore-protobuf-specs, PyNaCl)
 #   .ci/cache/podman/        Debian trixie's podman .deb, extracted (dpkg-deb -x)
 #   .ci/cache/bin/quadlet    wrapper running .../usr/libexec/podman/quadlet
 #   .ci/cache/bin/kubernetes-validate   symlink into the venv

@@ -5,7 +5,9 @@
 #   3. scripts/test-report.sh       (report.html rendered in headless Chromium)
 #   4. scripts/validate-examples.sh (if present: build every example and
 #      run scripts/validate-output.sh on it)
-# Steps 2-3 need scripts/setup-validators.sh to have run once.
+#   4. scripts/test-signing.sh      (signed builds checked with openssl,
+#      securesystemslib, sigstore-protobuf-specs and upstream's schemas)
+# Steps 2-4 need scripts/setup-validators.sh to have run once.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,3 +30,6 @@ if [[ -f scripts/validate-examples.sh ]]; then
 else
     step "scripts/validate-examples.sh not present; skipped"
 fi
+
+step "scripts/test-signing.sh"
+bash scripts/test-signing.sh

@@ -2,7 +2,8 @@
 //!
 //! Takes a spec path, a [`Vfs`] and options; produces a [`Compilation`]
 //! with the source map, diagnostics and (when there are no errors) the
-//! artifacts. Never writes: callers hand artifacts to `write`.
+//! artifacts (signature files included when a key is given). Never writes:
+//! callers hand artifacts to `write`.
 
 use std::path::Path;
 
@@ -12,26 +13,30 @@ use crate::emit::{self, Artifacts, EmitOptions};
 use crate::ir;
 use crate::lower;
 use crate::resolve::{self, documents};
+use crate::sign::{self, SignOptions, Signer};
 use crate::solve::{self, Placement};
 use crate::source::SourceMap;
 use crate::vfs::Vfs;
 
 /// How far to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Stop {
     /// Check only (includes placement, whose failures are errors).
+    #[default]
     Check,
     /// Emit artifacts.
     Build,
 }
 
-/// Options for one compilation.
-#[derive(Debug, Clone)]
+/// Options for one compilation (the default: check only).
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// How far to run.
     pub stop: Stop,
     /// Emit options.
     pub emit: EmitOptions,
+    /// Sign the build with this key (None: an unsigned build).
+    pub sign: Option<SignOptions>,
 }
 
 /// Everything one compilation produced.
@@ -76,6 +81,10 @@ pub fn compile(
     if !c.diagnostics.has_errors() {
         c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
     }
+    let signer = match (&opts.sign, opts.stop) {
+        (Some(so), Stop::Build) => load_key(vfs, so, &mut c),
+        _ => None,
+    };
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
         match emit::emit(
             &c.spec,
@@ -85,11 +94,40 @@ pub fn compile(
             &resolved.stdlib_modules,
             &opts.emit,
         ) {
-            Ok(a) => c.artifacts = a,
+            Ok(mut a) => match sign::seal(&mut a, signer.as_ref()) {
+                Ok(()) => c.artifacts = a,
+                Err(e) => c
+                    .diagnostics
+                    .push(crate::diagnostics::Diagnostic::internal(e)),
+            },
             Err(d) => c.diagnostics.push(d),
         }
     }
     Ok(c)
+}
+
+/// Reads and parses the signing key; problems become diagnostics.
+fn load_key(vfs: &dyn Vfs, so: &SignOptions, c: &mut Compilation) -> Option<Signer> {
+    let bytes = match vfs.read(&so.key) {
+        Ok(b) => b,
+        Err(e) => {
+            c.diagnostics.push(
+                crate::diagnostics::Diagnostic::new(
+                    crate::diagnostics::Code::E0701,
+                    format!("cannot read signing key {}: {e}", so.display),
+                )
+                .help("pass the private key `amc keygen --out PREFIX` wrote (PREFIX.key)"),
+            );
+            return None;
+        }
+    };
+    match sign::keys::load_private(&so.display, &bytes, so.password.as_ref(), &mut c.sources) {
+        Ok(s) => Some(s),
+        Err(d) => {
+            c.diagnostics.push(d);
+            None
+        }
+    }
 }
 
 /// Parses `--decided-at` (RFC 3339) or `SOURCE_DATE_EPOCH` (seconds) into a

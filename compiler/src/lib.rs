@@ -1,7 +1,7 @@
 //! amc — the Agent Machine compiler.
 //!
 //! Pipeline: `syntax` → `resolve` (with `lower`) → `check` → `solve` →
-//! `emit` → `write`. See docs/ARCHITECTURE.md. The library never panics on
+//! `emit` → `sign` → `write`. See docs/ARCHITECTURE.md. The library never panics on
 //! user input: every problem is a [`diagnostics::Diagnostic`].
 #![deny(
     clippy::unwrap_used,
@@ -26,6 +26,7 @@ pub mod lower;
 pub mod lsp;
 pub mod probe;
 pub mod resolve;
+pub mod sign;
 pub mod solve;
 pub mod source;
 pub mod syntax;

@@ -62,6 +62,7 @@ fn every_stdlib_module_parses_and_checks() {
     let opts = amc::driver::Options {
         stop: amc::driver::Stop::Check,
         emit: Default::default(),
+        sign: None,
     };
     let c = amc::driver::compile(&fs_, Path::new("spec"), "spec", &opts).unwrap();
     let errors: Vec<String> = c

@@ -6,6 +6,15 @@
 //! path named in `golden/<case>/input.path` (used for `examples/`). The
 //! expected tree holds the build output plus `diagnostics.json` and
 //! `diagnostics.txt` (the rendered report); a failing build has only those two.
+//!
+//! Optional files in a case: `decided-at`, `source-commit`, `workflow-run-id`
+//! (build options); `sign-key` (repository path of the private key) and
+//! `sign-password` (signed builds). Verify cases have `verify-key` (repository
+//! path of the public key) and/or `rebuild` (a spec directory in the case to
+//! rebuild from), and optionally `tamper` (one edit of the built output per
+//! line: `append PATH TEXT`, `add PATH TEXT`, `remove PATH`, `replace PATH
+//! FROM TO`); they build, edit, run `amc verify`'s checks and expect only the
+//! diagnostics.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,6 +23,9 @@ use std::path::{Path, PathBuf};
 use amc::diagnostics::render::{self, HumanStyle};
 use amc::driver::{self, Options, Stop};
 use amc::emit::EmitOptions;
+use amc::sign::SignOptions;
+use amc::sign::keys::Password;
+use amc::source::SourceMap;
 use amc::vfs::RealFs;
 
 fn repo() -> PathBuf {
@@ -44,21 +56,107 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
             (case.join("input"), format!("golden/{name}/input"))
         }
     };
-    let decided_at = fs::read_to_string(case.join("decided-at"))
-        .ok()
-        .map(|s| s.trim().to_string());
+    let opt = |name: &str| {
+        fs::read_to_string(case.join(name))
+            .ok()
+            .map(|s| s.trim().to_string())
+    };
+    let sign = opt("sign-key").map(|k| SignOptions {
+        key: repo().join(&k),
+        display: k,
+        password: opt("sign-password").map(|p| Password(p.into_bytes())),
+    });
     let opts = Options {
         stop: Stop::Build,
         emit: EmitOptions {
-            decided_at,
             // A `report` marker file asks for report.html too.
             report: case.join("report").exists(),
+            decided_at: opt("decided-at"),
+            source_commit: opt("source-commit"),
+            workflow_run_id: opt("workflow-run-id").map(|s| s.parse().unwrap()),
         },
+        sign,
     };
     let c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
-    let diags = c.diagnostics.sorted();
-    let mut tree = c.artifacts.clone();
-    let json = render::to_json(&diags, &c.sources);
+    if case.join("verify-key").exists() || case.join("rebuild").exists() {
+        assert!(
+            !c.diagnostics.has_errors(),
+            "{}: the build failed",
+            case.display()
+        );
+        return verify_case(case, &opt, &c.artifacts, &opts);
+    }
+    report(c.artifacts.clone(), &c.diagnostics.sorted(), &c.sources)
+}
+
+/// Edits the built output, verifies it and returns the report.
+fn verify_case(
+    case: &Path,
+    opt: &dyn Fn(&str) -> Option<String>,
+    built: &BTreeMap<String, Vec<u8>>,
+    opts: &Options,
+) -> BTreeMap<String, Vec<u8>> {
+    let mut tree = built.clone();
+    for line in opt("tamper").unwrap_or_default().lines() {
+        let w: Vec<&str> = line.splitn(3, ' ').collect();
+        match w.as_slice() {
+            ["append", p, text] => tree.get_mut(*p).unwrap().extend_from_slice(text.as_bytes()),
+            ["add", p, text] => {
+                tree.insert(p.to_string(), format!("{text}\n").into_bytes());
+            }
+            ["remove", p] => {
+                tree.remove(*p).unwrap();
+            }
+            ["replace", p, rest] => {
+                let (from, to) = rest.split_once(' ').unwrap();
+                let text = String::from_utf8(tree[*p].clone()).unwrap();
+                assert!(
+                    text.contains(from),
+                    "{}: `{from}` not in {p}",
+                    case.display()
+                );
+                tree.insert(p.to_string(), text.replacen(from, to, 1).into_bytes());
+            }
+            _ => panic!("{}: bad tamper line `{line}`", case.display()),
+        }
+    }
+    let mut key_sources = SourceMap::new();
+    let key = match opt("verify-key") {
+        None => None,
+        Some(k) => {
+            let bytes = fs::read(repo().join(&k)).unwrap();
+            match amc::sign::keys::load_public(&k, &bytes, &mut key_sources) {
+                Ok(key) => Some(key),
+                Err(d) => return report(BTreeMap::new(), &[d], &key_sources),
+            }
+        }
+    };
+    let mut r = amc::sign::verify::verify(&tree, key.as_ref());
+    if case.join("rebuild").exists() {
+        let name = case.file_name().unwrap().to_string_lossy();
+        let rebuild_opts = Options {
+            sign: None,
+            ..opts.clone()
+        };
+        let c = driver::compile(
+            &RealFs,
+            &case.join("rebuild"),
+            &format!("golden/{name}/rebuild"),
+            &rebuild_opts,
+        )
+        .unwrap();
+        amc::sign::verify::compare_rebuild(&mut r, &tree, &c.artifacts);
+    }
+    report(BTreeMap::new(), &r.diagnostics.sorted(), &r.sources)
+}
+
+/// The produced tree plus the rendered diagnostics.
+fn report(
+    mut tree: BTreeMap<String, Vec<u8>>,
+    diags: &[amc::diagnostics::Diagnostic],
+    sources: &SourceMap,
+) -> BTreeMap<String, Vec<u8>> {
+    let json = render::to_json(diags, sources);
     tree.insert(
         "diagnostics.json".into(),
         format!("{}\n", serde_json::to_string_pretty(&json).unwrap()).into_bytes(),
@@ -70,7 +168,7 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
     };
     tree.insert(
         "diagnostics.txt".into(),
-        render::human(&diags, &c.sources, style).into_bytes(),
+        render::human(diags, sources, style).into_bytes(),
     );
     tree
 }
@@ -175,6 +273,7 @@ fn builds_are_identical_from_another_directory_and_path() {
     let opts = Options {
         stop: Stop::Build,
         emit: EmitOptions::default(),
+        sign: None,
     };
     let a = driver::compile(&RealFs, &src, "a", &opts)
         .unwrap()
@@ -242,7 +341,7 @@ fn build_outputs_validate_against_their_contracts() {
                 !matches!(
                     p.as_str(),
                     "amc-build.json" | "diagnostics.json" | "diagnostics.txt"
-                )
+                ) && !amc::sign::SIGNATURE_FILES.contains(&p.as_str())
             })
             .map(|(p, b)| (p.clone(), amc::emit::manifest::sha256(b)))
             .collect();
@@ -259,6 +358,7 @@ fn build_outputs_validate_against_their_contracts() {
             "schemaVersion": "amc.build/v1", "kind": "AmcBuildManifest",
             "compiler": {"name": "amc", "version": "0.1.0"},
             "decidedAt": "1970-01-01T00:00:00Z", "decisionTimeSet": false,
+            "source": {"commit": null, "workflowRunId": null},
             "inputs": [{"path": bad, "sha256": format!("sha256:{}", "0".repeat(64)), "bytes": 1}],
             "stdlib": [], "artifacts": []
         });

@@ -330,10 +330,7 @@ fn diagnostics_follow_files_of_a_spec_directory() {
     assert!(!facts.is_empty(), "no diagnostics for the facts file");
     let codes: Vec<&str> = facts.iter().map(|d| d["code"].as_str().unwrap()).collect();
     // The same codes `amc check` reports for that file.
-    let opts = amc::driver::Options {
-        stop: amc::driver::Stop::Check,
-        emit: Default::default(),
-    };
+    let opts = amc::driver::Options::default();
     let compiled = amc::driver::compile(&amc::vfs::RealFs, &spec, "", &opts).unwrap();
     let mut expected: Vec<&str> = compiled
         .diagnostics
@@ -386,10 +383,7 @@ fn diagnostics_follow_files_of_a_spec_directory() {
 #[test]
 fn lsp_diagnostics_match_amc_check_on_every_golden_case() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden");
-    let opts = amc::driver::Options {
-        stop: amc::driver::Stop::Check,
-        emit: Default::default(),
-    };
+    let opts = amc::driver::Options::default();
     let mut cases = 0;
     for entry in std::fs::read_dir(&root).unwrap() {
         let input = entry.unwrap().path().join("input");

@@ -1,4 +1,5 @@
-//! `amc build`: compile a spec and write the output directory atomically.
+//! `amc build`: compile a spec, sign it when a key is given, and write the
+//! output directory atomically.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use amc::diagnostics::render;
 use amc::diagnostics::{Code, Diagnostic};
 use amc::driver::{self, Options, Stop};
 use amc::emit::EmitOptions;
+use amc::sign::{SignOptions, keys};
 use amc::source::SourceMap;
 use amc::vfs::RealFs;
 use clap::Args;
@@ -27,9 +29,51 @@ pub struct BuildArgs {
     /// Also write a self-contained report.html (fleet, utilisation, placement reasons, activation).
     #[arg(long)]
     report: bool,
+    /// Sign the build with this private key (ECDSA P-256: `amc keygen`, OpenSSL
+    /// or cosign key; a cosign key's password comes from COSIGN_PASSWORD).
+    /// Default: the file named by AMC_SIGN_KEY; unsigned when neither is set.
+    #[arg(long, value_name = "KEY")]
+    sign_key: Option<PathBuf>,
+    /// Source commit recorded in the release evidence (40 hex digits).
+    #[arg(long, value_name = "SHA")]
+    source_commit: Option<String>,
+    /// CI workflow run id recorded in the release evidence.
+    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+    workflow_run_id: Option<u64>,
     /// Diagnostics format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+}
+
+/// Environment variable naming the signing key file when `--sign-key` is absent.
+pub const SIGN_KEY_ENV: &str = "AMC_SIGN_KEY";
+
+/// `--source-commit`: 40 hex digits, lower-cased.
+fn source_commit(s: Option<&str>) -> Result<Option<String>, String> {
+    let Some(s) = s else { return Ok(None) };
+    if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(Some(s.to_ascii_lowercase()))
+    } else {
+        Err(format!(
+            "--source-commit `{s}` is not a 40-digit hex commit id"
+        ))
+    }
+}
+
+/// The signing options from `--sign-key`, AMC_SIGN_KEY and COSIGN_PASSWORD.
+fn sign_options(flag: Option<PathBuf>) -> Option<SignOptions> {
+    let key = flag.or_else(|| {
+        std::env::var_os(SIGN_KEY_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })?;
+    let password =
+        std::env::var_os(keys::PASSWORD_ENV).map(|p| keys::Password(p.into_encoded_bytes()));
+    Some(SignOptions {
+        display: display_of(&key),
+        key,
+        password,
+    })
 }
 
 /// Runs `amc build`.
@@ -37,6 +81,13 @@ pub fn run(a: BuildArgs) -> ExitCode {
     let sde = std::env::var("SOURCE_DATE_EPOCH").ok();
     let decided = match driver::decision_time(a.decided_at.as_deref(), sde.as_deref()) {
         Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let source_commit = match source_commit(a.source_commit.as_deref()) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
@@ -54,8 +105,12 @@ pub fn run(a: BuildArgs) -> ExitCode {
         emit: EmitOptions {
             decided_at: decided,
             report: a.report,
+            source_commit,
+            workflow_run_id: a.workflow_run_id,
         },
+        sign: sign_options(a.sign_key),
     };
+    let signed = opts.sign.is_some();
     let c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {
         Ok(c) => c,
         Err(e) => {
@@ -81,11 +136,12 @@ pub fn run(a: BuildArgs) -> ExitCode {
     }
     if a.format == Format::Human {
         eprintln!(
-            "{}: {}; wrote {} files to {}",
+            "{}: {}; wrote {} files to {}{}",
             display_of(&a.path),
             summary(&c),
             c.artifacts.len(),
-            a.out.display()
+            a.out.display(),
+            if signed { " (signed)" } else { "" }
         );
     }
     ExitCode::SUCCESS

@@ -29,6 +29,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
         let opts = Options {
             stop: Stop::Check,
             emit: EmitOptions::default(),
+            sign: None,
         };
         match driver::compile(&RealFs, path, &display_of(path), &opts) {
             Err(e) => {

@@ -8,6 +8,7 @@ mod common;
 mod host;
 mod info;
 mod lsp;
+mod sign;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Build a spec into a deployable output directory.
     Build(build::BuildArgs),
+    /// Write a signing key pair (ECDSA P-256): PREFIX.key and PREFIX.pub.
+    Keygen(sign::KeygenArgs),
+    /// Verify a build output: signatures, digests, file set; optionally a rebuild.
+    Verify(sign::VerifyArgs),
     /// Print the JSON Schema of a contract, or list them.
     Schema(info::SchemaArgs),
     /// Explain a diagnostic code.
@@ -49,6 +54,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Version => info::version(),
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
+        Command::Keygen(a) => sign::keygen(a),
+        Command::Verify(a) => sign::verify(a),
         Command::Schema(a) => info::schema(a),
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),

@@ -114,6 +114,17 @@ codes! {
     E0402, Error, "document violates its contract";
     E0403, Error, "document of the wrong kind";
     E0501, Error, "pod cannot be placed";
+    E0701, Error, "signing key cannot be used";
+    E0702, Error, "encrypted signing key cannot be decrypted";
+    E0703, Error, "public key cannot be used";
+    E0710, Error, "artifact digest mismatch";
+    E0711, Error, "file missing from the output";
+    E0712, Error, "unexpected file in the output";
+    E0713, Error, "signature does not verify";
+    E0714, Error, "signature file inconsistent with the build";
+    E0715, Error, "output differs from a rebuild";
+    E0716, Error, "input changed since the build";
+    E0717, Error, "build manifest unreadable";
     E0901, Error, "internal compiler error";
     E0902, Error, "output cannot be written";
 }

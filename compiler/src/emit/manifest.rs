@@ -32,16 +32,22 @@ pub fn to_bytes(v: &Value) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// The manifest: compiler, inputs, artifacts.
-pub fn build_manifest(
-    artifacts: &Artifacts,
-    inputs: &[Input],
-    stdlib_modules: &[String],
-    opts: &EmitOptions,
-) -> Vec<u8> {
+/// Inputs sorted by path, each path once.
+pub fn sorted_inputs(inputs: &[Input]) -> Vec<&Input> {
     let mut ins: Vec<&Input> = inputs.iter().collect();
     ins.sort_by(|a, b| a.path.cmp(&b.path));
     ins.dedup_by(|a, b| a.path == b.path);
+    ins
+}
+
+/// The manifest: compiler, inputs, source facts, artifacts. Everything a
+/// rebuild needs besides the spec itself is recorded here.
+pub fn build_manifest(
+    artifacts: &Artifacts,
+    ins: &[&Input],
+    stdlib_modules: &[String],
+    opts: &EmitOptions,
+) -> Vec<u8> {
     let v = json!({
         "schemaVersion": "amc.build/v1",
         "kind": "AmcBuildManifest",
@@ -51,6 +57,7 @@ pub fn build_manifest(
         "inputs": ins.iter().map(|i| json!({
             "path": i.path, "sha256": sha256(&i.bytes), "bytes": i.bytes.len(),
         })).collect::<Vec<_>>(),
+        "source": {"commit": opts.source_commit, "workflowRunId": opts.workflow_run_id},
         "stdlib": stdlib_modules,
         "artifacts": artifacts.iter().map(|(p, b)| json!({
             "path": p, "sha256": sha256(b), "bytes": b.len(),

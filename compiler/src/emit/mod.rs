@@ -1,13 +1,14 @@
 //! Emit: the build output as an ordered map of relative path → bytes.
 //!
 //! Takes the checked spec and its placement; runs each target (Quadlet,
-//! Kubernetes) and writes `placement.json` and the build manifest
-//! `amc-build.json`. Bytes never depend on spans, clocks, the working
+//! Kubernetes) and writes `placement.json`, the release evidence bundle
+//! `amc-release-evidence.json` and the build manifest `amc-build.json`. Bytes never depend on spans, clocks, the working
 //! directory or hash-map order. Never touches the disk (that is `write`).
 
 pub mod kubernetes;
 pub mod manifest;
 pub mod quadlet;
+pub mod release;
 pub mod report;
 pub mod templates;
 
@@ -26,6 +27,10 @@ pub struct EmitOptions {
     pub decided_at: Option<String>,
     /// Also write `report.html`.
     pub report: bool,
+    /// The source commit (40 lower-case hex digits), or None when unknown.
+    pub source_commit: Option<String>,
+    /// The CI workflow run id, or None when unknown.
+    pub workflow_run_id: Option<u64>,
 }
 
 /// The build output.
@@ -85,7 +90,10 @@ pub fn emit(
             report::render(spec, checked, placement, &out, opts).map_err(internal)?,
         );
     }
-    let manifest = manifest::build_manifest(&out, inputs, stdlib_modules, opts);
+    let ins = manifest::sorted_inputs(inputs);
+    let bundle = release::bundle(&out, &ins, opts);
+    out.insert(release::BUNDLE.to_string(), bundle);
+    let manifest = manifest::build_manifest(&out, &ins, stdlib_modules, opts);
     out.insert(manifest::MANIFEST.to_string(), manifest);
     Ok(out)
 }

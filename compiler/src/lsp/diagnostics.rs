@@ -59,6 +59,7 @@ pub fn check(
     let opts = Options {
         stop: Stop::Check,
         emit: EmitOptions::default(),
+        ..Default::default()
     };
     let c = match driver::compile(overlay, target.path(), "", &opts) {
         Ok(c) => c,

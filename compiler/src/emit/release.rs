@@ -1,0 +1,162 @@
+//! The upstream ReleaseEvidenceBundle (`amc-release-evidence.json`).
+//!
+//! Takes the rendered artifacts, the build inputs and the emit options;
+//! produces the bundle (contract `upstream/release-evidence-bundle`): input
+//! and contract inventories and rendered-artifact digests. It is listed in
+//! the build manifest, so the manifest's signature covers it. Unknown source
+//! facts take upstream's defaults (all-zero commit, `null` workflow run).
+//! Never depends on the signing key: signed and unsigned builds of the same
+//! spec produce the same bundle.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::manifest::{sha256, to_bytes};
+use super::{Artifacts, EmitOptions};
+use crate::resolve::Input;
+
+/// File name of the bundle in the output directory.
+pub const BUNDLE: &str = "amc-release-evidence.json";
+
+/// Commit recorded when `--source-commit` is not given (upstream's default).
+pub const UNKNOWN_COMMIT: &str = "0000000000000000000000000000000000000000";
+
+/// The time written when no decision time is set.
+pub const EPOCH: &str = "1970-01-01T00:00:00Z";
+
+/// The id slug shared by the bundle and its envelope: `amc-` and the first 16
+/// hex digits of the SHA-256 over every input and artifact `path digest` line.
+pub fn slug(artifacts: &Artifacts, inputs: &[&Input]) -> String {
+    let mut h = Sha256::new();
+    for i in inputs {
+        h.update(format!("input {} {}\n", i.path, sha256(&i.bytes)));
+    }
+    for (p, b) in artifacts {
+        h.update(format!("artifact {p} {}\n", sha256(b)));
+    }
+    let d = h.finalize();
+    let hex: String = d.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("amc-{hex}")
+}
+
+/// The upstream `artifactKind` of an output path.
+pub fn artifact_kind(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("");
+    if path.starts_with("quadlet/") {
+        match ext {
+            "container" => "QuadletContainer",
+            "network" => "QuadletNetwork",
+            "volume" => "QuadletVolume",
+            _ => "QuadletUnit",
+        }
+    } else if path.starts_with("kubernetes/") {
+        "KubernetesManifest"
+    } else if path == "placement.json" {
+        "AmcPlacement"
+    } else {
+        "File"
+    }
+}
+
+/// The bundle bytes for artifacts rendered so far (before the manifest).
+pub fn bundle(artifacts: &Artifacts, inputs: &[&Input], opts: &EmitOptions) -> Vec<u8> {
+    let at = opts.decided_at.clone().unwrap_or_else(|| EPOCH.to_string());
+    let schemas: Vec<Value> = crate::contracts::all()
+        .iter()
+        .map(|c| {
+            json!({
+                "path": format!("contracts/{}.schema.json", c.name),
+                "digest": sha256(c.text.as_bytes()),
+            })
+        })
+        .collect();
+    let v = json!({
+        "specVersion": "0.1.0",
+        "id": format!("urn:srcos:agent-machine:release-evidence-bundle:{}", slug(artifacts, inputs)),
+        "kind": "ReleaseEvidenceBundle",
+        "release": {
+            "name": "amc-build",
+            "maturity": "bootstrap-ready",
+            "productionReady": false,
+            "notes": [
+                format!("Rendered by amc {} from {} input file(s); the build manifest is amc-build.json.", crate::VERSION, inputs.len()),
+                "inventories.examples lists the build inputs (spec files and documents, paths relative to the spec root).",
+            ],
+        },
+        "source": {
+            "repository": "unknown",
+            "branch": "unknown",
+            "commitSha": opts.source_commit.clone().unwrap_or_else(|| UNKNOWN_COMMIT.to_string()),
+            "pullRequest": null,
+        },
+        "validation": {
+            "canonicalCommand": "amc build",
+            "status": "passed",
+            "workflowRunId": opts.workflow_run_id,
+            "workflowJobName": null,
+            "validatedAt": opts.decided_at,
+        },
+        "inventories": {
+            "schemas": schemas,
+            "examples": inputs.iter().map(|i| json!({"path": i.path, "digest": sha256(&i.bytes)})).collect::<Vec<_>>(),
+            "docs": [],
+        },
+        "renderedArtifacts": artifacts.iter().map(|(p, b)| json!({
+            "name": p,
+            "artifactKind": artifact_kind(p),
+            "path": p,
+            "digest": sha256(b),
+        })).collect::<Vec<_>>(),
+        "supplyChain": {
+            "strictModeAvailable": false,
+            "strictExamples": [],
+            "mutableBootstrapExamples": [],
+        },
+        "readiness": {
+            "bootstrapReady": true,
+            "productionReady": false,
+            "releaseGateRef": "docs/provenance.md",
+            "statusRef": null,
+        },
+        "knownBlockers": [],
+        "receiptSafety": {
+            "includeRawContent": false,
+            "rawPromptContentIncluded": false,
+            "rawKvCacheContentIncluded": false,
+            "secretValuesIncluded": false,
+            "privateMemoryIncluded": false,
+        },
+        "generatedAt": at,
+    });
+    to_bytes(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundle_validates_against_the_upstream_contract() {
+        let mut a = Artifacts::new();
+        a.insert("placement.json".into(), b"{}\n".to_vec());
+        a.insert("quadlet/m/p.container".into(), b"[Container]\n".to_vec());
+        let input = Input {
+            path: "spec.kdl".into(),
+            bytes: b"x".to_vec(),
+        };
+        for opts in [
+            EmitOptions::default(),
+            EmitOptions {
+                decided_at: Some("2026-01-02T03:04:05Z".into()),
+                source_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                workflow_run_id: Some(42),
+                ..EmitOptions::default()
+            },
+        ] {
+            let b = bundle(&a, &[&input], &opts);
+            let v: Value = serde_json::from_slice(&b).unwrap();
+            let errs = crate::contracts::validate("upstream/release-evidence-bundle", &v).unwrap();
+            assert!(errs.is_empty(), "{errs:?}");
+        }
+    }
+}
