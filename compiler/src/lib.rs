@@ -16,9 +16,11 @@
 pub mod check;
 pub mod contracts;
 pub mod diagnostics;
+pub mod diff;
 pub mod driver;
 pub mod emit;
 pub mod facts;
+pub mod fmt;
 pub mod ir;
 pub mod json_span;
 pub mod lang;

@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod common;
+mod fmt;
 mod host;
 mod info;
 
@@ -26,6 +27,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Build a spec into a deployable output directory.
     Build(build::BuildArgs),
+    /// Format spec files in the canonical layout (or check that they are).
+    Fmt(fmt::FmtArgs),
     /// Print the JSON Schema of a contract, or list them.
     Schema(info::SchemaArgs),
     /// Explain a diagnostic code.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Version => info::version(),
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
+        Command::Fmt(a) => fmt::run(a),
         Command::Schema(a) => info::schema(a),
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),
