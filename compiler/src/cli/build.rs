@@ -27,6 +27,9 @@ pub struct BuildArgs {
     /// Diagnostics format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Print what the build changes against the existing --out (as `amc diff`) before replacing it.
+    #[arg(long)]
+    plan: bool,
 }
 
 /// Runs `amc build`.
@@ -69,6 +72,12 @@ pub fn run(a: BuildArgs) -> ExitCode {
     if c.diagnostics.has_errors() {
         eprintln!("{}: {}; nothing written", display_of(&a.path), summary(&c));
         return ExitCode::from(1);
+    }
+    if a.plan
+        && let Err(e) = super::diff::print_build_plan(&a.out, &c.artifacts, a.format)
+    {
+        eprintln!("error: cannot compare with {}: {e}", a.out.display());
+        return ExitCode::from(2);
     }
     if let Err(e) = amc::write::write_atomic(&a.out, &c.artifacts) {
         let d = Diagnostic::new(Code::E0902, e.to_string());

@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod common;
+mod diff;
 mod fmt;
 mod host;
 mod info;
@@ -29,6 +30,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Format spec files in the canonical layout (or check that they are).
     Fmt(fmt::FmtArgs),
+    /// Show what changed between two build outputs: per pod and per artifact.
+    Diff(diff::DiffArgs),
     /// Print the JSON Schema of a contract, or list them.
     Schema(info::SchemaArgs),
     /// Explain a diagnostic code.
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Schema(a) => info::schema(a),
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),
