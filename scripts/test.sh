@@ -4,6 +4,8 @@
 #   2. scripts/test-validators.sh   (external validators on fixtures)
 #   3. scripts/validate-examples.sh (if present: build every example and
 #      run scripts/validate-output.sh on it)
+#   4. ruby -c packaging/homebrew/amc.rb (the Homebrew formula parses; ruby is
+#      required under CI, skipped with a note elsewhere)
 # Steps 2-3 need scripts/setup-validators.sh to have run once.
 set -euo pipefail
 
@@ -23,4 +25,14 @@ if [[ -f scripts/validate-examples.sh ]]; then
     bash scripts/validate-examples.sh
 else
     step "scripts/validate-examples.sh not present; skipped"
+fi
+
+step "ruby -c packaging/homebrew/amc.rb"
+if command -v ruby >/dev/null 2>&1; then
+    ruby -c packaging/homebrew/amc.rb
+elif [[ "${CI:-}" == "true" ]]; then
+    echo "ruby is missing (.ci/run installs it)" >&2
+    exit 1
+else
+    echo "ruby not installed; skipped (apt-get install ruby)"
 fi

@@ -9,6 +9,7 @@ mod diff;
 mod fmt;
 mod host;
 mod info;
+mod shell;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,10 @@ enum Command {
     Probe(host::ProbeArgs),
     /// Report what this host can run, with a next step for each gap.
     Doctor(host::DoctorArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page, or write every page with --dir.
+    Man(shell::ManArgs),
     /// Print the version.
     Version,
 }
@@ -56,5 +61,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),
         Command::Doctor(a) => host::doctor(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     }
 }
