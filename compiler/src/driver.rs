@@ -11,6 +11,7 @@ use crate::diagnostics::Diagnostics;
 use crate::emit::{self, Artifacts, EmitOptions};
 use crate::ir;
 use crate::lower;
+use crate::progress::{Observer, Silent, Stage};
 use crate::resolve::{self, documents};
 use crate::solve::{self, Placement};
 use crate::source::SourceMap;
@@ -58,11 +59,26 @@ pub fn compile(
     display: &str,
     opts: &Options,
 ) -> Result<Compilation, String> {
+    compile_observed(vfs, path, display, opts, &Silent)
+}
+
+/// [`compile`], reporting each stage to `obs` (the CLI's progress line).
+pub fn compile_observed(
+    vfs: &dyn Vfs,
+    path: &Path,
+    display: &str,
+    opts: &Options,
+    obs: &dyn Observer,
+) -> Result<Compilation, String> {
     let root = resolve::locate(vfs, path, display)?;
     let mut c = Compilation::default();
+    obs.stage(Stage::Resolve);
     let resolved = resolve::resolve(vfs, &root, &mut c.sources, &mut c.diagnostics);
     c.spec = lower::lower(&resolved.decls);
     let mut inputs = resolved.inputs.clone();
+    obs.stage(Stage::Documents {
+        files: c.sources.files().count(),
+    });
     let docs = documents::load(
         vfs,
         &root,
@@ -71,12 +87,18 @@ pub fn compile(
         &mut inputs,
         &mut c.diagnostics,
     );
+    obs.stage(Stage::Check);
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
     // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
     if !c.diagnostics.has_errors() {
+        obs.stage(Stage::Solve {
+            pods: c.spec.pods.len(),
+            machines: c.spec.machines.len(),
+        });
         c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
     }
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
+        obs.stage(Stage::Emit);
         match emit::emit(
             &c.spec,
             &c.checked,
@@ -89,6 +111,9 @@ pub fn compile(
             Err(d) => c.diagnostics.push(d),
         }
     }
+    obs.stage(Stage::Done {
+        artifacts: c.artifacts.len(),
+    });
     Ok(c)
 }
 

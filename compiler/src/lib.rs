@@ -26,6 +26,7 @@ pub mod json_span;
 pub mod lang;
 pub mod lower;
 pub mod probe;
+pub mod progress;
 pub mod resolve;
 pub mod solve;
 pub mod source;

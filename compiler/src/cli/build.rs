@@ -55,7 +55,11 @@ pub fn run(a: BuildArgs) -> ExitCode {
             decided_at: decided,
         },
     };
-    let c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {
+    let progress = super::progress::Progress::new(&display_of(&a.path));
+    let compiled =
+        driver::compile_observed(&RealFs, &a.path, &display_of(&a.path), &opts, &progress);
+    progress.clear();
+    let c = match compiled {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

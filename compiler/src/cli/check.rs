@@ -43,7 +43,10 @@ pub fn run(a: CheckArgs) -> ExitCode {
             stop: Stop::Check,
             emit: EmitOptions::default(),
         };
-        match driver::compile(&RealFs, path, &display_of(path), &opts) {
+        let progress = super::progress::Progress::new(&display_of(path));
+        let compiled = driver::compile_observed(&RealFs, path, &display_of(path), &opts, &progress);
+        progress.clear();
+        match compiled {
             Err(e) => {
                 eprintln!("error: {e}");
                 worst = worst.max(2);

@@ -9,6 +9,7 @@ mod diff;
 mod fmt;
 mod host;
 mod info;
+mod progress;
 mod shell;
 
 use std::process::ExitCode;
