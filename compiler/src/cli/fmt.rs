@@ -155,7 +155,8 @@ pub fn run(a: FmtArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    files.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(f.clone()));
     let (mut changed, mut failed) = (0usize, 0usize);
     for f in &files {
         match one(f, a.check) {

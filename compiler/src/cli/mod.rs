@@ -38,14 +38,14 @@ enum Command {
     Schema(info::SchemaArgs),
     /// Explain a diagnostic code.
     Explain(info::ExplainArgs),
-    /// Probe this host and print its facts (never run implicitly by builds).
-    Probe(host::ProbeArgs),
-    /// Report what this host can run, with a next step for each gap.
-    Doctor(host::DoctorArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(shell::CompletionsArgs),
     /// Print the man page, or write every page with --dir.
     Man(shell::ManArgs),
+    /// Probe this host and print its facts (never run implicitly by builds).
+    Probe(host::ProbeArgs),
+    /// Report what this host can run, with a next step for each gap.
+    Doctor(host::DoctorArgs),
     /// Print the version.
     Version,
 }
@@ -60,9 +60,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Schema(a) => info::schema(a),
         Command::Explain(a) => info::explain(a),
-        Command::Probe(a) => host::probe(a),
-        Command::Doctor(a) => host::doctor(a),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),
+        Command::Probe(a) => host::probe(a),
+        Command::Doctor(a) => host::doctor(a),
     }
 }
