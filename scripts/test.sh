@@ -3,11 +3,13 @@
 #   1. cargo test --workspace --locked
 #   2. scripts/test-validators.sh   (external validators on fixtures)
 #   3. scripts/test-report.sh       (report.html rendered in headless Chromium)
-#   4. scripts/validate-examples.sh (if present: build every example and
-#      run scripts/validate-output.sh on it)
-#   4. scripts/test-signing.sh      (signed builds checked with openssl,
+#   4. scripts/validate-examples.sh (build every example and run
+#      scripts/validate-output.sh on it)
+#   5. scripts/test-signing.sh      (signed builds checked with openssl,
 #      securesystemslib, sigstore-protobuf-specs and upstream's schemas)
-# Steps 2-4 need scripts/setup-validators.sh to have run once.
+#   6. ruby -c packaging/homebrew/amc.rb (the Homebrew formula parses; ruby is
+#      required under CI, skipped with a note elsewhere)
+# Steps 2-5 need scripts/setup-validators.sh to have run once.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,3 +35,13 @@ fi
 
 step "scripts/test-signing.sh"
 bash scripts/test-signing.sh
+
+step "ruby -c packaging/homebrew/amc.rb"
+if command -v ruby >/dev/null 2>&1; then
+    ruby -c packaging/homebrew/amc.rb
+elif [[ "${CI:-}" == "true" ]]; then
+    echo "ruby is missing (.ci/run installs it)" >&2
+    exit 1
+else
+    echo "ruby not installed; skipped (apt-get install ruby)"
+fi

@@ -12,6 +12,7 @@ use crate::diagnostics::Diagnostics;
 use crate::emit::{self, Artifacts, EmitOptions};
 use crate::ir;
 use crate::lower;
+use crate::progress::{Observer, Silent, Stage};
 use crate::resolve::{self, documents};
 use crate::sign::{self, SignOptions, Signer};
 use crate::solve::{self, Placement};
@@ -63,11 +64,26 @@ pub fn compile(
     display: &str,
     opts: &Options,
 ) -> Result<Compilation, String> {
+    compile_observed(vfs, path, display, opts, &Silent)
+}
+
+/// [`compile`], reporting each stage to `obs` (the CLI's progress line).
+pub fn compile_observed(
+    vfs: &dyn Vfs,
+    path: &Path,
+    display: &str,
+    opts: &Options,
+    obs: &dyn Observer,
+) -> Result<Compilation, String> {
     let root = resolve::locate(vfs, path, display)?;
     let mut c = Compilation::default();
+    obs.stage(Stage::Resolve);
     let resolved = resolve::resolve(vfs, &root, &mut c.sources, &mut c.diagnostics);
     c.spec = lower::lower(&resolved.decls);
     let mut inputs = resolved.inputs.clone();
+    obs.stage(Stage::Documents {
+        files: c.sources.files().count(),
+    });
     let docs = documents::load(
         vfs,
         &root,
@@ -76,9 +92,14 @@ pub fn compile(
         &mut inputs,
         &mut c.diagnostics,
     );
+    obs.stage(Stage::Check);
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
     // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
     if !c.diagnostics.has_errors() {
+        obs.stage(Stage::Solve {
+            pods: c.spec.pods.len(),
+            machines: c.spec.machines.len(),
+        });
         c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
     }
     let signer = match (&opts.sign, opts.stop) {
@@ -86,6 +107,7 @@ pub fn compile(
         _ => None,
     };
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
+        obs.stage(Stage::Emit);
         match emit::emit(
             &c.spec,
             &c.checked,
@@ -103,6 +125,9 @@ pub fn compile(
             Err(d) => c.diagnostics.push(d),
         }
     }
+    obs.stage(Stage::Done {
+        artifacts: c.artifacts.len(),
+    });
     Ok(c)
 }
 

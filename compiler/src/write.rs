@@ -132,3 +132,57 @@ fn unique(parent: &Path, stem: &str) -> PathBuf {
         i += 1;
     }
 }
+
+/// Replaces one file's contents atomically (a temporary file beside it, then
+/// a rename), keeping its permissions. Used by `amc fmt`.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".to_string());
+    let tmp = unique(&parent, &format!(".{base}.amc-new"));
+    let result = (|| {
+        fs::write(&tmp, bytes).map_err(io_err(format!("cannot write {}", tmp.display())))?;
+        if let Ok(meta) = fs::metadata(path) {
+            fs::set_permissions(&tmp, meta.permissions()).map_err(io_err(format!(
+                "cannot set permissions of {}",
+                tmp.display()
+            )))?;
+        }
+        fs::rename(&tmp, path).map_err(io_err(format!("cannot replace {}", path.display())))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Reads a build output directory back as artifacts (relative slash paths →
+/// bytes). A missing directory reads as empty. Used by `amc diff` and
+/// `amc build --plan`.
+pub fn read_output(dir: &Path) -> Result<Artifacts, WriteError> {
+    let mut out = Artifacts::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            WriteError::Io(
+                format!("cannot read {}", dir.display()),
+                io::Error::other(e.to_string()),
+            )
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let bytes = fs::read(entry.path())
+            .map_err(io_err(format!("cannot read {}", entry.path().display())))?;
+        out.insert(crate::vfs::slash_path(rel), bytes);
+    }
+    Ok(out)
+}

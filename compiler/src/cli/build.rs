@@ -43,6 +43,9 @@ pub struct BuildArgs {
     /// Diagnostics format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Print what the build changes against the existing --out (as `amc diff`) before replacing it.
+    #[arg(long)]
+    plan: bool,
 }
 
 /// Environment variable naming the signing key file when `--sign-key` is absent.
@@ -111,7 +114,11 @@ pub fn run(a: BuildArgs) -> ExitCode {
         sign: sign_options(a.sign_key),
     };
     let signed = opts.sign.is_some();
-    let c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {
+    let progress = super::progress::Progress::new(&display_of(&a.path));
+    let compiled =
+        driver::compile_observed(&RealFs, &a.path, &display_of(&a.path), &opts, &progress);
+    progress.clear();
+    let c = match compiled {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -128,6 +135,12 @@ pub fn run(a: BuildArgs) -> ExitCode {
     if c.diagnostics.has_errors() {
         eprintln!("{}: {}; nothing written", display_of(&a.path), summary(&c));
         return ExitCode::from(1);
+    }
+    if a.plan
+        && let Err(e) = super::diff::print_build_plan(&a.out, &c.artifacts, a.format)
+    {
+        eprintln!("error: cannot compare with {}: {e}", a.out.display());
+        return ExitCode::from(2);
     }
     if let Err(e) = amc::write::write_atomic(&a.out, &c.artifacts) {
         let d = Diagnostic::new(Code::E0902, e.to_string());

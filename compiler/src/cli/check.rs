@@ -3,12 +3,24 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use amc::driver::{self, Options, Stop};
+use amc::diagnostics::sarif;
+use amc::driver::{self, Compilation, Options, Stop};
 use amc::emit::EmitOptions;
 use amc::vfs::RealFs;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::common::{Format, display_of, json_of, print_diags, summary};
+
+/// Output formats of `amc check`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum CheckFormat {
+    /// Terminal output (miette) on stderr.
+    Human,
+    /// Stable JSON array on stdout (documented in docs/cli.md).
+    Json,
+    /// SARIF 2.1.0 log on stdout, for code-scanning annotations.
+    Sarif,
+}
 
 /// Arguments of `amc check`.
 #[derive(Args)]
@@ -18,42 +30,60 @@ pub struct CheckArgs {
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    format: CheckFormat,
 }
 
 /// Runs `amc check`.
 pub fn run(a: CheckArgs) -> ExitCode {
     let mut worst = 0u8;
     let mut all_json = Vec::new();
+    let mut compilations: Vec<Compilation> = Vec::new();
     for path in &a.paths {
         let opts = Options {
             stop: Stop::Check,
             emit: EmitOptions::default(),
             sign: None,
         };
-        match driver::compile(&RealFs, path, &display_of(path), &opts) {
+        let progress = super::progress::Progress::new(&display_of(path));
+        let compiled = driver::compile_observed(&RealFs, path, &display_of(path), &opts, &progress);
+        progress.clear();
+        match compiled {
             Err(e) => {
                 eprintln!("error: {e}");
                 worst = worst.max(2);
             }
             Ok(c) => {
-                print_diags(&c, a.format);
-                if a.format == Format::Json {
-                    all_json.extend(json_of(&c));
-                } else {
-                    eprintln!("{}: {}", display_of(path), summary(&c));
+                match a.format {
+                    CheckFormat::Human => {
+                        print_diags(&c, Format::Human);
+                        eprintln!("{}: {}", display_of(path), summary(&c));
+                    }
+                    CheckFormat::Json => all_json.extend(json_of(&c)),
+                    CheckFormat::Sarif => {}
                 }
                 if c.diagnostics.has_errors() {
                     worst = worst.max(1);
                 }
+                if a.format == CheckFormat::Sarif {
+                    compilations.push(c);
+                }
             }
         }
     }
-    if a.format == Format::Json {
-        println!(
+    match a.format {
+        CheckFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&all_json).unwrap_or_else(|_| "[]".into())
-        );
+        ),
+        CheckFormat::Sarif => {
+            let sorted: Vec<_> = compilations
+                .iter()
+                .map(|c| (c.diagnostics.sorted(), &c.sources))
+                .collect();
+            let log = sarif::log(sorted.iter().map(|(d, m)| (d.as_slice(), *m)));
+            print!("{}", sarif::to_string(&log));
+        }
+        CheckFormat::Human => {}
     }
     ExitCode::from(worst)
 }

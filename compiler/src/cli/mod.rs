@@ -5,9 +5,13 @@
 mod build;
 mod check;
 mod common;
+mod diff;
+mod fmt;
 mod host;
 mod info;
 mod lsp;
+mod progress;
+mod shell;
 mod sign;
 
 use std::process::ExitCode;
@@ -32,10 +36,18 @@ enum Command {
     Keygen(sign::KeygenArgs),
     /// Verify a build output: signatures, digests, file set; optionally a rebuild.
     Verify(sign::VerifyArgs),
+    /// Format spec files in the canonical layout (or check that they are).
+    Fmt(fmt::FmtArgs),
+    /// Show what changed between two build outputs: per pod and per artifact.
+    Diff(diff::DiffArgs),
     /// Print the JSON Schema of a contract, or list them.
     Schema(info::SchemaArgs),
     /// Explain a diagnostic code.
     Explain(info::ExplainArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page, or write every page with --dir.
+    Man(shell::ManArgs),
     /// Probe this host and print its facts (never run implicitly by builds).
     Probe(host::ProbeArgs),
     /// Report what this host can run, with a next step for each gap.
@@ -56,8 +68,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(a) => build::run(a),
         Command::Keygen(a) => sign::keygen(a),
         Command::Verify(a) => sign::verify(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Schema(a) => info::schema(a),
         Command::Explain(a) => info::explain(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
         Command::Probe(a) => host::probe(a),
         Command::Doctor(a) => host::doctor(a),
         Command::Paths(a) => host::paths(a),

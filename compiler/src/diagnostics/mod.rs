@@ -7,6 +7,7 @@
 
 mod codes;
 pub mod render;
+pub mod sarif;
 
 pub use codes::{Code, CodeInfo, all_codes};
 

@@ -9,22 +9,7 @@ use lsp_types::TextEdit;
 
 use super::convert::LineIndex;
 
-// The formatter. `amc fmt` (module `crate::fmt`, branch `edit`) provides
-// `format_str(name, text) -> Result<String, (Diagnostics, SourceMap)>` for
-// editors. When it lands, this line becomes `use crate::fmt::format_str;` and
-// the `placeholder` module below goes.
-use placeholder::format_str;
-
-/// PLACEHOLDER until `crate::fmt` lands: same signature, leaves the text unchanged.
-mod placeholder {
-    use crate::diagnostics::Diagnostics;
-    use crate::source::SourceMap;
-
-    /// Returns the text unchanged.
-    pub fn format_str(_name: &str, text: &str) -> Result<String, (Diagnostics, SourceMap)> {
-        Ok(text.to_string())
-    }
-}
+use crate::fmt::format_str;
 
 /// The formatted text, or `None` when the formatter refuses it (syntax errors).
 pub fn formatted(text: &str) -> Option<String> {
