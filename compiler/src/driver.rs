@@ -71,6 +71,7 @@ pub fn compile(
         &mut inputs,
         &mut c.diagnostics,
     );
+    crate::govern::check_documents(&docs, &c.sources, &mut c.diagnostics);
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
     // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
     if !c.diagnostics.has_errors() {
@@ -81,6 +82,7 @@ pub fn compile(
             &c.spec,
             &c.checked,
             &c.placement,
+            &docs,
             &inputs,
             &resolved.stdlib_modules,
             &opts.emit,
@@ -90,6 +92,22 @@ pub fn compile(
         }
     }
     Ok(c)
+}
+
+/// `--require-activation`: unless every pod's ActivationDecision is
+/// `allowed`, adds an `E0602` per refused pod and drops the artifacts, so
+/// nothing is written.
+pub fn require_activation(c: &mut Compilation) {
+    if c.diagnostics.has_errors() {
+        return;
+    }
+    let refused = crate::govern::gate::check(&c.spec, &c.artifacts);
+    if !refused.is_empty() {
+        for d in refused {
+            c.diagnostics.push(d);
+        }
+        c.artifacts.clear();
+    }
 }
 
 /// Parses `--decided-at` (RFC 3339) or `SOURCE_DATE_EPOCH` (seconds) into a

@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod driver;
 pub mod emit;
 pub mod facts;
+pub mod govern;
 pub mod ir;
 pub mod json_span;
 pub mod lang;

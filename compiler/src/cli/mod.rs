@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod common;
+mod evaluate;
 mod host;
 mod info;
 
@@ -34,6 +35,8 @@ enum Command {
     Probe(host::ProbeArgs),
     /// Report what this host can run, with a next step for each gap.
     Doctor(host::DoctorArgs),
+    /// Evaluate governance documents (a drop-in for upstream's evaluator).
+    Evaluate(evaluate::EvaluateArgs),
     /// Print the version.
     Version,
 }
@@ -48,5 +51,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),
         Command::Doctor(a) => host::doctor(a),
+        Command::Evaluate(a) => evaluate::run(a),
     }
 }

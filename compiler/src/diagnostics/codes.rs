@@ -109,6 +109,8 @@ codes! {
     E0402, Error, "document violates its contract";
     E0403, Error, "document of the wrong kind";
     E0501, Error, "pod cannot be placed";
+    E0601, Error, "governance document breaks a semantic rule";
+    E0602, Error, "pod may not be activated";
     E0901, Error, "internal compiler error";
     E0902, Error, "output cannot be written";
 }

@@ -16,6 +16,7 @@ use crate::check::Checked;
 use crate::diagnostics::Diagnostic;
 use crate::ir;
 use crate::resolve::Input;
+use crate::resolve::documents::Documents;
 use crate::solve::Placement;
 
 /// Options that change output.
@@ -33,12 +34,14 @@ pub fn emit(
     spec: &ir::Spec,
     checked: &Checked,
     placement: &Placement,
+    docs: &Documents,
     inputs: &[Input],
     stdlib_modules: &[String],
     opts: &EmitOptions,
 ) -> Result<Artifacts, Diagnostic> {
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
+    let _ = docs;
     for cluster in &spec.clusters {
         let used = checked
             .workloads
