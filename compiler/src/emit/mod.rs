@@ -1,13 +1,15 @@
 //! Emit: the build output as an ordered map of relative path → bytes.
 //!
-//! Takes the checked spec and its placement; runs each target (Quadlet,
-//! Kubernetes) and writes `placement.json` and the build manifest
+//! Takes the checked spec, its placement and the loaded documents; runs each
+//! target (Quadlet, Kubernetes, then receipts, which digest the others'
+//! output) and writes `placement.json` and the build manifest
 //! `amc-build.json`. Bytes never depend on spans, clocks, the working
 //! directory or hash-map order. Never touches the disk (that is `write`).
 
 pub mod kubernetes;
 pub mod manifest;
 pub mod quadlet;
+pub mod receipts;
 pub mod templates;
 
 use std::collections::BTreeMap;
@@ -41,7 +43,6 @@ pub fn emit(
 ) -> Result<Artifacts, Diagnostic> {
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
-    let _ = docs;
     for cluster in &spec.clusters {
         let used = checked
             .workloads
@@ -74,6 +75,15 @@ pub fn emit(
             }
         }
     }
+    receipts::emit(
+        spec,
+        checked,
+        placement,
+        docs,
+        opts.decided_at.as_deref(),
+        &mut out,
+    )
+    .map_err(internal)?;
     out.insert(
         "placement.json".to_string(),
         manifest::placement_json(placement),

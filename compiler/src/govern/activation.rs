@@ -49,8 +49,9 @@ pub enum Stage {
     #[default]
     Runtime,
     /// Receipts planned by `amc build` from the spec and the machine's facts:
-    /// observed problems fail closed, declared encryption stands in for
-    /// observed encryption, and runtime observation is left to the runtime.
+    /// observed problems fail closed, and so does encryption that is required
+    /// but declared or observed absent (`mode: none`); what only the running
+    /// machine can show is left to the runtime gate.
     Plan,
 }
 
@@ -560,7 +561,7 @@ fn check_storage(
                     req,
                 );
             }
-            Stage::Plan if required && matches!(mode, "none" | "unknown") => {
+            Stage::Plan if required && mode == "none" => {
                 r.fail(
                     format!("storage_receipt_encryption_required_not_present:{id}"),
                     req,
