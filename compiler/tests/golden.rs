@@ -6,6 +6,8 @@
 //! path named in `golden/<case>/input.path` (used for `examples/`). The
 //! expected tree holds the build output plus `diagnostics.json` and
 //! `diagnostics.txt` (the rendered report); a failing build has only those two.
+//! Optional files beside `input/`: `decided-at` (the decision time) and
+//! `require-activation` (build as `amc build --require-activation`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -51,7 +53,10 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
         stop: Stop::Build,
         emit: EmitOptions { decided_at },
     };
-    let c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
+    let mut c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
+    if case.join("require-activation").exists() {
+        driver::require_activation(&mut c);
+    }
     let diags = c.diagnostics.sorted();
     let mut tree = c.artifacts.clone();
     let json = render::to_json(&diags, &c.sources);

@@ -27,6 +27,9 @@ pub struct BuildArgs {
     /// Diagnostics format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Fail (exit 1, nothing written) unless every pod's ActivationDecision is `allowed`.
+    #[arg(long)]
+    require_activation: bool,
 }
 
 /// Runs `amc build`.
@@ -52,13 +55,16 @@ pub fn run(a: BuildArgs) -> ExitCode {
             decided_at: decided,
         },
     };
-    let c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {
+    let mut c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    if a.require_activation {
+        driver::require_activation(&mut c);
+    }
     print_diags(&c, a.format);
     if a.format == Format::Json {
         println!(
