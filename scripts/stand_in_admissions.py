@@ -2,7 +2,7 @@
 """Example stand-in for Policy Fabric and Agent Registry (used only by
 scripts/regen-admissions.sh for the examples in examples/).
 
-  stand_in_admissions.py RECEIPTS_DIR GOVERNANCE_DIR
+  stand_in_admissions.py RECEIPTS_DIR GOVERNANCE_DIR [RECIPE.json]
 
 For every pod directory under RECEIPTS_DIR (the `receipts/` of an amc build),
 reads the requests amc emitted and writes, into GOVERNANCE_DIR:
@@ -11,6 +11,11 @@ reads the requests amc emitted and writes, into GOVERNANCE_DIR:
       PolicyAdmissions that allow exactly what the request asks;
   <pod>.grant.json
       an active AgentRegistryGrant for exactly the requested scope.
+
+RECIPE (used by the gov-* golden cases) changes documents after they are
+made: {"pods": {"<pod>": null | {"activation"|"teardown"|"wipe"|"grant":
+{"<json pointer>": value | {"$delete": true}}}}}. A pod mapped to null gets
+no documents.
 
 A real pipeline sends the requests to Policy Fabric and Agent Registry
 instead; this script exists so the examples show an `allowed` activation and
@@ -114,18 +119,40 @@ def grant(pod, req):
     }
 
 
+def apply(doc, changes):
+    for pointer, value in sorted((changes or {}).items()):
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+        node = doc
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last = parts[-1]
+        if isinstance(value, dict) and value.get("$delete"):
+            del node[last]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return doc
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     receipts, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    recipe = {}
+    if len(sys.argv) == 4:
+        recipe = json.loads(pathlib.Path(sys.argv[3]).read_text(encoding="utf-8")).get("pods", {})
     out.mkdir(parents=True, exist_ok=True)
     for pod_dir in sorted(p for p in receipts.iterdir() if p.is_dir()):
         pod = pod_dir.name
+        if pod in recipe and recipe[pod] is None:
+            continue
+        changes = recipe.get(pod) or {}
         for kind in ("activation", "teardown", "wipe"):
             req = json.loads((pod_dir / f"policy-admission-request.{kind}.json").read_text(encoding="utf-8"))
-            write(out / f"{pod}.{kind}.json", admission(pod, kind, req))
+            write(out / f"{pod}.{kind}.json", apply(admission(pod, kind, req), changes.get(kind)))
         req = json.loads((pod_dir / "agent-registry-grant-request.json").read_text(encoding="utf-8"))
-        write(out / f"{pod}.grant.json", grant(pod, req))
+        write(out / f"{pod}.grant.json", apply(grant(pod, req), changes.get("grant")))
 
 
 if __name__ == "__main__":

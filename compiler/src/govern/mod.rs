@@ -6,7 +6,8 @@
 //! Produces: canonical digests ([`canonical`]), semantic-rule violations of
 //! governance documents ([`semantics`], diagnostic `E0601`), ActivationDecisions
 //! ([`activation`]), teardown and wipe decisions ([`request`]) and the
-//! `--require-activation` gate ([`gate`], diagnostic `E0602`).
+//! `--require-activation` gate ([`gate`], diagnostic `E0602`); [`tokens`] lists
+//! every reason token.
 //! Never: reads the clock or the disk, or treats rendered output as
 //! authorization — only an allowed PolicyAdmission and an active
 //! AgentRegistryGrant, checked in full, allow activation; everything else
@@ -18,6 +19,7 @@ pub mod gate;
 pub mod request;
 pub mod rules;
 pub mod semantics;
+pub mod tokens;
 
 #[cfg(test)]
 pub(crate) mod testdata;
