@@ -15,6 +15,7 @@
 
 pub mod activation;
 pub mod canonical;
+pub mod decision;
 pub mod gate;
 pub mod request;
 pub mod rules;
