@@ -13,8 +13,10 @@ trap 'rm -rf "$work"' EXIT
 outs=()
 for ex in examples/*/; do
     name="$(basename "$ex")"
-    "$AMC" build "$ex" --out "$work/$name" 2>/dev/null
-    "$AMC" build "$ex" --out "$work/$name.again" 2>/dev/null
+    # Examples carry admissions for their deployment receipt ids: the gate must pass.
+    decided="$(cat "golden/example-$name/decided-at")"
+    "$AMC" build "$ex" --out "$work/$name" --decided-at "$decided" --require-activation 2>/dev/null
+    "$AMC" build "$ex" --out "$work/$name.again" --decided-at "$decided" --require-activation 2>/dev/null
     diff -r "$work/$name" "$work/$name.again" >/dev/null || { echo "FAIL: $name: second build differs"; exit 1; }
     outs+=("$work/$name")
 done

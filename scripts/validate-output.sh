@@ -14,7 +14,9 @@
 #     with exit 0, and the dry run must print exactly one generated service
 #     per unit file (so a silently ignored unit fails);
 #   * every unit under OUT_DIR/quadlet/ must pass scripts/check_quadlet_keys.py
-#     (keys per section from ../shared/reference/quadlet-keys.json).
+#     (keys per section from ../shared/reference/quadlet-keys.json);
+#   * OUT_DIR/receipts/, when present, must pass scripts/check_receipts.py
+#     (Python jsonschema against contracts/, Python's canonical digests).
 #
 # Tools come from .ci/cache (scripts/setup-validators.sh); override with
 # KUBERNETES_VALIDATE=..., QUADLET=..., QUADLET_KEYS_JSON=...,
@@ -51,6 +53,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 manifests=0
 quadlet_dirs=0
+receipts=0
 failures=0
 failed=()
 
@@ -139,6 +142,12 @@ for out_dir in "$@"; do
             validate_quadlet_dir "$d"
         done < <(find "$out_dir/quadlet" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z)
     fi
+    if [[ -d "$out_dir/receipts" ]]; then
+        receipts=$((receipts + 1))
+        if ! "$PY" "$REPO/scripts/check_receipts.py" "$REPO" "$out_dir" > "$TMP/r.log" 2>&1; then
+            fail "$out_dir/receipts" "receipt check failed" "$TMP/r.log"
+        fi
+    fi
     if [[ $found -eq 0 ]]; then
         fail "$out_dir" "nothing to validate (no kubernetes/*.yaml, no quadlet/<machine>/)"
     fi
@@ -149,5 +158,6 @@ if [[ $failures -gt 0 ]]; then
     printf '  %s\n' "${failed[@]}"
 fi
 versions="$(IFS=+; echo "${K8S_VERSIONS[*]}")"
+[[ $receipts -eq 0 ]] || echo "validate-output: $receipts receipt trees checked (scripts/check_receipts.py)"
 echo "validate-output: $manifests manifests (k8s $versions), $quadlet_dirs quadlet dirs, $failures failures"
 [[ $failures -eq 0 ]]

@@ -93,6 +93,7 @@ pub fn compile_observed(
         &mut c.diagnostics,
     );
     obs.stage(Stage::Check);
+    crate::govern::check_documents(&docs, &c.sources, &mut c.diagnostics);
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
     // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
     if !c.diagnostics.has_errors() {
@@ -112,6 +113,7 @@ pub fn compile_observed(
             &c.spec,
             &c.checked,
             &c.placement,
+            &docs,
             &inputs,
             &resolved.stdlib_modules,
             &opts.emit,
@@ -152,6 +154,22 @@ fn load_key(vfs: &dyn Vfs, so: &SignOptions, c: &mut Compilation) -> Option<Sign
             c.diagnostics.push(d);
             None
         }
+    }
+}
+
+/// `--require-activation`: unless every pod's ActivationDecision is
+/// `allowed`, adds an `E0602` per refused pod and drops the artifacts, so
+/// nothing is written.
+pub fn require_activation(c: &mut Compilation) {
+    if c.diagnostics.has_errors() {
+        return;
+    }
+    let refused = crate::govern::gate::check(&c.spec, &c.artifacts);
+    if !refused.is_empty() {
+        for d in refused {
+            c.diagnostics.push(d);
+        }
+        c.artifacts.clear();
     }
 }
 

@@ -156,6 +156,8 @@ pub struct Machine {
     pub profile: Spanned<String>,
     /// Facts file path (relative to the spec root).
     pub facts: Option<Spanned<String>>,
+    /// AttestationDecision file path (relative to the spec root).
+    pub attestation: Option<Spanned<String>>,
     /// Inline capacity.
     pub capacity: Capacity,
     /// Storage pools.
@@ -573,4 +575,6 @@ pub struct Profile {
     pub backends: Vec<Backend>,
     /// Attestation required.
     pub attestation_required: bool,
+    /// Image digest pinning required before activation.
+    pub image_digest_required: bool,
 }

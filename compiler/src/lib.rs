@@ -21,6 +21,7 @@ pub mod driver;
 pub mod emit;
 pub mod facts;
 pub mod fmt;
+pub mod govern;
 pub mod ir;
 pub mod json_span;
 pub mod lang;

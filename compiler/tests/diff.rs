@@ -54,7 +54,7 @@ fn two_builds(d: &Path) {
         )
         .replace("\"--embedding\"", "\"--embedding\" \"--threads\" \"2\"");
     fs::write(&p, text).unwrap();
-    let t = "--decided-at=2026-01-01T00:00:00Z";
+    let t = "--decided-at=2026-06-01T00:00:00Z";
     for (spec, out) in [("spec1", "old"), ("spec2", "new")] {
         let o = amc(&["build", spec, "--out", out, t], d);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -70,13 +70,22 @@ fn diff_human_shows_moves_fields_and_text() {
     assert_eq!(o.status.code(), Some(0));
     let h = stdout(&o);
     assert!(
-        h.starts_with("2 added, 2 removed, 6 changed; 1 placement move, 0 activation changes\n"),
+        h.starts_with("6 added, 6 removed, 35 changed; 1 placement move, 3 activation changes\n"),
         "{h}"
     );
     assert!(
-        h.contains("  ops-agent\n    replica 0: ws-amd → ws-cpu\n"),
+        h.contains(
+            "  ops-agent\n    replica 0: ws-amd → ws-cpu\n    activation: allowed → fail-closed\n"
+        ),
         "{h}"
     );
+    // The admissions were made for the old deployment receipts: the changed
+    // pods need new ones, the untouched pod keeps its admission.
+    assert!(
+        h.contains("  batch-summarizer\n    activation: allowed → fail-closed\n      reason: activation failed closed\n      failure: policy_admission_deployment_receipt_mismatch\n"),
+        "{h}"
+    );
+    assert!(!h.contains("  research-coder\n"), "{h}");
     assert!(h.contains(
         "      ~ Deployment/batch-summarizer spec.template.spec.containers[0].resources.requests.cpu: \"16\" → \"12\"\n"
     ), "{h}");
@@ -113,11 +122,20 @@ fn diff_json_is_the_plan() {
     assert_eq!(v["changed"], true);
     assert_eq!(
         v["summary"],
-        serde_json::json!({"added": 2, "removed": 2, "changed": 6, "placementMoves": 1, "activationChanges": 0})
+        serde_json::json!({"added": 6, "removed": 6, "changed": 35, "placementMoves": 1, "activationChanges": 3})
     );
+    let pods = v["pods"].as_array().unwrap();
+    let names: Vec<&str> = pods.iter().map(|p| p["pod"].as_str().unwrap()).collect();
+    assert_eq!(names, ["batch-summarizer", "finance-embed", "ops-agent"]);
     assert_eq!(
-        v["pods"],
-        serde_json::json!([{"pod": "ops-agent", "placement": [{"replica": 0, "from": "ws-amd", "to": "ws-cpu"}]}])
+        pods[2]["placement"],
+        serde_json::json!([{"replica": 0, "from": "ws-amd", "to": "ws-cpu"}])
+    );
+    assert_eq!(pods[0]["activation"][0]["from"]["status"], "allowed");
+    assert_eq!(pods[0]["activation"][0]["to"]["status"], "fail-closed");
+    assert_eq!(
+        pods[0]["activation"][0]["to"]["failureReasons"],
+        serde_json::json!(["policy_admission_deployment_receipt_mismatch"])
     );
     let yaml = v["artifacts"]
         .as_array()
@@ -145,7 +163,7 @@ fn build_plan_prints_the_same_diff_then_replaces() {
             "--out",
             "live",
             "--plan",
-            "--decided-at=2026-01-01T00:00:00Z",
+            "--decided-at=2026-06-01T00:00:00Z",
         ],
         d,
     );
@@ -161,12 +179,12 @@ fn build_plan_prints_the_same_diff_then_replaces() {
             "--out",
             "fresh",
             "--plan",
-            "--decided-at=2026-01-01T00:00:00Z",
+            "--decided-at=2026-06-01T00:00:00Z",
         ],
         d,
     );
     assert!(
-        stdout(&o).starts_with("12 added, 0 removed, 0 changed;"),
+        stdout(&o).starts_with("76 added, 0 removed, 0 changed;"),
         "{}",
         stdout(&o)
     );

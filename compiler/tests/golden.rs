@@ -14,7 +14,8 @@
 //! rebuild from), and optionally `tamper` (one edit of the built output per
 //! line: `append PATH TEXT`, `add PATH TEXT`, `remove PATH`, `replace PATH
 //! FROM TO`); they build, edit, run `amc verify`'s checks and expect only the
-//! diagnostics.
+//! diagnostics. `require-activation` builds as `amc build --require-activation`;
+//! `report` adds report.html.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -77,7 +78,10 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
         },
         sign,
     };
-    let c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
+    let mut c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
+    if case.join("require-activation").exists() {
+        driver::require_activation(&mut c);
+    }
     if case.join("verify-key").exists() || case.join("rebuild").exists() {
         assert!(
             !c.diagnostics.has_errors(),

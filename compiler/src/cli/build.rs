@@ -46,6 +46,9 @@ pub struct BuildArgs {
     /// Print what the build changes against the existing --out (as `amc diff`) before replacing it.
     #[arg(long)]
     plan: bool,
+    /// Fail (exit 1, nothing written) unless every pod's ActivationDecision is `allowed`.
+    #[arg(long)]
+    require_activation: bool,
 }
 
 /// Environment variable naming the signing key file when `--sign-key` is absent.
@@ -118,13 +121,16 @@ pub fn run(a: BuildArgs) -> ExitCode {
     let compiled =
         driver::compile_observed(&RealFs, &a.path, &display_of(&a.path), &opts, &progress);
     progress.clear();
-    let c = match compiled {
+    let mut c = match compiled {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    if a.require_activation {
+        driver::require_activation(&mut c);
+    }
     print_diags(&c, a.format);
     if a.format == Format::Json {
         println!(

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod common;
 mod diff;
+mod evaluate;
 mod fmt;
 mod host;
 mod info;
@@ -56,6 +57,8 @@ enum Command {
     Paths(host::PathsArgs),
     /// Run the language server over stdin/stdout (for editors).
     Lsp(lsp::LspArgs),
+    /// Evaluate governance documents (a drop-in for upstream's evaluator).
+    Evaluate(evaluate::EvaluateArgs),
     /// Print the version.
     Version,
 }
@@ -78,5 +81,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Doctor(a) => host::doctor(a),
         Command::Paths(a) => host::paths(a),
         Command::Lsp(a) => lsp::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
     }
 }

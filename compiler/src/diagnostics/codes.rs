@@ -125,6 +125,8 @@ codes! {
     E0715, Error, "output differs from a rebuild";
     E0716, Error, "input changed since the build";
     E0717, Error, "build manifest unreadable";
+    E0601, Error, "governance document breaks a semantic rule";
+    E0602, Error, "pod may not be activated";
     E0901, Error, "internal compiler error";
     E0902, Error, "output cannot be written";
 }

@@ -1,13 +1,16 @@
 //! Emit: the build output as an ordered map of relative path → bytes.
 //!
-//! Takes the checked spec and its placement; runs each target (Quadlet,
-//! Kubernetes) and writes `placement.json`, the release evidence bundle
-//! `amc-release-evidence.json` and the build manifest `amc-build.json`. Bytes never depend on spans, clocks, the working
+//! Takes the checked spec, its placement and the loaded documents; runs each
+//! target (Quadlet, Kubernetes, then receipts, which digest the others'
+//! output, then the optional report, which reads the receipts) and writes
+//! `placement.json`, the release evidence bundle `amc-release-evidence.json`
+//! and the build manifest `amc-build.json`. Bytes never depend on spans, clocks, the working
 //! directory or hash-map order. Never touches the disk (that is `write`).
 
 pub mod kubernetes;
 pub mod manifest;
 pub mod quadlet;
+pub mod receipts;
 pub mod release;
 pub mod report;
 pub mod templates;
@@ -18,6 +21,7 @@ use crate::check::Checked;
 use crate::diagnostics::Diagnostic;
 use crate::ir;
 use crate::resolve::Input;
+use crate::resolve::documents::Documents;
 use crate::solve::Placement;
 
 /// Options that change output.
@@ -41,6 +45,7 @@ pub fn emit(
     spec: &ir::Spec,
     checked: &Checked,
     placement: &Placement,
+    docs: &Documents,
     inputs: &[Input],
     stdlib_modules: &[String],
     opts: &EmitOptions,
@@ -79,6 +84,15 @@ pub fn emit(
             }
         }
     }
+    receipts::emit(
+        spec,
+        checked,
+        placement,
+        docs,
+        opts.decided_at.as_deref(),
+        &mut out,
+    )
+    .map_err(internal)?;
     out.insert(
         "placement.json".to_string(),
         manifest::placement_json(placement),

@@ -119,6 +119,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         description: child_string(n, "description"),
         profile,
         facts: child_str(n, "facts"),
+        attestation: child_str(n, "attestation"),
         capacity,
         pools,
         resident,
@@ -428,6 +429,9 @@ fn profile(n: &Node) -> Option<ir::Profile> {
             })
             .collect(),
         attestation_required: child(n, "attestation-required")
+            .and_then(|u| u.args.first().and_then(boolean))
+            .unwrap_or(false),
+        image_digest_required: child(n, "image-digest-required")
             .and_then(|u| u.args.first().and_then(boolean))
             .unwrap_or(false),
     })

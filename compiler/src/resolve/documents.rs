@@ -1,4 +1,4 @@
-//! Documents a spec refers to: host facts, PolicyAdmissions, AgentRegistryGrants.
+//! Documents a spec refers to: host facts, AttestationDecisions, PolicyAdmissions, AgentRegistryGrants.
 //!
 //! Takes the lowered spec and the spec root; reads every referenced JSON file
 //! through the [`Vfs`], refusing paths that escape the root, and checks each
@@ -27,6 +27,8 @@ pub enum DocKind {
     PolicyAdmission,
     /// An AgentRegistryGrant (upstream contract).
     AgentRegistryGrant,
+    /// A host AttestationDecision (upstream contract).
+    AttestationDecision,
 }
 
 impl DocKind {
@@ -36,6 +38,7 @@ impl DocKind {
             DocKind::HostFacts => "host-facts",
             DocKind::PolicyAdmission => "upstream/policy-admission",
             DocKind::AgentRegistryGrant => "upstream/agent-registry-grant",
+            DocKind::AttestationDecision => "upstream/attestation-decision",
         }
     }
     /// The expected `kind` field.
@@ -44,6 +47,7 @@ impl DocKind {
             DocKind::HostFacts => "HostFacts",
             DocKind::PolicyAdmission => "PolicyAdmission",
             DocKind::AgentRegistryGrant => "AgentRegistryGrant",
+            DocKind::AttestationDecision => "AttestationDecision",
         }
     }
 }
@@ -89,6 +93,9 @@ pub fn references(spec: &ir::Spec) -> Vec<(Spanned<String>, DocKind)> {
     for m in &spec.machines {
         if let Some(f) = &m.facts {
             out.push((f.clone(), DocKind::HostFacts));
+        }
+        if let Some(a) = &m.attestation {
+            out.push((a.clone(), DocKind::AttestationDecision));
         }
     }
     for p in &spec.pods {

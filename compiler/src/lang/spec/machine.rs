@@ -19,6 +19,15 @@ static MACHINE_FACTS: NodeSpec = leaf(
     )],
     "A host-facts JSON file (written by `amc probe --out`), validated against contracts/host-facts.schema.json. Capacity not declared inline is taken from it.",
 );
+static MACHINE_ATTESTATION: NodeSpec = leaf(
+    "attestation",
+    &[arg(
+        "path",
+        Ty::File,
+        "AttestationDecision file, relative to the spec root.",
+    )],
+    "The machine's AttestationDecision (upstream contract), required before activation when the machine's profile or a pod's PolicyAdmission asks for host attestation.",
+);
 static CAP_CPU: NodeSpec = leaf(
     "cpu",
     &[arg("cores", Ty::Cpu, "Schedulable CPU cores.")],
@@ -117,6 +126,7 @@ pub static MACHINE: NodeSpec = NodeSpec {
         &DESCRIPTION,
         &MACHINE_PROFILE,
         &MACHINE_FACTS,
+        &MACHINE_ATTESTATION,
         &MACHINE_CAPACITY,
         &MACHINE_POOL,
         &MACHINE_RESIDENT,

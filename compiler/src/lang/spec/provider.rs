@@ -279,6 +279,12 @@ static PR_ATTESTATION: NodeSpec = leaf(
     "Whether activation needs a passing AttestationDecision.",
 );
 
+static PR_IMAGE_DIGEST: NodeSpec = leaf(
+    "image-digest-required",
+    &[arg("required", Ty::Bool, "Required.")],
+    "Whether activation needs the pod's image pinned by digest.",
+);
+
 /// `profile "NAME" { ... }` (stdlib only).
 pub static PROFILE: NodeSpec = NodeSpec {
     name: "profile",
@@ -296,6 +302,7 @@ pub static PROFILE: NodeSpec = NodeSpec {
         &PR_RUNTIMES,
         &PR_BACKEND,
         &PR_ATTESTATION,
+        &PR_IMAGE_DIGEST,
     ],
     repeatable: true,
     required: false,

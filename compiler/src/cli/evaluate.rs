@@ -1,0 +1,363 @@
+//! `amc evaluate activation`: a drop-in for upstream's activation evaluator.
+//!
+//! Takes upstream JSON documents (AgentPod, PolicyAdmission,
+//! AgentRegistryGrant, StorageReceipts, optionally an AttestationDecision)
+//! and prints the ActivationDecision JSON. Broken inputs are diagnostics
+//! (exit 1, no decision), as upstream's hard errors; every rule that fails
+//! is a reason in a `fail-closed` decision (exit 0, as upstream).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use amc::diagnostics::render;
+use amc::diagnostics::{Code, Diagnostic};
+use amc::driver::{self, Options, Stop};
+use amc::govern::activation::{self, Context, Inputs, ProfileRules, Stage};
+use amc::govern::{canonical, semantics, violation_diagnostics};
+use amc::json_span;
+use amc::source::{FileId, SourceMap, Span};
+use amc::vfs::MemoryFs;
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use super::common::style;
+
+/// Arguments of `amc evaluate`.
+#[derive(Args)]
+pub struct EvaluateArgs {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// Decide whether an AgentPod may activate (prints an ActivationDecision).
+    Activation(ActivationArgs),
+}
+
+/// Arguments of `amc evaluate activation`.
+#[derive(Args)]
+struct ActivationArgs {
+    /// The AgentPod JSON.
+    #[arg(long)]
+    pod: PathBuf,
+    /// The PolicyAdmission JSON.
+    #[arg(long)]
+    policy: PathBuf,
+    /// The AgentRegistryGrant JSON.
+    #[arg(long)]
+    grant: PathBuf,
+    /// The deployment receipt id the activation is for.
+    #[arg(long)]
+    deployment_receipt_id: String,
+    /// A StorageReceipt JSON (repeatable).
+    #[arg(long = "storage-receipt", visible_alias = "storage-receipt-file")]
+    storage_receipt: Vec<PathBuf>,
+    /// A directory searched recursively for StorageReceipt JSON files (repeatable).
+    #[arg(long)]
+    storage_receipt_dir: Vec<PathBuf>,
+    /// A storage receipt id the pod uses (repeatable; default: every loaded receipt).
+    #[arg(long)]
+    storage_receipt_ref: Vec<String>,
+    /// The machine's AttestationDecision JSON.
+    #[arg(long)]
+    attestation: Option<PathBuf>,
+    /// Decision time (RFC 3339); else SOURCE_DATE_EPOCH; else unset, which fails closed.
+    #[arg(long)]
+    decided_at: Option<String>,
+    /// Decision id (default urn:srcos:agent-machine:activation-decision:<pod>).
+    #[arg(long)]
+    decision_id: Option<String>,
+    /// Accepted for compatibility with upstream; output is always indented.
+    #[arg(long)]
+    pretty: bool,
+    /// Print canonical (sorted, compact, ASCII) JSON instead.
+    #[arg(long, conflicts_with = "pretty")]
+    compact: bool,
+}
+
+/// Runs `amc evaluate`.
+pub fn run(a: EvaluateArgs) -> ExitCode {
+    match a.what {
+        What::Activation(args) => activation_cmd(args),
+    }
+}
+
+/// Loaded files and the diagnostics about them.
+#[derive(Default)]
+struct Loader {
+    sources: SourceMap,
+    diags: Vec<Diagnostic>,
+}
+
+impl Loader {
+    /// Reads and parses one JSON file; `kind` (when given) must match.
+    fn load(&mut self, path: &Path, kind: Option<&str>) -> Option<(FileId, Value)> {
+        let name = path.to_string_lossy().replace('\\', "/");
+        let text = match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                let id = self.sources.add(name.clone(), "");
+                self.push(
+                    Diagnostic::new(Code::E0401, format!("`{name}` is not UTF-8 JSON"))
+                        .label(Span::new(id, 0, 0), "this file"),
+                );
+                return None;
+            }
+            Err(e) => {
+                let id = self.sources.add(name.clone(), "");
+                self.push(
+                    Diagnostic::new(Code::E0401, format!("cannot read `{name}`: {e}"))
+                        .label(Span::new(id, 0, 0), "this file"),
+                );
+                return None;
+            }
+        };
+        let file = self.sources.add(name.clone(), text.clone());
+        let value: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                let off = json_span::offset_of(&text, e.line(), e.column());
+                self.push(
+                    Diagnostic::new(Code::E0401, format!("malformed JSON in `{name}`: {e}"))
+                        .label(Span::new(file, off, (off + 1).min(text.len())), "here"),
+                );
+                return None;
+            }
+        };
+        if let Some(kind) = kind
+            && value.get("kind").and_then(Value::as_str) != Some(kind)
+        {
+            let (s, e) = json_span::locate(&text, "/kind", None).unwrap_or((0, 1));
+            self.push(
+                Diagnostic::new(Code::E0403, format!("`{name}` is not a {kind}")).label(
+                    Span::new(file, s, e),
+                    format!("expected \"kind\": \"{kind}\""),
+                ),
+            );
+            return None;
+        }
+        Some((file, value))
+    }
+
+    /// Loads a document and checks its contract and semantic rules.
+    fn governed(&mut self, path: &Path, kind: &str, schema: &str) -> Option<Value> {
+        let (file, value) = self.load(path, Some(kind))?;
+        let name = self.sources.name(file).to_string();
+        let text = self
+            .sources
+            .get(file)
+            .map(|f| f.text.to_string())
+            .unwrap_or_default();
+        match amc::contracts::validate(schema, &value) {
+            Err(e) => {
+                self.push(Diagnostic::internal(e));
+                return None;
+            }
+            Ok(v) if !v.is_empty() => {
+                for x in v {
+                    let (s, e) = json_span::locate(&text, &x.pointer, x.unexpected_key.as_deref())
+                        .unwrap_or((0, 1));
+                    self.push(
+                        Diagnostic::new(
+                            Code::E0402,
+                            format!(
+                                "{kind} `{name}` violates its contract at {}: {}",
+                                if x.pointer.is_empty() {
+                                    "/"
+                                } else {
+                                    &x.pointer
+                                },
+                                x.message
+                            ),
+                        )
+                        .label(Span::new(file, s, e), "here")
+                        .help(format!(
+                            "the document must validate against `amc schema {schema}`"
+                        )),
+                    );
+                }
+                return None;
+            }
+            Ok(_) => {}
+        }
+        let violations = match kind {
+            "PolicyAdmission" => semantics::policy(&value),
+            "AgentRegistryGrant" => semantics::grant(&value),
+            _ => semantics::attestation(&value),
+        };
+        if !violations.is_empty() {
+            let ds = violation_diagnostics(kind, &name, file, &self.sources, &violations);
+            self.diags.extend(ds);
+            return None;
+        }
+        Some(value)
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The activation requirements of a stdlib profile.
+fn profile_rules(name: Option<&str>) -> ProfileRules {
+    let mut fs = MemoryFs::new();
+    fs.insert("spec/spec.kdl", "import \"std:profiles\"\n");
+    let opts = Options {
+        stop: Stop::Check,
+        ..Default::default()
+    };
+    let Ok(c) = driver::compile(&fs, Path::new("spec"), "spec", &opts) else {
+        return ProfileRules::default();
+    };
+    name.and_then(|n| c.spec.profile(n))
+        .map(|p| ProfileRules {
+            image_digest_required: p.image_digest_required,
+            attestation_required: p.attestation_required,
+        })
+        .unwrap_or_default()
+}
+
+fn activation_cmd(a: ActivationArgs) -> ExitCode {
+    let sde = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let decided = match driver::decision_time(a.decided_at.as_deref(), sde.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for d in &a.storage_receipt_dir {
+        if !d.is_dir() {
+            eprintln!(
+                "error: --storage-receipt-dir {} is not a directory",
+                d.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let mut l = Loader::default();
+    let pod = l.load(&a.pod, None).map(|(_, v)| v);
+    let policy = l.governed(&a.policy, "PolicyAdmission", "upstream/policy-admission");
+    let grant = l.governed(
+        &a.grant,
+        "AgentRegistryGrant",
+        "upstream/agent-registry-grant",
+    );
+    let attestation = match &a.attestation {
+        Some(p) => l.governed(p, "AttestationDecision", "upstream/attestation-decision"),
+        None => None,
+    };
+    let mut receipts: Vec<(FileId, Value)> = Vec::new();
+    for p in &a.storage_receipt {
+        receipts.extend(l.load(p, Some("StorageReceipt")));
+    }
+    for dir in &a.storage_receipt_dir {
+        for p in json_files(dir) {
+            if let Some((f, v)) = l.load(&p, None)
+                && v.get("kind").and_then(Value::as_str) == Some("StorageReceipt")
+            {
+                receipts.push((f, v));
+            }
+        }
+    }
+    let mut seen: Vec<(String, FileId)> = Vec::new();
+    for (file, v) in &receipts {
+        let Some(id) = v.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(x, _)| x == id) {
+            let text = l
+                .sources
+                .get(*file)
+                .map(|f| f.text.to_string())
+                .unwrap_or_default();
+            let (s, e) = json_span::locate(&text, "/id", None).unwrap_or((0, 1));
+            let first_name = l.sources.name(*first).to_string();
+            l.push(
+                Diagnostic::new(
+                    Code::E0601,
+                    format!(
+                        "storage receipt id `{id}` is loaded twice (first from `{first_name}`)"
+                    ),
+                )
+                .label(Span::new(*file, s, e), "duplicate id")
+                .help("pass each StorageReceipt once; ids must be unique"),
+            );
+        } else {
+            seen.push((id.to_string(), *file));
+        }
+    }
+    let (Some(pod), Some(policy), Some(grant)) = (pod, policy, grant) else {
+        return fail(&l);
+    };
+    if !l.diags.is_empty() || (a.attestation.is_some() && attestation.is_none()) {
+        return fail(&l);
+    }
+    let receipts: Vec<Value> = receipts.into_iter().map(|(_, v)| v).collect();
+    let refs = (!a.storage_receipt_ref.is_empty()).then_some(a.storage_receipt_ref.as_slice());
+    let ctx = Context {
+        stage: Stage::Runtime,
+        profile: profile_rules(pod.get("profile").and_then(Value::as_str)),
+        expect: Default::default(),
+    };
+    let decision = activation::evaluate(
+        &Inputs {
+            pod: &pod,
+            policy: &policy,
+            grant: &grant,
+            deployment_receipt_id: &a.deployment_receipt_id,
+            storage_receipts: &receipts,
+            storage_refs: refs,
+            decided_at: decided.as_deref(),
+            decision_id: a.decision_id.as_deref(),
+            attestation: attestation.as_ref(),
+        },
+        &ctx,
+    );
+    let value = decision.to_value();
+    // Upstream's rule O1: the decision itself must be a valid ActivationDecision.
+    match amc::contracts::validate("upstream/activation-decision", &value) {
+        Ok(v) if v.is_empty() => {}
+        Ok(v) => {
+            for x in v {
+                eprintln!(
+                    "error: the decision would violate the ActivationDecision contract at {}: {}",
+                    x.pointer, x.message
+                );
+            }
+            eprintln!(
+                "help: check --deployment-receipt-id and --decision-id against the id patterns (`amc schema upstream/activation-decision`)"
+            );
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    if a.compact {
+        println!("{}", canonical::to_string(&value));
+    } else {
+        print!("{}", canonical::to_pretty(&value));
+    }
+    ExitCode::SUCCESS
+}
+
+fn fail(l: &Loader) -> ExitCode {
+    eprint!("{}", render::human(&l.diags, &l.sources, style()));
+    eprintln!("no decision: fix the input documents first");
+    ExitCode::from(1)
+}
