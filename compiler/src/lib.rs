@@ -22,6 +22,7 @@ pub mod emit;
 pub mod facts;
 pub mod fmt;
 pub mod govern;
+pub mod import;
 pub mod ir;
 pub mod json_span;
 pub mod lang;

@@ -9,6 +9,7 @@ mod diff;
 mod evaluate;
 mod fmt;
 mod host;
+mod import;
 mod info;
 mod lsp;
 mod progress;
@@ -59,6 +60,8 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// Evaluate governance documents (a drop-in for upstream's evaluator).
     Evaluate(evaluate::EvaluateArgs),
+    /// Turn upstream Agent Machine documents into a formatted .kdl spec.
+    Import(import::ImportArgs),
     /// Print the version.
     Version,
 }
@@ -82,5 +85,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Paths(a) => host::paths(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Import(a) => import::run(a),
     }
 }

@@ -220,72 +220,118 @@ fn load_one(
         }
     };
     let file = map.add(name, text.clone());
-    let value: Value = match serde_json::from_str(&text) {
+    let value = checked_json(
+        file,
+        &text,
+        &path.value,
+        Expected::One(kind.kind(), kind.schema()),
+        Some(path.span),
+        diags,
+    )?;
+    Some(Doc {
+        file,
+        value,
+        kind,
+        text,
+    })
+}
+
+/// What kind of document a JSON file must be.
+#[derive(Debug, Clone, Copy)]
+pub enum Expected<'a> {
+    /// This `kind`, validated against this contract.
+    One(&'a str, &'a str),
+    /// Any of these (`kind`, contract) pairs (`amc import`).
+    AnyOf(&'a [(&'a str, &'a str)]),
+}
+
+/// Parses `text` (already in the source map as `file`) as one JSON document,
+/// checks its `kind` and validates it against its contract. Malformed JSON
+/// is E0401, a wrong kind E0403, a contract violation E0402, each pointing
+/// into the file (and at `referenced`, the spec line that named it, if any).
+pub fn checked_json(
+    file: FileId,
+    text: &str,
+    name: &str,
+    expected: Expected<'_>,
+    referenced: Option<Span>,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let with_ref = |d: Diagnostic, label: String| match referenced {
+        Some(span) => d.label(span, label),
+        None => d,
+    };
+    let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let off = json_span::offset_of(&text, e.line(), e.column());
-            diags.push(
-                Diagnostic::new(
-                    Code::E0401,
-                    format!("malformed JSON in `{}`: {e}", path.value),
-                )
-                .label(Span::new(file, off, (off + 1).min(text.len())), "here")
-                .label(path.span, "referenced here")
-                .help("the file must be a single JSON document"),
-            );
+            let off = json_span::offset_of(text, e.line(), e.column());
+            diags.push(with_ref(
+                Diagnostic::new(Code::E0401, format!("malformed JSON in `{name}`: {e}"))
+                    .label(Span::new(file, off, (off + 1).min(text.len())), "here")
+                    .help("the file must be a single JSON document"),
+                "referenced here".into(),
+            ));
             return None;
         }
     };
     let found_kind = value.get("kind").and_then(Value::as_str);
-    if found_kind != Some(kind.kind()) {
-        let (s, e) = json_span::locate(&text, "/kind", None).unwrap_or((0, 1));
-        diags.push(
+    let (kinds, wanted): (Vec<(&str, &str)>, String) = match expected {
+        Expected::One(k, s) => (vec![(k, s)], format!("a {k}")),
+        Expected::AnyOf(list) => (
+            list.to_vec(),
+            format!(
+                "one of {}",
+                list.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    };
+    let Some((kind, schema)) = kinds
+        .iter()
+        .find(|(k, _)| Some(*k) == found_kind)
+        .copied()
+    else {
+        let (s, e) = json_span::locate(text, "/kind", None).unwrap_or((0, 1));
+        let label = match expected {
+            Expected::One(k, _) => format!("expected \"kind\": \"{k}\""),
+            Expected::AnyOf(_) => format!("expected {wanted}"),
+        };
+        diags.push(with_ref(
             Diagnostic::new(
                 Code::E0403,
                 format!(
-                    "`{}` is a {}, expected a {}",
-                    path.value,
-                    found_kind.unwrap_or("document without a kind"),
-                    kind.kind()
+                    "`{name}` is a {}, expected {wanted}",
+                    found_kind.unwrap_or("document without a kind")
                 ),
             )
-            .label(
-                Span::new(file, s, e),
-                format!("expected \"kind\": \"{}\"", kind.kind()),
-            )
-            .label(path.span, format!("used as a {} here", kind.kind())),
-        );
+            .label(Span::new(file, s, e), label),
+            format!("used as {wanted} here"),
+        ));
         return None;
-    }
-    match contracts::validate(kind.schema(), &value) {
+    };
+    match contracts::validate(schema, &value) {
         Err(e) => {
             diags.push(Diagnostic::internal(e));
             None
         }
-        Ok(violations) if violations.is_empty() => Some(Doc {
-            file,
-            value,
-            kind,
-            text: text.to_string(),
-        }),
+        Ok(violations) if violations.is_empty() => Some(value),
         Ok(violations) => {
             for v in violations {
-                let (s, e) = json_span::locate(&text, &v.pointer, v.unexpected_key.as_deref())
+                let (s, e) = json_span::locate(text, &v.pointer, v.unexpected_key.as_deref())
                     .unwrap_or((0, 1));
                 let at = if v.pointer.is_empty() {
                     "/".to_string()
                 } else {
                     v.pointer.clone()
                 };
-                diags.push(
+                diags.push(with_ref(
                     Diagnostic::new(
                         Code::E0402,
-                        format!("{} `{}` violates its contract at {at}: {}", kind.kind(), path.value, v.message),
+                        format!("{kind} `{name}` violates its contract at {at}: {}", v.message),
                     )
                     .label(Span::new(file, s, e), "here")
-                    .label(path.span, "referenced here")
-                    .help(format!("the document must validate against contracts/{}.schema.json (`amc schema {}`)", kind.schema(), kind.schema())),
-                );
+                    .help(format!("the document must validate against contracts/{schema}.schema.json (`amc schema {schema}`)")),
+                    "referenced here".into(),
+                ));
             }
             None
         }

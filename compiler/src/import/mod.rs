@@ -1,0 +1,221 @@
+//! `amc import`: upstream Agent Machine documents to an amc spec.
+//!
+//! Takes: AgentPod, InferenceProvider, CacheTier and AgentMachine JSON
+//! documents (text and display name), already added to a source map.
+//! Produces: one formatted `.kdl` spec (the output of `crate::fmt`) that
+//! builds back into equivalent documents, or diagnostics pointing into the
+//! JSON files (E0401 malformed, E0403 wrong kind, E0402 contract violation).
+//! Documents that are referenced but missing (a pod's provider, cache tiers,
+//! the machine, the cluster of a Kubernetes pod) become stand-ins marked by
+//! a `// stand-in:` comment. What cannot round-trip is listed in
+//! docs/governance.md ("Migration") and [`ALLOWED_DIFFERENCES`].
+//! Never: reads or writes files, panics on bad input.
+
+mod kdl;
+mod machine;
+mod pod;
+mod provider;
+mod tier;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::resolve::documents::{Expected, checked_json};
+use crate::source::FileId;
+
+pub use kdl::{Node, Val};
+
+/// The document kinds `amc import` reads, with their contracts.
+pub const KINDS: &[(&str, &str)] = &[
+    ("AgentPod", "upstream/agent-pod"),
+    ("InferenceProvider", "upstream/inference-provider"),
+    ("CacheTier", "upstream/cache-tier"),
+    ("AgentMachine", "upstream/agent-machine"),
+];
+
+/// JSON pointers (per re-emitted document file prefix; `*` matches one
+/// segment) where a build of an imported spec may differ from the imported
+/// document, each for the reason given in docs/governance.md ("Migration").
+pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
+    ("agent-pod", "/workload/name"),
+    ("agent-pod", "/runtime/restartPolicy"),
+    ("agent-pod", "/storage/*/volumeClass"),
+    ("agent-pod", "/storage/*/sensitive"),
+    ("agent-pod", "/storage/*/hostPath"),
+    ("agent-pod", "/storage/*/pvcName"),
+    ("agent-pod", "/labels/amc.*"),
+    ("inference-provider", "/runtime/mode"),
+    ("inference-provider", "/runtime/commandRef"),
+    ("inference-provider", "/runtime/version"),
+    ("inference-provider", "/runtime/endpoint"),
+    ("inference-provider", "/modelStore/*"),
+    ("inference-provider", "/profileSupport"),
+    ("inference-provider", "/labels/amc.*"),
+    ("cache-tier", "/policyDomain"),
+    ("cache-tier", "/encryption/observed"),
+    ("cache-tier", "/mount/hostPath"),
+    ("cache-tier", "/receipt/includeFreeBytes"),
+    ("cache-tier", "/receipt/includeSnapshotLineage"),
+    ("agent-machine", "/host/*"),
+    ("agent-machine", "/accelerators"),
+    ("agent-machine", "/runtime/selinuxMode"),
+    ("agent-machine", "/runtime/cgroupMode"),
+    ("agent-machine", "/storage/*"),
+    ("agent-machine", "/trust/*"),
+    ("agent-machine", "/labels"),
+];
+
+/// One input file.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Its file in the source map.
+    pub file: FileId,
+    /// Name shown in diagnostics.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A loaded document.
+#[derive(Debug, Clone)]
+pub(crate) struct Doc {
+    /// amc id derived from the URN.
+    pub id: String,
+    /// The document.
+    pub value: Value,
+}
+
+/// Documents by kind, keyed by amc id (sorted: output is deterministic).
+#[derive(Debug, Default)]
+pub(crate) struct Set {
+    pub pods: BTreeMap<String, Doc>,
+    pub providers: BTreeMap<String, Doc>,
+    pub tiers: BTreeMap<String, Doc>,
+    pub machines: BTreeMap<String, Doc>,
+}
+
+/// The amc id for an upstream URN: its last `:`-separated segment, with
+/// anything outside `[a-z0-9-]` replaced by `-`
+/// (`urn:srcos:agent-machine:agent-pod:local-podman-llama-cpp` → `local-podman-llama-cpp`).
+pub fn id_of(urn: &str) -> String {
+    let last = urn.rsplit(':').next().unwrap_or(urn);
+    let mut id: String = last
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
+        id.insert_str(0, "x-");
+    }
+    id
+}
+
+/// Reads a string field at a JSON pointer.
+pub(crate) fn s<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+/// Reads a bool field at a JSON pointer.
+pub(crate) fn b(v: &Value, ptr: &str) -> Option<bool> {
+    v.pointer(ptr).and_then(Value::as_bool)
+}
+/// Reads an integer field at a JSON pointer.
+pub(crate) fn n(v: &Value, ptr: &str) -> Option<i64> {
+    v.pointer(ptr).and_then(Value::as_i64)
+}
+/// Reads a string list at a JSON pointer.
+pub(crate) fn list(v: &Value, ptr: &str) -> Vec<String> {
+    v.pointer(ptr)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A byte count as an amc size (`80GiB`, `512MiB`, else bytes).
+pub(crate) fn size(bytes: i64) -> String {
+    const GIB: i64 = 1 << 30;
+    const MIB: i64 = 1 << 20;
+    if bytes > 0 && bytes % GIB == 0 {
+        format!("{}GiB", bytes / GIB)
+    } else if bytes > 0 && bytes % MIB == 0 {
+        format!("{}MiB", bytes / MIB)
+    } else {
+        format!("{bytes}B")
+    }
+}
+
+/// Imports the documents into one formatted spec. `None` when a document
+/// failed to load (the diagnostics say why).
+pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
+    let mut set = Set::default();
+    let mut ok = true;
+    let mut duplicates = Vec::new();
+    for input in inputs {
+        let Some(value) = checked_json(
+            input.file,
+            &input.text,
+            &input.name,
+            Expected::AnyOf(KINDS),
+            None,
+            diags,
+        ) else {
+            ok = false;
+            continue;
+        };
+        let urn = s(&value, "/id").unwrap_or_default().to_string();
+        let id = id_of(&urn);
+        let target = match s(&value, "/kind") {
+            Some("AgentPod") => &mut set.pods,
+            Some("InferenceProvider") => &mut set.providers,
+            Some("CacheTier") => &mut set.tiers,
+            _ => &mut set.machines,
+        };
+        if target.contains_key(&id) {
+            duplicates.push(format!("{} (`{}`) was given twice; the first one is used", urn, input.name));
+            continue;
+        }
+        target.insert(id.clone(), Doc { id, value });
+    }
+    if !ok {
+        return None;
+    }
+    let nodes = assemble(&set);
+    let mut header = vec![
+        "Imported by `amc import` from upstream Agent Machine documents.".to_string(),
+        "Stand-ins (`// stand-in:`) replace documents that were not given: review them.".to_string(),
+    ];
+    header.extend(duplicates);
+    let text = kdl::write(&header, &nodes);
+    match crate::fmt::format_str("imported.kdl", &text) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            diags.push(Diagnostic::internal(
+                "amc import wrote KDL its formatter cannot read",
+            ));
+            None
+        }
+    }
+}
+
+fn assemble(set: &Set) -> Vec<Node> {
+    let plans = pod::plan(set);
+    let mut nodes = Vec::new();
+    nodes.extend(machine::machines(set, &plans));
+    nodes.extend(machine::clusters(&plans));
+    nodes.extend(tier::tiers(set, &plans));
+    nodes.extend(provider::providers(set, &plans));
+    nodes.extend(plans.iter().map(pod::node));
+    nodes
+}
