@@ -53,6 +53,7 @@ pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
     ("inference-provider", "/modelStore/*"),
     ("inference-provider", "/profileSupport"),
     ("inference-provider", "/labels/amc.*"),
+    ("inference-provider", "/labels/sourceos.provider"),
     ("cache-tier", "/policyDomain"),
     ("cache-tier", "/encryption/observed"),
     ("cache-tier", "/mount/hostPath"),
@@ -97,7 +98,7 @@ pub(crate) struct Set {
 }
 
 /// The amc id for an upstream URN: its last `:`-separated segment, with
-/// anything outside `[a-z0-9-]` replaced by `-`
+/// anything outside `[a-z0-9-]` replaced by `-`, cut to 40 characters
 /// (`urn:srcos:agent-machine:agent-pod:local-podman-llama-cpp` → `local-podman-llama-cpp`).
 pub fn id_of(urn: &str) -> String {
     let last = urn.rsplit(':').next().unwrap_or(urn);
@@ -112,8 +113,13 @@ pub fn id_of(urn: &str) -> String {
             }
         })
         .collect();
-    if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
-        id.insert_str(0, "x-");
+    if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        id.insert_str(0, "x");
+    }
+    // Identifiers have at most 40 characters.
+    id.truncate(40);
+    while id.ends_with('-') {
+        id.pop();
     }
     id
 }
@@ -218,4 +224,55 @@ fn assemble(set: &Set) -> Vec<Node> {
     nodes.extend(provider::providers(set, &plans));
     nodes.extend(plans.iter().map(pod::node));
     nodes
+}
+
+fn segment_matches(pattern: &str, segment: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some("") => true,
+        Some(prefix) => segment.starts_with(prefix),
+        None => pattern == segment,
+    }
+}
+
+/// Whether a difference at `pointer` in a re-emitted document (`doc` is the
+/// file-name prefix: `agent-pod`, `inference-provider`, `cache-tier`,
+/// `agent-machine`) is on the documented allow-list. A pattern covers the
+/// paths below it too.
+pub fn allowed(doc: &str, pointer: &str) -> bool {
+    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
+    ALLOWED_DIFFERENCES
+        .iter()
+        .filter(|(d, _)| *d == doc)
+        .any(|(_, pattern)| {
+            let pats: Vec<&str> = pattern.split('/').skip(1).collect();
+            pats.len() <= segs.len()
+                && pats.iter().zip(&segs).all(|(p, s)| segment_matches(p, s))
+        })
+}
+
+fn diff_paths(a: Option<&Value>, b: Option<&Value>, at: String, out: &mut Vec<String>) {
+    match (a, b) {
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                diff_paths(x.get(k), y.get(k), format!("{at}/{k}"), out);
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                diff_paths(Some(p), Some(q), format!("{at}/{i}"), out);
+            }
+        }
+        (x, y) if x == y => {}
+        _ => out.push(at),
+    }
+}
+
+/// The JSON pointers where `emitted` (a document amc re-emitted from an
+/// imported spec) differs from `original`, minus the allow-list.
+pub fn round_trip_differences(doc: &str, original: &Value, emitted: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_paths(Some(original), Some(emitted), String::new(), &mut out);
+    out.retain(|p| !allowed(doc, p));
+    out
 }

@@ -80,7 +80,8 @@ pub(crate) fn plan(set: &Set) -> Vec<PodPlan> {
                 provider.clone()
             }
             Some((i, e)) if *i == image && *e == entrypoint => provider.clone(),
-            Some(_) => format!("{provider}-{}", p.id),
+            // A pod id is a valid provider id too (ids are per kind).
+            Some(_) => p.id.clone(),
         };
         let machine = match set
             .machines

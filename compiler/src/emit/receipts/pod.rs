@@ -189,7 +189,9 @@ fn ports(c: &PodCtx<'_>) -> Vec<PodPort> {
 pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
     let w = c.w;
     let p = &w.pod;
-    let mut labels = BTreeMap::from([
+    // The spec's labels (e.g. imported upstream ones), then amc's own.
+    let mut labels = p.labels.clone();
+    labels.extend([
         ("sourceos.profile".to_string(), c.profile.name.value.clone()),
         ("sourceos.runtime".to_string(), runtime_mode(c).to_string()),
         (
@@ -340,10 +342,14 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
             cache_reuse_requires_policy: true,
             tool_use_requires_grant: true,
         },
-        labels: BTreeMap::from([
-            ("sourceos.provider".to_string(), ptype),
-            ("amc.provider".to_string(), pr.id.value.clone()),
-        ]),
+        labels: {
+            let mut labels = pr.labels.clone();
+            labels.extend([
+                ("sourceos.provider".to_string(), ptype),
+                ("amc.provider".to_string(), pr.id.value.clone()),
+            ]);
+            labels
+        },
     }
 }
 
@@ -390,10 +396,14 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
             include_snapshot_lineage: false,
             include_raw_content: false,
         },
-        labels: BTreeMap::from([(
-            "sourceos.storage.profile".to_string(),
-            t.backend.value.clone(),
-        )]),
+        labels: {
+            let mut labels = t.labels.clone();
+            labels.insert(
+                "sourceos.storage.profile".to_string(),
+                t.backend.value.clone(),
+            );
+            labels
+        },
     }
 }
 

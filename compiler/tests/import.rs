@@ -1,0 +1,231 @@
+//! `amc import` on upstream's own examples: the imported spec is formatted,
+//! checks clean, builds, and the documents the build re-emits under
+//! `receipts/<pod>/` equal the originals except on the documented allow-list
+//! (`amc::import::ALLOWED_DIFFERENCES`, docs/governance.md "Migration").
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn upstream(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/govern/testdata/upstream")
+        .join(name)
+}
+
+fn amc(args: &[&str], dir: &Path) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_amc"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Imports `files`, checks and builds the result; returns the work dir.
+fn import_and_build(files: &[&str]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["import".to_string()];
+    args.extend(files.iter().map(|f| upstream(f).display().to_string()));
+    args.extend(["--out".to_string(), "spec".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, err, code) = amc(&args, tmp.path());
+    assert_eq!(code, 0, "import failed: {err}");
+    let text = std::fs::read_to_string(tmp.path().join("spec/spec.kdl")).unwrap();
+    assert_eq!(
+        amc::fmt::format_str("spec.kdl", &text).ok().as_deref(),
+        Some(text.as_str()),
+        "the imported spec is not formatted"
+    );
+    let (_, err, code) = amc(&["fmt", "--check", "spec"], tmp.path());
+    assert_eq!(code, 0, "amc fmt --check: {err}");
+    let (_, err, code) = amc(&["check", "spec"], tmp.path());
+    assert_eq!(code, 0, "amc check: {err}\n{text}");
+    assert!(!err.contains("error["), "{err}");
+    let (_, err, code) = amc(
+        &["build", "spec", "--out", "out", "--decided-at", "2026-05-04T12:51:00Z"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "amc build: {err}\n{text}");
+    tmp
+}
+
+/// Compares one re-emitted document with its original.
+fn compare(dir: &Path, pod: &str, emitted: &str, original: &str) {
+    let kind = emitted.split('.').next().unwrap();
+    let e = json(&dir.join("out/receipts").join(pod).join(emitted));
+    let o = json(&upstream(original));
+    let diffs = amc::import::round_trip_differences(kind, &o, &e);
+    assert!(
+        diffs.is_empty(),
+        "{pod}/{emitted} differs from {original} outside the allow-list at {diffs:?}\nemitted: {e:#}"
+    );
+}
+
+#[test]
+fn local_pod_with_provider_tier_and_machine_round_trips() {
+    let t = import_and_build(&[
+        "local-podman-llama-cpp.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+        "linux-workstation-local-lvm.cache-tier.json",
+        "m2-asahi-local-lvm.agent-machine.json",
+    ]);
+    let pod = "local-podman-llama-cpp";
+    compare(t.path(), pod, "agent-pod.json", "local-podman-llama-cpp.agent-pod.json");
+    compare(t.path(), pod, "inference-provider.json", "asahi-llama-cpp.inference-provider.json");
+    compare(
+        t.path(),
+        pod,
+        "cache-tier.linux-workstation-warm-cache.json",
+        "linux-workstation-local-lvm.cache-tier.json",
+    );
+    compare(
+        t.path(),
+        pod,
+        "agent-machine.m2-asahi-local.json",
+        "m2-asahi-local-lvm.agent-machine.json",
+    );
+}
+
+#[test]
+fn pinned_pod_round_trips() {
+    let t = import_and_build(&[
+        "local-podman-llama-cpp.pinned.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+        "linux-workstation-local-lvm.cache-tier.json",
+        "m2-asahi-local-lvm.agent-machine.json",
+    ]);
+    let pod = "local-podman-llama-cpp-pinned";
+    compare(t.path(), pod, "agent-pod.json", "local-podman-llama-cpp.pinned.agent-pod.json");
+    compare(t.path(), pod, "inference-provider.json", "asahi-llama-cpp.inference-provider.json");
+}
+
+#[test]
+fn kubernetes_pod_with_stand_ins_round_trips() {
+    // Upstream has no CacheTier documents for the K8s tiers and no machine
+    // with the kubernetes-node profile: both become stand-ins.
+    let t = import_and_build(&[
+        "k8s-topolvm.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+    ]);
+    let spec = std::fs::read_to_string(t.path().join("spec/spec.kdl")).unwrap();
+    assert!(spec.contains("// stand-in: no CacheTier document"), "{spec}");
+    assert!(spec.contains("// stand-in: no AgentMachine document"), "{spec}");
+    compare(t.path(), "k8s-topolvm-llama-cpp", "agent-pod.json", "k8s-topolvm.agent-pod.json");
+}
+
+#[test]
+fn every_example_at_once() {
+    // The local pods are alternatives upstream: imported together they
+    // share a provider with different images (the second gets a provider
+    // derived with `extends`) and both publish host port 8080 on the one
+    // machine, which `amc check` reports rather than the import hiding it.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["import".to_string()];
+    for f in [
+        "local-podman-llama-cpp.agent-pod.json",
+        "local-podman-llama-cpp.pinned.agent-pod.json",
+        "k8s-topolvm.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+        "linux-workstation-local-lvm.cache-tier.json",
+        "m2-asahi-local-lvm.agent-machine.json",
+    ] {
+        args.push(upstream(f).display().to_string());
+    }
+    args.extend(["--out".to_string(), "spec".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, err, code) = amc(&args, tmp.path());
+    assert_eq!(code, 0, "{err}");
+    let spec = std::fs::read_to_string(tmp.path().join("spec/spec.kdl")).unwrap();
+    assert!(
+        spec.contains("provider \"local-podman-llama-cpp-pinned\" extends=\"asahi-llama-cpp\""),
+        "{spec}"
+    );
+    let (_, err, code) = amc(&["check", "spec"], tmp.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("amc::E0501") && err.contains("host port 8080 is already published"), "{err}");
+}
+
+#[test]
+fn local_and_kubernetes_examples_together_round_trip() {
+    let t = import_and_build(&[
+        "local-podman-llama-cpp.agent-pod.json",
+        "k8s-topolvm.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+        "linux-workstation-local-lvm.cache-tier.json",
+        "m2-asahi-local-lvm.agent-machine.json",
+    ]);
+    compare(t.path(), "local-podman-llama-cpp", "agent-pod.json", "local-podman-llama-cpp.agent-pod.json");
+    compare(t.path(), "k8s-topolvm-llama-cpp", "agent-pod.json", "k8s-topolvm.agent-pod.json");
+    compare(
+        t.path(),
+        "k8s-topolvm-llama-cpp",
+        "inference-provider.json",
+        "asahi-llama-cpp.inference-provider.json",
+    );
+}
+
+#[test]
+fn import_is_deterministic() {
+    let files = [
+        "m2-asahi-local-lvm.agent-machine.json",
+        "local-podman-llama-cpp.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |order: &[&str]| {
+        let mut args = vec!["import".to_string()];
+        args.extend(order.iter().map(|f| upstream(f).display().to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        amc(&args, tmp.path())
+    };
+    let (a, _, ca) = run(&files);
+    let (b, _, cb) = run(&[files[2], files[0], files[1]]);
+    assert_eq!((ca, cb), (0, 0));
+    assert_eq!(a, b, "the order of the files must not matter");
+}
+
+#[test]
+fn bad_input_is_a_diagnostic_pointing_into_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("broken.json"), "{\n  \"kind\": \"AgentPod\",\n  \"id\": \n}\n").unwrap();
+    let (out, err, code) = amc(&["import", "broken.json"], d);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("amc::E0401") && err.contains("broken.json:4:1"), "{err}");
+
+    let grant = upstream("agent-registry-grant.active.json");
+    let (_, err, code) = amc(&["import", &grant.display().to_string()], d);
+    assert_eq!(code, 1);
+    assert!(err.contains("amc::E0403") && err.contains("AgentRegistryGrant"), "{err}");
+
+    let mut pod = json(&upstream("local-podman-llama-cpp.agent-pod.json"));
+    pod["runtime"]["networkMode"] = Value::String("satellite".into());
+    std::fs::write(d.join("pod.json"), serde_json::to_string_pretty(&pod).unwrap()).unwrap();
+    let (_, err, code) = amc(&["import", "pod.json"], d);
+    assert_eq!(code, 1);
+    assert!(err.contains("amc::E0402") && err.contains("/runtime/networkMode"), "{err}");
+    assert!(err.contains("pod.json:"), "{err}");
+}
+
+#[test]
+fn out_never_replaces_a_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("spec")).unwrap();
+    std::fs::write(tmp.path().join("spec/spec.kdl"), "// mine\n").unwrap();
+    let pod = upstream("local-podman-llama-cpp.agent-pod.json");
+    let (_, err, code) = amc(&["import", &pod.display().to_string(), "--out", "spec"], tmp.path());
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(tmp.path().join("spec/spec.kdl")).unwrap(), "// mine\n");
+}
