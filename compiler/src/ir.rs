@@ -374,6 +374,10 @@ pub struct PodVolume {
     pub mount: Option<String>,
     /// Access override.
     pub access: Option<String>,
+    /// Volume class override (AgentPod only).
+    pub class: Option<String>,
+    /// Sensitivity override (AgentPod only).
+    pub sensitive: Option<bool>,
     /// The node.
     pub span: Span,
 }
@@ -483,6 +487,8 @@ pub struct Pod {
     pub identity: Option<String>,
     /// Identity required.
     pub identity_required: Option<bool>,
+    /// Workload name in the AgentPod (default: the pod id).
+    pub workload_name: Option<String>,
     /// Workroom.
     pub workroom: Option<String>,
     /// Topic.

@@ -20,6 +20,10 @@ pub struct VolumeView {
     pub mount: String,
     /// Access mode.
     pub access: String,
+    /// Volume class override for the AgentPod (`volume class=`).
+    pub class: Option<String>,
+    /// Sensitivity override for the AgentPod (`volume sensitive=`).
+    pub sensitive: Option<bool>,
     /// Where the pod declares it.
     pub span: Span,
 }
@@ -398,6 +402,8 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             tier: tier.clone(),
             mount: v.mount.clone().unwrap_or_else(|| tier.mount_path.clone()),
             access: v.access.clone().unwrap_or_else(|| tier.access.clone()),
+            class: v.class.clone(),
+            sensitive: v.sensitive,
             span: v.span,
         });
     }

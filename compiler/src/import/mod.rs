@@ -39,10 +39,7 @@ pub const KINDS: &[(&str, &str)] = &[
 /// segment) where a build of an imported spec may differ from the imported
 /// document, each for the reason given in docs/governance.md ("Migration").
 pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
-    ("agent-pod", "/workload/name"),
     ("agent-pod", "/runtime/restartPolicy"),
-    ("agent-pod", "/storage/*/volumeClass"),
-    ("agent-pod", "/storage/*/sensitive"),
     ("agent-pod", "/storage/*/hostPath"),
     ("agent-pod", "/storage/*/pvcName"),
     ("agent-pod", "/labels/amc.*"),
@@ -222,7 +219,7 @@ fn assemble(set: &Set) -> Vec<Node> {
     nodes.extend(machine::clusters(&plans));
     nodes.extend(tier::tiers(set, &plans));
     nodes.extend(provider::providers(set, &plans));
-    nodes.extend(plans.iter().map(pod::node));
+    nodes.extend(plans.iter().map(|p| pod::node(set, p)));
     nodes
 }
 

@@ -138,8 +138,8 @@ fn restart(v: &str) -> &str {
     }
 }
 
-/// The `pod` node.
-pub(crate) fn node(p: &PodPlan) -> Node {
+/// The `pod` node (`set` gives the tiers' own volume class and sensitivity).
+pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
     let d = &p.doc;
     let urn = s(d, "/id").unwrap_or_default();
     let mut pod = Node::new("pod")
@@ -154,6 +154,9 @@ pub(crate) fn node(p: &PodPlan) -> Node {
         t = t.comment("AgentPod has no tenant: `default`; caches are shared only within a tenant");
     }
     pod.child(t);
+    if let Some(name) = s(d, "/workload/name").filter(|x| *x != p.id) {
+        pod.leaf("workload-name", name);
+    }
     if let Some(purpose) = s(d, "/workload/purpose").filter(|x| *x != "inference-provider") {
         pod.leaf("purpose", purpose);
     }
@@ -195,10 +198,18 @@ pub(crate) fn node(p: &PodPlan) -> Node {
         .flatten()
     {
         let tier = id_of(s(v, "/cacheTierId").unwrap_or_default());
+        // A stand-in tier takes its class and sensitivity from this item.
+        let doc = set.tiers.get(&tier).map(|t| &t.value);
+        let class = s(v, "/volumeClass")
+            .filter(|c| doc.is_some_and(|t| s(t, "/volumeClass") != Some(c)));
+        let tier_sensitive = doc.map(|t| matches!(s(t, "/sensitivity"), Some("sensitive" | "secret")));
+        let sensitive = b(v, "/sensitive").filter(|x| tier_sensitive.is_some_and(|t| t != *x));
         let vol = Node::new("volume")
             .arg(tier)
             .prop_opt("mount", s(v, "/mountPath"))
-            .prop_opt("access", s(v, "/accessMode"));
+            .prop_opt("access", s(v, "/accessMode"))
+            .prop_opt("class", class)
+            .prop_opt("sensitive", sensitive);
         pod.child(vol);
     }
     for port in d

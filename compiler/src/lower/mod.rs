@@ -272,6 +272,8 @@ fn pod(n: &Node) -> Option<ir::Pod> {
                 tier: arg_str(v, 0)?,
                 mount: prop_str(v, "mount").map(|s| s.value),
                 access: prop_str(v, "access").map(|s| s.value),
+                class: prop_str(v, "class").map(|s| s.value),
+                sensitive: prop_bool(v, "sensitive"),
                 span: v.span,
             })
         })
@@ -368,6 +370,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         cluster: prop_str(target_node, "cluster"),
         identity: identity.and_then(|i| arg_str(i, 0)).map(|s| s.value),
         identity_required: identity.and_then(|i| prop_bool(i, "required")),
+        workload_name: child_string(n, "workload-name"),
         workroom: child_string(n, "workroom"),
         topic: child_string(n, "topic"),
         policy,

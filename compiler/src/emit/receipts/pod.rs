@@ -94,7 +94,10 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
             let k8s = c.w.is_kubernetes() && v.tier.backend.value != "tmpfs";
             PodStorage {
                 cache_tier_id: tier_urn(&v.tier.id.value),
-                volume_class: v.tier.volume_class.clone(),
+                volume_class: v
+                    .class
+                    .clone()
+                    .unwrap_or_else(|| v.tier.volume_class.clone()),
                 mount_path: v.mount.clone(),
                 pvc_name: (k8s && c.w.pod.replicas == 1)
                     .then(|| format!("{}-{}", c.w.id(), v.tier.id.value)),
@@ -105,7 +108,7 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
                     None
                 },
                 access_mode: v.access.clone(),
-                sensitive: sensitive(&v.tier),
+                sensitive: v.sensitive.unwrap_or_else(|| sensitive(&v.tier)),
             }
         })
         .collect()
@@ -217,7 +220,7 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
         pod_type: pod_type(c),
         profile: c.profile.name.value.clone(),
         workload: PodWorkload {
-            name: w.id().to_string(),
+            name: p.workload_name.clone().unwrap_or_else(|| w.id().to_string()),
             purpose: p
                 .purpose
                 .clone()

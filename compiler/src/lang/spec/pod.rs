@@ -10,6 +10,11 @@ static POD_TENANT: NodeSpec = required(leaf(
     &[arg("tenant", Ty::Id, "Tenant id.")],
     "The tenant that owns the pod; caches are never shared across tenants.",
 ));
+static POD_WORKLOAD_NAME: NodeSpec = leaf(
+    "workload-name",
+    &[arg("name", Ty::Str, "Name.")],
+    "Workload name in the AgentPod document (default: the pod id).",
+);
 static POD_PURPOSE: NodeSpec = leaf(
     "purpose",
     &[arg("purpose", Ty::Enum(WORKLOAD_PURPOSES), "Purpose.")],
@@ -97,6 +102,16 @@ static POD_VOLUME: NodeSpec = repeatable(with_props(
             "access",
             Ty::Enum(ACCESS_MODES),
             "Access mode (default: the tier's).",
+        ),
+        prop(
+            "class",
+            Ty::Enum(VOLUME_CLASSES),
+            "Volume class this mount declares in the AgentPod (default: the tier's).",
+        ),
+        prop(
+            "sensitive",
+            Ty::Bool,
+            "Whether the mount is marked sensitive in the AgentPod (default: the tier's sensitivity is sensitive or secret).",
         ),
     ],
 ));
@@ -345,6 +360,7 @@ pub static POD: NodeSpec = NodeSpec {
     children: &[
         &DESCRIPTION,
         &POD_TENANT,
+        &POD_WORKLOAD_NAME,
         &POD_PURPOSE,
         &POD_PROVIDER,
         &POD_MODEL,
