@@ -53,7 +53,14 @@ fn import_and_build(files: &[&str]) -> tempfile::TempDir {
     assert_eq!(code, 0, "amc check: {err}\n{text}");
     assert!(!err.contains("error["), "{err}");
     let (_, err, code) = amc(
-        &["build", "spec", "--out", "out", "--decided-at", "2026-05-04T12:51:00Z"],
+        &[
+            "build",
+            "spec",
+            "--out",
+            "out",
+            "--decided-at",
+            "2026-05-04T12:51:00Z",
+        ],
         tmp.path(),
     );
     assert_eq!(code, 0, "amc build: {err}\n{text}");
@@ -81,8 +88,18 @@ fn local_pod_with_provider_tier_and_machine_round_trips() {
         "m2-asahi-local-lvm.agent-machine.json",
     ]);
     let pod = "local-podman-llama-cpp";
-    compare(t.path(), pod, "agent-pod.json", "local-podman-llama-cpp.agent-pod.json");
-    compare(t.path(), pod, "inference-provider.json", "asahi-llama-cpp.inference-provider.json");
+    compare(
+        t.path(),
+        pod,
+        "agent-pod.json",
+        "local-podman-llama-cpp.agent-pod.json",
+    );
+    compare(
+        t.path(),
+        pod,
+        "inference-provider.json",
+        "asahi-llama-cpp.inference-provider.json",
+    );
     compare(
         t.path(),
         pod,
@@ -106,8 +123,18 @@ fn pinned_pod_round_trips() {
         "m2-asahi-local-lvm.agent-machine.json",
     ]);
     let pod = "local-podman-llama-cpp-pinned";
-    compare(t.path(), pod, "agent-pod.json", "local-podman-llama-cpp.pinned.agent-pod.json");
-    compare(t.path(), pod, "inference-provider.json", "asahi-llama-cpp.inference-provider.json");
+    compare(
+        t.path(),
+        pod,
+        "agent-pod.json",
+        "local-podman-llama-cpp.pinned.agent-pod.json",
+    );
+    compare(
+        t.path(),
+        pod,
+        "inference-provider.json",
+        "asahi-llama-cpp.inference-provider.json",
+    );
 }
 
 #[test]
@@ -119,9 +146,20 @@ fn kubernetes_pod_with_stand_ins_round_trips() {
         "asahi-llama-cpp.inference-provider.json",
     ]);
     let spec = std::fs::read_to_string(t.path().join("spec/spec.kdl")).unwrap();
-    assert!(spec.contains("// stand-in: no CacheTier document"), "{spec}");
-    assert!(spec.contains("// stand-in: no AgentMachine document"), "{spec}");
-    compare(t.path(), "k8s-topolvm-llama-cpp", "agent-pod.json", "k8s-topolvm.agent-pod.json");
+    assert!(
+        spec.contains("// stand-in: no CacheTier document"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("// stand-in: no AgentMachine document"),
+        "{spec}"
+    );
+    compare(
+        t.path(),
+        "k8s-topolvm-llama-cpp",
+        "agent-pod.json",
+        "k8s-topolvm.agent-pod.json",
+    );
 }
 
 #[test]
@@ -153,7 +191,10 @@ fn every_example_at_once() {
     );
     let (_, err, code) = amc(&["check", "spec"], tmp.path());
     assert_eq!(code, 1);
-    assert!(err.contains("amc::E0501") && err.contains("host port 8080 is already published"), "{err}");
+    assert!(
+        err.contains("amc::E0501") && err.contains("host port 8080 is already published"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -165,8 +206,18 @@ fn local_and_kubernetes_examples_together_round_trip() {
         "linux-workstation-local-lvm.cache-tier.json",
         "m2-asahi-local-lvm.agent-machine.json",
     ]);
-    compare(t.path(), "local-podman-llama-cpp", "agent-pod.json", "local-podman-llama-cpp.agent-pod.json");
-    compare(t.path(), "k8s-topolvm-llama-cpp", "agent-pod.json", "k8s-topolvm.agent-pod.json");
+    compare(
+        t.path(),
+        "local-podman-llama-cpp",
+        "agent-pod.json",
+        "local-podman-llama-cpp.agent-pod.json",
+    );
+    compare(
+        t.path(),
+        "k8s-topolvm-llama-cpp",
+        "agent-pod.json",
+        "k8s-topolvm.agent-pod.json",
+    );
     compare(
         t.path(),
         "k8s-topolvm-llama-cpp",
@@ -199,23 +250,40 @@ fn import_is_deterministic() {
 fn bad_input_is_a_diagnostic_pointing_into_the_file() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    std::fs::write(d.join("broken.json"), "{\n  \"kind\": \"AgentPod\",\n  \"id\": \n}\n").unwrap();
+    std::fs::write(
+        d.join("broken.json"),
+        "{\n  \"kind\": \"AgentPod\",\n  \"id\": \n}\n",
+    )
+    .unwrap();
     let (out, err, code) = amc(&["import", "broken.json"], d);
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    assert!(err.contains("amc::E0401") && err.contains("broken.json:4:1"), "{err}");
+    assert!(
+        err.contains("amc::E0401") && err.contains("broken.json:4:1"),
+        "{err}"
+    );
 
     let grant = upstream("agent-registry-grant.active.json");
     let (_, err, code) = amc(&["import", &grant.display().to_string()], d);
     assert_eq!(code, 1);
-    assert!(err.contains("amc::E0403") && err.contains("AgentRegistryGrant"), "{err}");
+    assert!(
+        err.contains("amc::E0403") && err.contains("AgentRegistryGrant"),
+        "{err}"
+    );
 
     let mut pod = json(&upstream("local-podman-llama-cpp.agent-pod.json"));
     pod["runtime"]["networkMode"] = Value::String("satellite".into());
-    std::fs::write(d.join("pod.json"), serde_json::to_string_pretty(&pod).unwrap()).unwrap();
+    std::fs::write(
+        d.join("pod.json"),
+        serde_json::to_string_pretty(&pod).unwrap(),
+    )
+    .unwrap();
     let (_, err, code) = amc(&["import", "pod.json"], d);
     assert_eq!(code, 1);
-    assert!(err.contains("amc::E0402") && err.contains("/runtime/networkMode"), "{err}");
+    assert!(
+        err.contains("amc::E0402") && err.contains("/runtime/networkMode"),
+        "{err}"
+    );
     assert!(err.contains("pod.json:"), "{err}");
 }
 
@@ -225,7 +293,13 @@ fn out_never_replaces_a_spec() {
     std::fs::create_dir(tmp.path().join("spec")).unwrap();
     std::fs::write(tmp.path().join("spec/spec.kdl"), "// mine\n").unwrap();
     let pod = upstream("local-podman-llama-cpp.agent-pod.json");
-    let (_, err, code) = amc(&["import", &pod.display().to_string(), "--out", "spec"], tmp.path());
+    let (_, err, code) = amc(
+        &["import", &pod.display().to_string(), "--out", "spec"],
+        tmp.path(),
+    );
     assert_eq!(code, 1, "{err}");
-    assert_eq!(std::fs::read_to_string(tmp.path().join("spec/spec.kdl")).unwrap(), "// mine\n");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("spec/spec.kdl")).unwrap(),
+        "// mine\n"
+    );
 }

@@ -35,7 +35,11 @@ pub fn run(a: ImportArgs) -> ExitCode {
         match std::fs::read(path).map(String::from_utf8) {
             Ok(Ok(text)) => {
                 let file = map.add(name.clone(), text.clone());
-                inputs.push(Input { file, name: name.clone(), text });
+                inputs.push(Input {
+                    file,
+                    name: name.clone(),
+                    text,
+                });
             }
             Ok(Err(_)) => diags.push(
                 Diagnostic::new(Code::E0401, format!("`{name}` is not UTF-8 JSON"))
@@ -51,7 +55,10 @@ pub fn run(a: ImportArgs) -> ExitCode {
     let out = amc::import::import(&inputs, &mut diags);
     if diags.error_count() > 0 || out.is_none() {
         eprint!("{}", render::human(&diags.sorted(), &map, style()));
-        eprintln!("amc import: {} error(s); nothing written", diags.error_count());
+        eprintln!(
+            "amc import: {} error(s); nothing written",
+            diags.error_count()
+        );
         return ExitCode::from(1);
     }
     let Some(text) = out else {
@@ -75,11 +82,18 @@ pub fn run(a: ImportArgs) -> ExitCode {
                 .and_then(|()| std::fs::write(&target, text.as_bytes()));
             match written {
                 Ok(()) => {
-                    eprintln!("imported {} document(s) into {}", names.len(), display_of(&target));
+                    eprintln!(
+                        "imported {} document(s) into {}",
+                        names.len(),
+                        display_of(&target)
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    let d = Diagnostic::new(Code::E0902, format!("cannot write {}: {e}", display_of(&target)));
+                    let d = Diagnostic::new(
+                        Code::E0902,
+                        format!("cannot write {}: {e}", display_of(&target)),
+                    );
                     eprint!("{}", render::human(&[d], &SourceMap::new(), style()));
                     ExitCode::from(1)
                 }

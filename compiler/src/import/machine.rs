@@ -107,12 +107,17 @@ pub(crate) fn machines(set: &Set, plans: &[PodPlan]) -> Vec<Node> {
             let profile = match doc {
                 Some(d) => {
                     node = node.comment(format!("from {}", s(d, "/id").unwrap_or_default()));
-                    s(d, "/profile").unwrap_or("sourceos-workstation").to_string()
+                    s(d, "/profile")
+                        .unwrap_or("sourceos-workstation")
+                        .to_string()
                 }
                 None => {
                     node = node.comment(format!(
                         "stand-in: no AgentMachine document with profile `{id}` for pod(s) {}",
-                        pods.iter().map(|p| format!("`{}`", p.id)).collect::<Vec<_>>().join(", ")
+                        pods.iter()
+                            .map(|p| format!("`{}`", p.id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                     id.clone()
                 }

@@ -47,7 +47,9 @@ pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
     ("inference-provider", "/runtime/commandRef"),
     ("inference-provider", "/runtime/version"),
     ("inference-provider", "/runtime/endpoint"),
-    ("inference-provider", "/modelStore/*"),
+    ("inference-provider", "/modelStore/path"),
+    ("inference-provider", "/modelStore/format"),
+    ("inference-provider", "/modelStore/cacheTierId"),
     ("inference-provider", "/profileSupport"),
     ("inference-provider", "/labels/amc.*"),
     ("inference-provider", "/labels/sourceos.provider"),
@@ -56,12 +58,18 @@ pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
     ("cache-tier", "/mount/hostPath"),
     ("cache-tier", "/receipt/includeFreeBytes"),
     ("cache-tier", "/receipt/includeSnapshotLineage"),
-    ("agent-machine", "/host/*"),
+    ("agent-machine", "/host/arch"),
+    ("agent-machine", "/host/distro"),
+    ("agent-machine", "/host/kernel"),
+    ("agent-machine", "/host/immutableHost"),
     ("agent-machine", "/accelerators"),
     ("agent-machine", "/runtime/selinuxMode"),
     ("agent-machine", "/runtime/cgroupMode"),
-    ("agent-machine", "/storage/*"),
-    ("agent-machine", "/trust/*"),
+    ("agent-machine", "/storage/topolvmAvailable"),
+    ("agent-machine", "/storage/encryptedAtRest"),
+    ("agent-machine", "/trust/secureBootObserved"),
+    ("agent-machine", "/trust/tpmObserved"),
+    ("agent-machine", "/trust/fido2Observed"),
     ("agent-machine", "/labels"),
 ];
 
@@ -186,7 +194,10 @@ pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
             _ => &mut set.machines,
         };
         if target.contains_key(&id) {
-            duplicates.push(format!("{} (`{}`) was given twice; the first one is used", urn, input.name));
+            duplicates.push(format!(
+                "{} (`{}`) was given twice; the first one is used",
+                urn, input.name
+            ));
             continue;
         }
         target.insert(id.clone(), Doc { id, value });
@@ -197,7 +208,8 @@ pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
     let nodes = assemble(&set);
     let mut header = vec![
         "Imported by `amc import` from upstream Agent Machine documents.".to_string(),
-        "Stand-ins (`// stand-in:`) replace documents that were not given: review them.".to_string(),
+        "Stand-ins (`// stand-in:`) replace documents that were not given: review them."
+            .to_string(),
     ];
     header.extend(duplicates);
     let text = kdl::write(&header, &nodes);
@@ -242,8 +254,7 @@ pub fn allowed(doc: &str, pointer: &str) -> bool {
         .filter(|(d, _)| *d == doc)
         .any(|(_, pattern)| {
             let pats: Vec<&str> = pattern.split('/').skip(1).collect();
-            pats.len() <= segs.len()
-                && pats.iter().zip(&segs).all(|(p, s)| segment_matches(p, s))
+            pats.len() <= segs.len() && pats.iter().zip(&segs).all(|(p, s)| segment_matches(p, s))
         })
 }
 

@@ -70,7 +70,9 @@ pub(crate) fn plan(set: &Set) -> Vec<PodPlan> {
             Some(id) => (id, false),
             None => (format!("{}-provider", p.id), true),
         };
-        let image = s(doc, "/runtime/imageOrCommand").unwrap_or_default().to_string();
+        let image = s(doc, "/runtime/imageOrCommand")
+            .unwrap_or_default()
+            .to_string();
         let entrypoint: Vec<String> = s(doc, "/runtime/entrypoint")
             .map(|e| e.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default();
@@ -162,7 +164,9 @@ pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
     }
     let mut prov = Node::new("provider").arg(p.provider_use.as_str());
     if p.provider_stand_in {
-        prov = prov.comment("stand-in: no InferenceProvider document matched this pod (see the provider above)");
+        prov = prov.comment(
+            "stand-in: no InferenceProvider document matched this pod (see the provider above)",
+        );
     }
     pod.child(prov);
     let mut res = Node::new("resources");
@@ -200,9 +204,10 @@ pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
         let tier = id_of(s(v, "/cacheTierId").unwrap_or_default());
         // A stand-in tier takes its class and sensitivity from this item.
         let doc = set.tiers.get(&tier).map(|t| &t.value);
-        let class = s(v, "/volumeClass")
-            .filter(|c| doc.is_some_and(|t| s(t, "/volumeClass") != Some(c)));
-        let tier_sensitive = doc.map(|t| matches!(s(t, "/sensitivity"), Some("sensitive" | "secret")));
+        let class =
+            s(v, "/volumeClass").filter(|c| doc.is_some_and(|t| s(t, "/volumeClass") != Some(c)));
+        let tier_sensitive =
+            doc.map(|t| matches!(s(t, "/sensitivity"), Some("sensitive" | "secret")));
         let sensitive = b(v, "/sensitive").filter(|x| tier_sensitive.is_some_and(|t| t != *x));
         let vol = Node::new("volume")
             .arg(tier)
@@ -226,8 +231,9 @@ pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
         node = if vocab::EXPOSURES.contains(&exposure) {
             node.prop("exposure", exposure)
         } else {
-            node.prop("exposure", "none")
-                .comment(format!("upstream exposure `{exposure}` has no amc equivalent: not exposed"))
+            node.prop("exposure", "none").comment(format!(
+                "upstream exposure `{exposure}` has no amc equivalent: not exposed"
+            ))
         };
         if !p.kubernetes() {
             node = node.prop_opt("host-port", n(port, "/hostPort"));
@@ -242,10 +248,16 @@ pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
     let r = s(d, "/runtime/restartPolicy").unwrap_or("on-failure");
     let mut rn = Node::new("restart").arg(restart(r));
     if restart(r) != r {
-        rn = rn.comment(format!("upstream restart policy `{r}` has no amc equivalent"));
+        rn = rn.comment(format!(
+            "upstream restart policy `{r}` has no amc equivalent"
+        ));
     }
     pod.child(rn);
-    let mut target = Node::new("target").arg(if p.kubernetes() { "kubernetes" } else { "quadlet" });
+    let mut target = Node::new("target").arg(if p.kubernetes() {
+        "kubernetes"
+    } else {
+        "quadlet"
+    });
     if let Some(c) = &p.cluster {
         target = target.prop("cluster", c.as_str());
     }

@@ -146,7 +146,11 @@ pub(crate) fn providers(set: &Set, plans: &[PodPlan]) -> Vec<Node> {
             .filter(|p| p.provider_use == id)
             .copied()
             .collect();
-        out.push(from_doc(&id, set.providers.get(&id).map(|d| &d.value), &base));
+        out.push(from_doc(
+            &id,
+            set.providers.get(&id).map(|d| &d.value),
+            &base,
+        ));
         for p in pods.iter().filter(|p| p.provider_use != id) {
             let mut node = Node::new("provider")
                 .arg(p.provider_use.as_str())
@@ -156,7 +160,10 @@ pub(crate) fn providers(set: &Set, plans: &[PodPlan]) -> Vec<Node> {
                     p.id
                 ));
             node.child(image_node(p));
-            node.list("accelerators", &accelerators(set.providers.get(&id).map(|d| &d.value), &[p]));
+            node.list(
+                "accelerators",
+                &accelerators(set.providers.get(&id).map(|d| &d.value), &[p]),
+            );
             node.list("entrypoint", &p.entrypoint);
             out.push(node);
         }

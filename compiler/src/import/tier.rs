@@ -66,9 +66,15 @@ fn from_doc(t: &Value, id: &str) -> Node {
     }
     let mut life = Node::new("lifecycle")
         .prop_opt("durability", s(t, "/lifecycle/durability"))
-        .prop_opt("ttl", n(t, "/lifecycle/ttlSeconds").map(|x| format!("{x}s")))
+        .prop_opt(
+            "ttl",
+            n(t, "/lifecycle/ttlSeconds").map(|x| format!("{x}s")),
+        )
         .prop_opt("eviction", s(t, "/lifecycle/evictionPolicy"))
-        .prop_opt("wipe-receipt-required", b(t, "/lifecycle/wipeReceiptRequired"));
+        .prop_opt(
+            "wipe-receipt-required",
+            b(t, "/lifecycle/wipeReceiptRequired"),
+        );
     if let Some(x) = b(t, "/lifecycle/snapshotAllowed") {
         life = life.prop("snapshot-allowed", x);
     }
@@ -123,7 +129,10 @@ fn stand_in(id: &str, item: &Value, backend: String) -> Node {
     node.leaf("backend", backend);
     node.leaf("volume-class", class);
     node.leaf("tier", tier);
-    node.leaf("sensitivity", if sensitive { "sensitive" } else { "internal" });
+    node.leaf(
+        "sensitivity",
+        if sensitive { "sensitive" } else { "internal" },
+    );
     node.child(
         Node::new("lifecycle")
             .prop("durability", durability)

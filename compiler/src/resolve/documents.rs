@@ -285,11 +285,7 @@ pub fn checked_json(
             ),
         ),
     };
-    let Some((kind, schema)) = kinds
-        .iter()
-        .find(|(k, _)| Some(*k) == found_kind)
-        .copied()
-    else {
+    let Some((kind, schema)) = kinds.iter().find(|(k, _)| Some(*k) == found_kind).copied() else {
         let (s, e) = json_span::locate(text, "/kind", None).unwrap_or((0, 1));
         let label = match expected {
             Expected::One(k, _) => format!("expected \"kind\": \"{k}\""),

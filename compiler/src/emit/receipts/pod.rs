@@ -8,8 +8,6 @@
 //! Never: includes environment values, secret values or admission contents
 //! (the receipt id must not change when an admission is stored).
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::PodCtx;
@@ -220,7 +218,10 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
         pod_type: pod_type(c),
         profile: c.profile.name.value.clone(),
         workload: PodWorkload {
-            name: p.workload_name.clone().unwrap_or_else(|| w.id().to_string()),
+            name: p
+                .workload_name
+                .clone()
+                .unwrap_or_else(|| w.id().to_string()),
             purpose: p
                 .purpose
                 .clone()
