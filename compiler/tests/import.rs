@@ -303,3 +303,51 @@ fn out_never_replaces_a_spec() {
         "// mine\n"
     );
 }
+
+#[test]
+fn every_document_alone_imports_and_checks_clean() {
+    for f in [
+        "k8s-topolvm.agent-pod.json",
+        "local-podman-llama-cpp.agent-pod.json",
+        "local-podman-llama-cpp.pinned.agent-pod.json",
+        "asahi-llama-cpp.inference-provider.json",
+        "linux-workstation-local-lvm.cache-tier.json",
+        "m2-asahi-local-lvm.agent-machine.json",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = upstream(f).display().to_string();
+        let (_, err, code) = amc(&["import", &file, "--out", "spec"], tmp.path());
+        assert_eq!(code, 0, "{f}: {err}");
+        let (_, err, code) = amc(&["check", "spec"], tmp.path());
+        assert_eq!(code, 0, "{f}: {err}");
+    }
+}
+
+#[test]
+fn damaged_documents_never_crash_the_import() {
+    // Drop every field and set every field to null in turn: each is a
+    // diagnostic (exit 1), never a panic (exit 101).
+    let tmp = tempfile::tempdir().unwrap();
+    let pod = json(&upstream("k8s-topolvm.agent-pod.json"));
+    let mut pointers = Vec::new();
+    fn walk(v: &Value, at: String, out: &mut Vec<String>) {
+        if let Value::Object(m) = v {
+            for (k, x) in m {
+                let p = format!("{at}/{k}");
+                out.push(p.clone());
+                walk(x, p, out);
+            }
+        }
+    }
+    walk(&pod, String::new(), &mut pointers);
+    for p in pointers {
+        let mut v = pod.clone();
+        *v.pointer_mut(&p).unwrap() = Value::Null;
+        std::fs::write(tmp.path().join("pod.json"), v.to_string()).unwrap();
+        let (_, err, code) = amc(&["import", "pod.json"], tmp.path());
+        assert!(code == 1 || code == 0, "{p}: exit {code}: {err}");
+        if code == 1 {
+            assert!(err.contains("amc::E040"), "{p}: {err}");
+        }
+    }
+}

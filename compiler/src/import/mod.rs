@@ -119,7 +119,7 @@ pub fn id_of(urn: &str) -> String {
         })
         .collect();
     if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        id.insert_str(0, "x");
+        id.insert(0, 'x');
     }
     // Identifiers have at most 40 characters.
     id.truncate(40);
@@ -283,4 +283,47 @@ pub fn round_trip_differences(doc: &str, original: &Value, emitted: &Value) -> V
     diff_paths(Some(original), Some(emitted), String::new(), &mut out);
     out.retain(|p| !allowed(doc, p));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_come_from_the_urn() {
+        assert_eq!(
+            id_of("urn:srcos:agent-machine:agent-pod:local-podman-llama-cpp"),
+            "local-podman-llama-cpp"
+        );
+        assert_eq!(
+            id_of("urn:srcos:agent-machine:m2-asahi-local"),
+            "m2-asahi-local"
+        );
+        assert_eq!(id_of("urn:x:Weird_Name"), "weird-name");
+        assert_eq!(id_of("urn:x:-lead"), "x-lead");
+        assert_eq!(id_of(&format!("urn:x:{}", "a".repeat(50))).len(), 40);
+    }
+
+    #[test]
+    fn allow_list_patterns() {
+        assert!(allowed("agent-pod", "/storage/2/hostPath"));
+        assert!(allowed("agent-pod", "/labels/amc.tenant"));
+        assert!(!allowed("agent-pod", "/labels/sourceos.exposure"));
+        assert!(!allowed("agent-pod", "/storage/2/volumeClass"));
+        assert!(!allowed("cache-tier", "/storage/2/hostPath"));
+        assert!(allowed("agent-machine", "/accelerators/1/driver"));
+    }
+
+    #[test]
+    fn writer_quotes_what_is_not_an_identifier() {
+        let mut n = Node::new("labels").prop("sourceos.profile", "a\"b\\c");
+        n.child(Node::new("x").arg(1).arg(true));
+        let text = kdl::write(&[], &[n]);
+        assert!(
+            text.contains("labels sourceos.profile=\"a\\\"b\\\\c\""),
+            "{text}"
+        );
+        let text = kdl::write(&[], &[Node::new("labels").prop("1st key", "v")]);
+        assert!(text.contains("\"1st key\"=\"v\""), "{text}");
+    }
 }
