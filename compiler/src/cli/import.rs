@@ -64,7 +64,10 @@ pub fn run(a: ImportArgs) -> ExitCode {
     let Some(text) = out else {
         return ExitCode::from(1);
     };
-    let stand_ins = text.matches("// stand-in:").count();
+    let stand_ins = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("// stand-in:"))
+        .count();
     if stand_ins > 0 {
         eprintln!(
             "note: {stand_ins} stand-in(s) for documents that were not given; review the `// stand-in:` comments"
