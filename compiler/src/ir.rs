@@ -374,6 +374,8 @@ pub struct PodVolume {
     pub mount: Option<String>,
     /// Access override.
     pub access: Option<String>,
+    /// PersistentVolumeClaim name override.
+    pub pvc: Option<Spanned<String>>,
     /// Volume class override (AgentPod only).
     pub class: Option<String>,
     /// Sensitivity override (AgentPod only).

@@ -46,11 +46,48 @@ pub fn check(
         }
     }
     facts::check(spec, &machines, &workloads, docs, diags);
+    claims(&workloads, diags);
     clusters(spec, &machines, diags);
     unused(spec, symbols, diags);
     Checked {
         machines,
         workloads,
+    }
+}
+
+/// Two volumes of one cluster and namespace may not claim one PVC when
+/// either names it with `pvc=` (the default names never collide across pods).
+fn claims(workloads: &[Workload], diags: &mut Diagnostics) {
+    let mut seen: std::collections::BTreeMap<(String, String), (bool, crate::source::Span)> =
+        std::collections::BTreeMap::new();
+    for w in workloads {
+        let Some(cluster) = w.cluster.as_deref() else {
+            continue;
+        };
+        if !w.is_kubernetes() || w.pod.replicas != 1 {
+            continue;
+        }
+        for v in w.volumes.iter().filter(|v| v.tier.backend.value != "tmpfs") {
+            let key = (cluster.to_string(), v.claim(w.id()));
+            let span = v.pvc.as_ref().map(|p| p.span).unwrap_or(v.span);
+            match seen.get(&key) {
+                Some((explicit, first)) if *explicit || v.pvc.is_some() => {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::E0870,
+                            format!("two volumes claim the PVC `{}` in cluster `{cluster}`", key.1),
+                        )
+                        .label(span, "claimed again here")
+                        .label(*first, "first claimed here")
+                        .help("give each volume its own `pvc=` name: a shared claim would share its data"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(key, (v.pvc.is_some(), span));
+                }
+            }
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub struct VolumeView {
     pub mount: String,
     /// Access mode.
     pub access: String,
+    /// PersistentVolumeClaim name (`volume pvc=`).
+    pub pvc: Option<Spanned<String>>,
     /// Volume class override for the AgentPod (`volume class=`).
     pub class: Option<String>,
     /// Sensitivity override for the AgentPod (`volume sensitive=`).
@@ -90,6 +92,16 @@ pub struct Workload {
     pub user: u32,
     /// Cluster id for Kubernetes targets.
     pub cluster: Option<String>,
+}
+
+impl VolumeView {
+    /// The PersistentVolumeClaim name of a single-replica Kubernetes pod's volume.
+    pub fn claim(&self, pod: &str) -> String {
+        self.pvc
+            .as_ref()
+            .map(|p| p.value.clone())
+            .unwrap_or_else(|| format!("{pod}-{}", self.tier.id.value))
+    }
 }
 
 impl Workload {
@@ -402,10 +414,23 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             tier: tier.clone(),
             mount: v.mount.clone().unwrap_or_else(|| tier.mount_path.clone()),
             access: v.access.clone().unwrap_or_else(|| tier.access.clone()),
+            pvc: v.pvc.clone(),
             class: v.class.clone(),
             sensitive: v.sensitive,
             span: v.span,
         });
+    }
+    let claims_apply = p.target.value == "kubernetes" && p.replicas == 1;
+    for v in &volumes {
+        if let Some(pvc) = &v.pvc
+            && (!claims_apply || v.tier.backend.value == "tmpfs")
+        {
+            diags.push(
+                Diagnostic::new(Code::E0870, format!("`pvc=` on pod `{id}` names no claim"))
+                    .label(pvc.span, "no PersistentVolumeClaim here")
+                    .help("only single-replica kubernetes pods mount volumes through claims (tmpfs tiers never); remove `pvc=`"),
+            );
+        }
     }
     for (i, v) in volumes.iter().enumerate() {
         if let Some(prev) = volumes[..i].iter().find(|w| w.mount == v.mount) {

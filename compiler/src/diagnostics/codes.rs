@@ -126,6 +126,7 @@ codes! {
     E0716, Error, "input changed since the build";
     E0717, Error, "build manifest unreadable";
     E0601, Error, "governance document breaks a semantic rule";
+    E0870, Error, "PVC name unusable";
     E0602, Error, "pod may not be activated";
     E0901, Error, "internal compiler error";
     E0902, Error, "output cannot be written";

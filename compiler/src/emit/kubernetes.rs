@@ -245,7 +245,7 @@ pub fn emit(
                 ..Default::default()
             });
         } else {
-            let claim = format!("{name}-{}", v.tier.id.value);
+            let claim = v.claim(name);
             parts.push(yaml(&PersistentVolumeClaim {
                 metadata: meta(&claim, ns, pvc_labels),
                 spec: Some(pvc_spec(v, cluster)),

@@ -41,7 +41,6 @@ pub const KINDS: &[(&str, &str)] = &[
 pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
     ("agent-pod", "/runtime/restartPolicy"),
     ("agent-pod", "/storage/*/hostPath"),
-    ("agent-pod", "/storage/*/pvcName"),
     ("agent-pod", "/labels/amc.*"),
     ("inference-provider", "/runtime/mode"),
     ("inference-provider", "/runtime/commandRef"),

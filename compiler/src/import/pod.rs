@@ -213,6 +213,7 @@ pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
             .arg(tier)
             .prop_opt("mount", s(v, "/mountPath"))
             .prop_opt("access", s(v, "/accessMode"))
+            .prop_opt("pvc", s(v, "/pvcName").filter(|_| p.kubernetes()))
             .prop_opt("class", class)
             .prop_opt("sensitive", sensitive);
         pod.child(vol);

@@ -272,6 +272,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
                 tier: arg_str(v, 0)?,
                 mount: prop_str(v, "mount").map(|s| s.value),
                 access: prop_str(v, "access").map(|s| s.value),
+                pvc: prop_str(v, "pvc"),
                 class: prop_str(v, "class").map(|s| s.value),
                 sensitive: prop_bool(v, "sensitive"),
                 span: v.span,

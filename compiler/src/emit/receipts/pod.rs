@@ -97,8 +97,7 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
                     .clone()
                     .unwrap_or_else(|| v.tier.volume_class.clone()),
                 mount_path: v.mount.clone(),
-                pvc_name: (k8s && c.w.pod.replicas == 1)
-                    .then(|| format!("{}-{}", c.w.id(), v.tier.id.value)),
+                pvc_name: (k8s && c.w.pod.replicas == 1).then(|| v.claim(c.w.id())),
                 storage_class_name: if k8s {
                     c.cluster
                         .and_then(|cl| cl.storage_classes.get(&v.tier.backend.value).cloned())

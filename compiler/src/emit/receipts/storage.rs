@@ -92,7 +92,7 @@ pub fn location(c: &PodCtx<'_>, m: &MachineView, replica: u32, v: &VolumeView) -
         let name = if c.w.pod.replicas > 1 {
             format!("vol-{}-{}-{replica}", t.id.value, c.w.id())
         } else {
-            format!("{}-{}", c.w.id(), t.id.value)
+            v.claim(c.w.id())
         };
         return Location::Pvc {
             name,

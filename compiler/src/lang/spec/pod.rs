@@ -104,6 +104,11 @@ static POD_VOLUME: NodeSpec = repeatable(with_props(
             "Access mode (default: the tier's).",
         ),
         prop(
+            "pvc",
+            Ty::Id,
+            "PersistentVolumeClaim name (single-replica kubernetes pods; default POD-TIER).",
+        ),
+        prop(
             "class",
             Ty::Enum(VOLUME_CLASSES),
             "Volume class this mount declares in the AgentPod (default: the tier's).",
