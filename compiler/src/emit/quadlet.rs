@@ -266,6 +266,7 @@ pub fn emit(
         podman_args: podman_args.join(" "),
         restart: match w.restart.as_str() {
             "never" => "no".to_string(),
+            "policy-managed" => "on-failure".to_string(),
             other => other.to_string(),
         },
     };

@@ -39,7 +39,6 @@ pub const KINDS: &[(&str, &str)] = &[
 /// segment) where a build of an imported spec may differ from the imported
 /// document, each for the reason given in docs/governance.md ("Migration").
 pub const ALLOWED_DIFFERENCES: &[(&str, &str)] = &[
-    ("agent-pod", "/runtime/restartPolicy"),
     ("agent-pod", "/storage/*/hostPath"),
     ("agent-pod", "/labels/amc.*"),
     ("inference-provider", "/runtime/mode"),

@@ -132,14 +132,6 @@ pub(crate) fn cpu(v: &str) -> super::Val {
     }
 }
 
-fn restart(v: &str) -> &str {
-    if vocab::RESTART_POLICIES.contains(&v) {
-        v
-    } else {
-        "on-failure"
-    }
-}
-
 /// The `pod` node (`set` gives the tiers' own volume class and sensitivity).
 pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
     let d = &p.doc;
@@ -246,14 +238,11 @@ pub(crate) fn node(set: &Set, p: &PodPlan) -> Node {
         Some("loopback") if !p.kubernetes() => pod.leaf("network", "loopback"),
         _ => {}
     }
-    let r = s(d, "/runtime/restartPolicy").unwrap_or("on-failure");
-    let mut rn = Node::new("restart").arg(restart(r));
-    if restart(r) != r {
-        rn = rn.comment(format!(
-            "upstream restart policy `{r}` has no amc equivalent"
-        ));
+    // Every upstream restart policy is in amc's vocabulary.
+    if let Some(r) = s(d, "/runtime/restartPolicy").filter(|r| vocab::RESTART_POLICIES.contains(r))
+    {
+        pod.leaf("restart", r);
     }
-    pod.child(rn);
     let mut target = Node::new("target").arg(if p.kubernetes() {
         "kubernetes"
     } else {

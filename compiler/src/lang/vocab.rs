@@ -158,7 +158,7 @@ pub const EXPOSURES: &[&str] = &["none", "loopback", "host", "cluster", "ingress
 pub const NETWORK_MODES: &[&str] = &["none", "loopback", "private", "host"];
 
 /// Restart policies.
-pub const RESTART_POLICIES: &[&str] = &["never", "on-failure", "always"];
+pub const RESTART_POLICIES: &[&str] = &["never", "on-failure", "always", "policy-managed"];
 
 /// Deployment targets.
 pub const TARGETS: &[&str] = &["quadlet", "kubernetes"];

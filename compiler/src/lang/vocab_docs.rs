@@ -408,6 +408,10 @@ pub static VOCABULARIES: &[Vocabulary] = &[
                 "Restarted when it exits with an error (the default).",
             ),
             ("always", "Always restarted."),
+            (
+                "policy-managed",
+                "Upstream's policy-managed: the units restart on failure; the AgentPod says the policy layer decides.",
+            ),
         ],
     },
     Vocabulary {
