@@ -58,6 +58,17 @@ pub fn compile(
     display: &str,
     opts: &Options,
 ) -> Result<Compilation, String> {
+    compile_with(vfs, path, display, opts, solve::SolveOptions::default())
+}
+
+/// [`compile`] with placement options (e.g. `amc build --exact`).
+pub fn compile_with(
+    vfs: &dyn Vfs,
+    path: &Path,
+    display: &str,
+    opts: &Options,
+    placement: solve::SolveOptions,
+) -> Result<Compilation, String> {
     let root = resolve::locate(vfs, path, display)?;
     let mut c = Compilation::default();
     let resolved = resolve::resolve(vfs, &root, &mut c.sources, &mut c.diagnostics);
@@ -74,7 +85,7 @@ pub fn compile(
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
     // Placing an inconsistent fleet would only add noise: solve runs on a clean spec.
     if !c.diagnostics.has_errors() {
-        c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
+        c.placement = solve::place(&c.spec, &c.checked, &docs, placement, &mut c.diagnostics);
     }
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
         match emit::emit(

@@ -109,6 +109,10 @@ codes! {
     E0402, Error, "document violates its contract";
     E0403, Error, "document of the wrong kind";
     E0501, Error, "pod cannot be placed";
+    E0502, Error, "placement names an unusable pod";
+    E0503, Error, "cache key without a warm-up cost";
+    W0501, Warning, "placement weights ignored";
+    W0502, Warning, "cache keys are private";
     E0901, Error, "internal compiler error";
     E0902, Error, "output cannot be written";
 }
