@@ -27,6 +27,9 @@ pub struct BuildArgs {
     /// Diagnostics format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Place exactly with CBC (small fleets; needs amc built with `--features exact`).
+    #[arg(long)]
+    exact: bool,
 }
 
 /// Runs `amc build`.
@@ -52,7 +55,12 @@ pub fn run(a: BuildArgs) -> ExitCode {
             decided_at: decided,
         },
     };
-    let c = match driver::compile(&RealFs, &a.path, &display_of(&a.path), &opts) {
+    if a.exact && !cfg!(feature = "exact") {
+        eprintln!("error: --exact needs amc built with the `exact` feature (cargo install --features exact; needs coinor-libcbc-dev)");
+        return ExitCode::from(2);
+    }
+    let placement = amc::solve::SolveOptions { exact: a.exact };
+    let c = match driver::compile_with(&RealFs, &a.path, &display_of(&a.path), &opts, placement) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

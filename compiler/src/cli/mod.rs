@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod host;
 mod info;
+mod why;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ enum Command {
     Probe(host::ProbeArgs),
     /// Report what this host can run, with a next step for each gap.
     Doctor(host::DoctorArgs),
+    /// Explain a placement: why a pod runs where it runs, and why not elsewhere.
+    Why(why::WhyArgs),
     /// Print the version.
     Version,
 }
@@ -48,5 +51,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => info::explain(a),
         Command::Probe(a) => host::probe(a),
         Command::Doctor(a) => host::doctor(a),
+        Command::Why(a) => why::run(a),
     }
 }

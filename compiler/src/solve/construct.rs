@@ -193,3 +193,49 @@ fn dfs(t: &mut State, ord: &[u32], i: usize, work: &mut u64) -> bool {
     }
     false
 }
+
+/// For an infeasible problem: places deployments in spec order, each replica
+/// given every earlier one (ejection chains, then an exhaustive search of the
+/// placed replicas plus this one), and leaves unplaced the first replica of
+/// each deployment that does not fit. The E0501 report then blames the pod
+/// that breaks feasibility given the pods written before it.
+pub fn blame<'a>(pb: &'a Problem, work: &mut u64) -> State<'a> {
+    let mut s = State::new(pb);
+    let rank: Vec<u32> = {
+        let ord = order(pb, Order::MostConstrained);
+        let mut r = vec![0u32; pb.pods.len()];
+        for (i, &p) in ord.iter().enumerate() {
+            r[p as usize] = i as u32;
+        }
+        r
+    };
+    for set in &pb.tables.set_pods {
+        for &p in set {
+            let p = p as usize;
+            let mut w = 100_000u64;
+            let mark = s.mark();
+            if eject(&mut s, p, 2, &mut w) {
+                *work = work.saturating_sub(100_000 - w);
+                continue;
+            }
+            s.rollback(mark);
+            let mut ord: Vec<u32> = (0..pb.pods.len() as u32)
+                .filter(|&q| s.at[q as usize] != NONE || q as usize == p)
+                .collect();
+            ord.sort_by_key(|&q| rank[q as usize]);
+            let mut t = State::new(pb);
+            let mut w = (*work).min(1_000_000);
+            let before = w;
+            let found = dfs(&mut t, &ord, 0, &mut w);
+            *work = work.saturating_sub(before - w);
+            if found {
+                s = t;
+                s.commit();
+            } else {
+                break;
+            }
+        }
+    }
+    s.commit();
+    s
+}

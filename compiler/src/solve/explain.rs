@@ -90,13 +90,21 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
                 ),
             )
         }
-        Block::Group(g) => (
-            "anti-affinity".into(),
-            mp.group_why
+        Block::Group(g) => {
+            let dom = pb.domain(g, m);
+            let members: Vec<u32> = pb.tables.group_pods[g as usize]
+                .iter()
+                .copied()
+                .filter(|&q| q as usize != p && s.at[q as usize] != NONE && pb.domain(g, s.at[q as usize]) == dom)
+                .collect();
+            let text = mp
+                .group_why
                 .get(g as usize)
                 .cloned()
-                .unwrap_or_else(|| "exclusive group is full".into()),
-        ),
+                .unwrap_or_else(|| "exclusive group is full: {pods}".into());
+            let kind = if text.starts_with("host port") { "host-port" } else { "anti-affinity" };
+            (kind.into(), text.replace("{pods}", &names(pb, &members)))
+        }
         Block::Affinity(set) => (
             "affinity".into(),
             format!("runs no replica of `{}` (affinity)", pb.sets[set as usize]),
@@ -183,7 +191,8 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             let mut sharing: Vec<u32> = s.on[ai].iter().copied().filter(|&q| pb.pods[q as usize].keys.contains(&k)).collect();
             let (n, i) = rank_in(&mut sharing);
             cost.warm += split(warm, n, i);
-            let what = format!("cache key `{}` ({}/{}/{})", info.name, info.tenant, info.scope, info.hash);
+            let short = info.hash.get(..19).unwrap_or(&info.hash);
+            let what = format!("cache key `{}` ({}/{}/{short}…)", info.name, info.tenant, info.scope);
             let detail = if warm == 0 && pb.is_warm(k, a) {
                 format!("{what} is already warm here")
             } else {
@@ -218,7 +227,7 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                     let reason = if total > 0 {
                         format!("feasible, but costs {total} ms more ({parts})")
                     } else if total == 0 {
-                        "feasible at the same cost; ties go to the machine listed first".to_string()
+                        "feasible at the same cost (ties keep the placement found first)".to_string()
                     } else {
                         format!("feasible and {} ms cheaper ({parts}); the search budget ended before this move", -total)
                     };
@@ -315,6 +324,23 @@ fn delta_words(pb: &Problem, d: &Costs) -> String {
     }
 }
 
+/// How far `p` is from fitting on `m`, in ‰ of capacity (0 when only non-capacity constraints block).
+fn shortfall(s: &State, p: usize, m: usize) -> u64 {
+    let pb = s.pb;
+    let d = pb.demand(p, m);
+    let cap = &pb.machines[m].cap;
+    let mut worst = 0u64;
+    for r in 0..R {
+        let c = cap[r];
+        if c == 0 || c == super::problem::UNBOUNDED {
+            continue;
+        }
+        let need = (s.used[m][r] + d[r]).saturating_sub(c);
+        worst = worst.max(u64::try_from(u128::from(need) * 1000 / u128::from(c)).unwrap_or(u64::MAX / 2));
+    }
+    if worst == 0 { 1 } else { worst + 1 }
+}
+
 /// E0501 for every unplaced replica (one per pod: the first unplaced replica).
 pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnostics) {
     let mut reported = vec![false; checked.workloads.len()];
@@ -328,27 +354,23 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
         }
         reported[wi] = true;
         let w = &checked.workloads[wi];
-        // Closest machine: a statically allowed one (binding constraint is dynamic), else the highest stage.
-        let mut closest: Option<(u8, usize, String)> = None;
+        // Closest machine: among statically allowed ones, the smallest capacity
+        // shortfall; else the machine that passed the most static checks.
+        let mut closest: Option<(u64, usize, String)> = None;
         let mut all = Vec::new();
         for (m, mv) in checked.machines.iter().enumerate() {
-            let why = match &mp.static_why[wi][m] {
-                Some((stage, why)) => {
-                    if closest.as_ref().is_none_or(|c| *stage > c.0) {
-                        closest = Some((*stage, m, why.clone()));
-                    }
-                    why.clone()
-                }
+            let (rank, why) = match &mp.static_why[wi][m] {
+                Some((stage, why)) => (u64::from(*stage), why.clone()),
                 None => {
                     let why = blocked_reason(mp, s, p, m as u32)
                         .map(|x| x.1)
                         .unwrap_or_else(|| "fits only if other replicas move (the search found no such arrangement)".into());
-                    if closest.as_ref().is_none_or(|c| c.0 < 100) {
-                        closest = Some((100, m, why.clone()));
-                    }
-                    why
+                    (u64::MAX - shortfall(s, p, m), why)
                 }
             };
+            if closest.as_ref().is_none_or(|c| rank > c.0) {
+                closest = Some((rank, m, why.clone()));
+            }
             all.push(format!("{}: {why}", mv.id()));
         }
         let which = if w.pod.replicas > 1 {
@@ -368,5 +390,4 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
         };
         diags.push(d.help(help));
     }
-    let _ = MEM;
 }

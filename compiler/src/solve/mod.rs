@@ -157,12 +157,21 @@ pub fn place(
     }
     let pb = &mapped.problem;
     let seed = pb.fingerprint();
-    let (at, solver, work) = solve_problem(pb, seed, opts);
-    let st = state::State::from_assignment(pb, &at);
-    explain::unplaced(&mapped, &st, checked, diags);
-    if st.at.contains(&problem::NONE) {
-        return Placement::default();
+    let (mut at, solver, mut work) = solve_problem(pb, seed, opts);
+    if at.contains(&problem::NONE) {
+        // Blame the pods that break feasibility given the pods written before them;
+        // if that search places everything after all, improve its placement instead.
+        let mut budget = 20_000_000u64;
+        let blamed = construct::blame(pb, &mut budget);
+        if blamed.at.contains(&problem::NONE) {
+            explain::unplaced(&mapped, &blamed, checked, diags);
+            return Placement::default();
+        }
+        let sol = search::improve(pb, &search::Config::for_problem(pb, seed), blamed.at);
+        at = sol.at;
+        work += sol.work;
     }
+    let st = state::State::from_assignment(pb, &at);
     explain::placement(&mapped, &st, &solver, work)
 }
 

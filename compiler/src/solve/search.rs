@@ -570,28 +570,57 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
         }
     }
     let at = best.map(|x| x.1).unwrap_or_else(|| vec![NONE; pb.pods.len()]);
+    let used = cfg.budget - b.left.min(cfg.budget);
+    let mut sol = improve(pb, &Config { budget: b.left, ..*cfg }, at);
+    sol.work += used;
+    sol
+}
+
+/// Improves a given assignment: ruin-and-recreate, then a final descent.
+pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
+    let mut b = Budget { left: cfg.budget };
+    let mut c = Cands::new(pb);
+    let large = pb.pods.len() > 2_000;
     let mut s = State::from_assignment(pb, &at);
+    if s.at.contains(&NONE) {
+        let mut w = b.left;
+        repair(&mut s, &mut w);
+        b.left = w;
+    }
     if !large && pb.pods.len() > 1 {
         let mut rng = Rng::new(cfg.seed);
+        let reserve = b.left / 10;
+        let mut main = Budget { left: b.left - reserve };
         let lns = Lns {
-            iterations: u64::MAX,
+            iterations: (main.left / 400).max(1),
             max_removed: 40,
             threshold_permille: 5,
         };
-        let reserve = b.left / 10;
-        let mut main = Budget { left: b.left - reserve };
-        let iters = Lns { iterations: (main.left / 400).max(1), ..lns };
-        let best_at = ruin_recreate(&mut s, &mut c, iters, &mut rng, &mut main);
+        let best_at = ruin_recreate(&mut s, &mut c, lns, &mut rng, &mut main);
         s = State::from_assignment(pb, &best_at);
         b.left = reserve + main.left;
-        descend(&mut s, &mut c, Moves { swap: true, close: true, passes: 20 }, &mut b);
     }
+    descend(&mut s, &mut c, Moves { swap: !large, close: true, passes: if large { 3 } else { 20 } }, &mut b);
     if s.at.contains(&NONE) {
         let mut w = b.left;
         repair(&mut s, &mut w);
     }
     Solution {
         work: cfg.budget - b.left.min(cfg.budget),
-        at: s.at,
+        at: canonical(pb, s.at),
     }
+}
+
+/// Replicas of one set are interchangeable (same class, demand, groups and
+/// cost): give them their machines in ascending order, so equal placements
+/// print the same.
+pub fn canonical(pb: &Problem, mut at: Vec<u32>) -> Vec<u32> {
+    for pods in &pb.tables.set_pods {
+        let mut ms: Vec<u32> = pods.iter().map(|&p| at[p as usize]).collect();
+        ms.sort_unstable();
+        for (&p, m) in pods.iter().zip(ms) {
+            at[p as usize] = m;
+        }
+    }
+    at
 }

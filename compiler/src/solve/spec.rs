@@ -51,7 +51,7 @@ pub struct Mapped {
     pub keys: Vec<KeyInfo>,
     /// Workloads whose cache keys are private because reuse is not approved.
     pub private_keys: Vec<bool>,
-    /// Group descriptions, by group index.
+    /// Group descriptions, by group index (`{pods}` stands for the members in the way).
     pub group_why: Vec<String>,
 }
 
@@ -489,7 +489,7 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
     for (wi, w) in works.iter().enumerate() {
         if w.pod.replicas > 1 {
             groups.push(Group { map: None, limit: 1 });
-            out.group_why.push(format!("already runs another replica of `{}`", w.id()));
+            out.group_why.push(format!("already runs {{pods}}, another replica of `{}`", w.id()));
             pod_groups[wi].push(groups.len() as u32 - 1);
         }
         if let Some(label) = &w.pod.placement.spread {
@@ -505,7 +505,7 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
                 .collect();
             domains.push(map);
             groups.push(Group { map: Some(domains.len() as u32 - 1), limit: 1 });
-            out.group_why.push(format!("another replica of `{}` already runs in the same {label}", w.id()));
+            out.group_why.push(format!("{{pods}} (another replica of `{}`) already runs in the same {label}", w.id()));
             pod_groups[wi].push(groups.len() as u32 - 1);
         }
         for a in &w.pod.placement.affinity {
@@ -535,7 +535,7 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
             match set_of.get(a.value.as_str()) {
                 Some(&s) if s as usize != wi => {
                     groups.push(Group { map: None, limit: 1 });
-                    out.group_why.push(format!("runs `{}` (anti-affinity of `{}`)", a.value, w.id()));
+                    out.group_why.push(format!("runs {{pods}}; `{}` and `{}` must not share a machine (anti-affinity)", w.id(), a.value));
                     let g = groups.len() as u32 - 1;
                     pod_groups[wi].push(g);
                     pod_groups[s as usize].push(g);
@@ -554,7 +554,7 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
         for port in w.ports.iter().filter(|p| matches!(p.exposure.as_str(), "loopback" | "host")) {
             let g = *ports.entry(port.host_port).or_insert_with(|| {
                 groups.push(Group { map: None, limit: 1 });
-                out.group_why.push(format!("host port {} is already published", port.host_port));
+                out.group_why.push(format!("host port {} is already published by {{pods}}", port.host_port));
                 groups.len() as u32 - 1
             });
             if !pod_groups[wi].contains(&g) {
