@@ -71,11 +71,10 @@ pub fn reference(name: &str, digest: &str) -> Option<Reference> {
         optimum: e.get("optimum").and_then(Value::as_i64),
         best_known: e.get("best_known")?.as_i64()?,
         seconds: e.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
-        assignment: e.get("assignment").and_then(Value::as_array).map(|a| {
-            a.iter()
-                .map(|x| x.as_u64().and_then(|v| u32::try_from(v).ok()).unwrap_or(NONE))
-                .collect()
-        }),
+        assignment: e
+            .get("assignment")
+            .and_then(Value::as_str)
+            .map(|a| a.split_whitespace().map(|x| x.parse().unwrap_or(NONE)).collect()),
     };
     (r.digest == digest).then_some(r)
 }
@@ -118,6 +117,8 @@ pub struct Metrics {
     pub unplaced: usize,
     /// Placements a content-hash-only cache index would have credited across tenants.
     pub hash_only_cross_tenant: usize,
+    /// The objective's terms (weighted ms): load, stage, warm, balance.
+    pub parts: [i64; 4],
 }
 
 /// Measures an assignment.
@@ -171,6 +172,10 @@ pub fn measure(inst: &Instance, at: &[u32]) -> Metrics {
         violations: violations(pb, at),
         unplaced: at.iter().filter(|&&m| m == NONE).count(),
         hash_only_cross_tenant: hash_only,
+        parts: {
+            let w = &pb.weights;
+            [w.load * s.costs.load, w.stage * s.costs.stage, w.warm * s.costs.warm, w.balance * s.costs.balance]
+        },
     }
 }
 
@@ -223,6 +228,11 @@ impl Row {
             "violations": self.metrics.violations,
             "unplaced": self.metrics.unplaced,
             "seconds": (self.seconds * 10_000.0).round() / 10_000.0,
+            "load_ms": self.metrics.parts[0],
+            "stage_ms": self.metrics.parts[1],
+            "warm_ms": self.metrics.parts[2],
+            "balance_ms": self.metrics.parts[3],
+            "hash_only_cross_tenant_credits": self.metrics.hash_only_cross_tenant,
         })
     }
 }

@@ -105,29 +105,44 @@ pub fn entry(pb: &Problem, seed: u64, seconds: f64) -> Value {
         "source": source,
         "lns_rounds": rounds,
         "seconds": (t0.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-        "assignment": at,
+        "assignment": at.iter().map(u32::to_string).collect::<Vec<_>>().join(" "),
     })
 }
 
-/// Runs the oracle over sizes and seeds and prints the optima file.
-pub fn run(sizes: &[(usize, usize)], only_seeds: Option<Vec<u64>>, seconds: f64) -> ExitCode {
-    let mut instances = Map::new();
+/// Runs the oracle over sizes and seeds and prints the optima file; with
+/// `merge`, entries of that file are kept unless the new run proves an
+/// optimum or finds a lower best-known value for the same instance digest.
+pub fn run(sizes: &[(usize, usize)], only_seeds: Option<Vec<u64>>, seconds: f64, merge: Option<&str>) -> ExitCode {
+    let mut instances = merge
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        .and_then(|v| v.get("instances").and_then(Value::as_object).cloned())
+        .unwrap_or_default();
     for &(p, m) in sizes {
         for seed in only_seeds.clone().unwrap_or_else(|| seeds(p)) {
             let inst = generate(p, m, seed);
-            let e = entry(&inst.problem, seed, seconds);
+            let mut e = entry(&inst.problem, seed, seconds);
+            e["command"] = json!(format!(
+                "cargo run --release --features exact --bin amc-bench -- optima --sizes {p}x{m} --seeds {seed} --seconds {seconds}"
+            ));
             eprintln!(
                 "{}: optimum {} best known {} ({}, {} s)",
                 inst.name, e["optimum"], e["best_known"], e["source"], e["seconds"]
             );
-            instances.insert(inst.name.clone(), e);
+            let keep_old = instances.get(&inst.name).is_some_and(|old| {
+                old["digest"] == e["digest"]
+                    && (old["optimum"].is_i64()
+                        || old["best_known"].as_i64().unwrap_or(i64::MAX) <= e["best_known"].as_i64().unwrap_or(i64::MAX))
+                    && !e["optimum"].is_i64()
+            });
+            if !keep_old {
+                instances.insert(inst.name.clone(), e);
+            }
         }
     }
-    let sizes_s: Vec<String> = sizes.iter().map(|(p, m)| format!("{p}x{m}")).collect();
     let v = json!({
         "generator": "amc bench::fleet v1",
-        "solver": "CBC (Debian coinor-libcbc-dev) via good_lp, single thread",
-        "command": format!("cargo run --release --features exact --bin amc-bench -- optima --sizes {} --seconds {}", sizes_s.join(","), seconds),
+        "solver": "CBC 2.10 (Debian coinor-libcbc-dev) via good_lp, single thread; each instance records the command that produced it",
+        "note": "optimum: proven by CBC (or null); best_known: the lowest objective evaluated offline (baselines, a long amc run used as warm start, CBC, CBC MIP-LNS); assignment: machine index per replica (space-separated) achieving best_known",
         "instances": instances,
     });
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

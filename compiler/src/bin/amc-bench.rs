@@ -16,6 +16,7 @@ struct Args {
     seeds: Option<Vec<u64>>,
     solvers: Option<Vec<String>>,
     seconds: f64,
+    merge: Option<String>,
 }
 
 fn parse_sizes(s: &str) -> Option<Vec<(usize, usize)>> {
@@ -35,6 +36,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         seeds: None,
         solvers: None,
         seconds: 600.0,
+        merge: None,
     };
     let mut it = args.iter();
     while let Some(x) = it.next() {
@@ -61,6 +63,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--solvers" => {
                 a.solvers = Some(it.next().ok_or("--solvers amc,kube-like")?.split(',').map(str::to_string).collect())
             }
+            "--merge" => a.merge = Some(it.next().ok_or("--merge FILE")?.clone()),
             "--seconds" => a.seconds = it.next().and_then(|s| s.parse().ok()).ok_or("--seconds N")?,
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -74,7 +77,7 @@ fn print_row(r: &Row, json: bool) {
     } else {
         let gap = r.gap_pct().map(|g| format!("{g:7.2}%")).unwrap_or_else(|| "      -".into());
         println!(
-            "{:<14} {:<12} obj {:>12} gap {} staged {:>8.1} GiB hit {:>5.1}% viol {} unplaced {} {:>8.3}s",
+            "{:<14} {:<12} obj {:>12} gap {} staged {:>8.1} GiB hit {:>5.1}% viol {} unplaced {} {:>8.3}s  [load {} stage {} warm {} bal {}]",
             r.instance,
             r.solver,
             r.metrics.objective,
@@ -83,7 +86,11 @@ fn print_row(r: &Row, json: bool) {
             r.metrics.cache_hit_share * 100.0,
             r.metrics.violations,
             r.metrics.unplaced,
-            r.seconds
+            r.seconds,
+            r.metrics.parts[0],
+            r.metrics.parts[1],
+            r.metrics.parts[2],
+            r.metrics.parts[3]
         );
     }
 }
@@ -160,13 +167,53 @@ fn placement(a: &Args) -> ExitCode {
 
 #[cfg(feature = "exact")]
 fn optima(a: &Args) -> ExitCode {
-    amc::bench::oracle::run(&a.sizes, a.seeds.clone(), a.seconds)
+    let merge = a.merge.as_ref().map(std::fs::read_to_string).transpose();
+    match merge {
+        Ok(m) => amc::bench::oracle::run(&a.sizes, a.seeds.clone(), a.seconds, m.as_deref()),
+        Err(e) => {
+            eprintln!("error: --merge: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 #[cfg(not(feature = "exact"))]
 fn optima(_: &Args) -> ExitCode {
     eprintln!("error: `optima` needs the exact solver: cargo run --release --features exact --bin amc-bench -- optima");
     ExitCode::from(2)
+}
+
+/// Phase-by-phase objective and time of amc's solver (for tuning).
+fn trace(a: &Args) -> ExitCode {
+    use amc::solve::construct::{Order, construct};
+    use amc::solve::search::{Budget, Cands, Moves, descend};
+    use std::time::Instant;
+    for &(p, m) in &a.sizes {
+        for seed in a.seeds.clone().unwrap_or_else(|| seeds(p)) {
+            let inst = generate(p, m, seed);
+            let pb = &inst.problem;
+            for o in [Order::ByModel, Order::MostConstrained] {
+                let t = Instant::now();
+                let mut c = Cands::new(pb);
+                let mut w = u64::MAX;
+                let large = pb.pods.len() > 2000;
+                let mut s = construct(pb, o, &mut w, if large { Some(&mut c) } else { None });
+                println!("{} {o:?} construct: {} in {:.3}s", inst.name, s.total(), t.elapsed().as_secs_f64());
+                for pass in 0..6 {
+                    let mut b = Budget { left: u64::MAX };
+                    let before = b.left;
+                    descend(&mut s, &mut c, Moves { swap: false, close: false, passes: 1 }, &mut b);
+                    let r = s.total();
+                    let w1 = before - b.left;
+                    let t1 = t.elapsed().as_secs_f64();
+                    let mut b = Budget { left: u64::MAX };
+                    descend(&mut s, &mut c, Moves { swap: false, close: true, passes: 1 }, &mut b);
+                    println!("  pass {pass}: relocate {r} (work {w1}, at {t1:.3}s), +close {} at {:.3}s", s.total(), t.elapsed().as_secs_f64());
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
@@ -186,6 +233,7 @@ fn main() -> ExitCode {
     match cmd.as_str() {
         "placement" => placement(&a),
         "optima" => optima(&a),
+        "trace" => trace(&a),
         other => {
             eprintln!("error: unknown command `{other}` (placement, optima)");
             ExitCode::from(2)

@@ -52,7 +52,7 @@ pub fn order(pb: &Problem, how: Order) -> Vec<u32> {
             let pod = &pb.pods[p as usize];
             let model_size = pod.model.map(|x| pb.models[x as usize].size).unwrap_or(0);
             let (dep, n) = constrained(p);
-            (dep, u64::MAX - model_size, pod.model.unwrap_or(NONE), n, u64::MAX - sizes[p as usize], p)
+            (dep, u64::MAX - model_size, pod.model.unwrap_or(NONE), pod.tenant, n, u64::MAX - sizes[p as usize], p)
         }),
     }
     v
@@ -61,11 +61,51 @@ pub fn order(pb: &Problem, how: Order) -> Vec<u32> {
 /// Cheapest feasible machine for `p` among `machines`, with its delta.
 pub fn best_machine(s: &State, p: usize, machines: &[u32]) -> Option<(i64, u32)> {
     let mut best: Option<(i64, u32)> = None;
+    let rd = s.remove_delta(p);
     for &m in machines {
         if s.at[p] == m || !s.can_move(p, m) {
             continue;
         }
-        let d = s.delta(p, m);
+        let d = rd + s.insert_delta(p, m);
+        if best.is_none_or(|b| (d, m) < b) {
+            best = Some((d, m));
+        }
+    }
+    best
+}
+
+/// Cheapest machine for `p` when the staging a machine would need is shared
+/// by the pods of the model still to come (as many as fit there): the
+/// greedy then opens machines that can take the model's later pods too.
+fn best_amortised(s: &State, p: usize, machines: &[u32], remaining: u32) -> Option<(i64, u32)> {
+    let pb = s.pb;
+    let pod = &pb.pods[p];
+    let mm = pb.m();
+    let mut best: Option<(i64, u32)> = None;
+    let rd = s.remove_delta(p);
+    for &m in machines {
+        if s.at[p] == m || !s.can_move(p, m) {
+            continue;
+        }
+        let mut d = rd + s.insert_delta(p, m);
+        if let Some(x) = pod.model
+            && remaining > 1
+            && s.model_cnt[x as usize * mm + m as usize] == 0
+        {
+            let stage = pb.weights.stage * pb.stage_ms(x, m as usize);
+            if stage > 0 {
+                let dem = pb.demand(p, m as usize);
+                let cap = &pb.machines[m as usize].cap;
+                let mut fit = u64::from(remaining);
+                for r in 0..super::problem::R {
+                    if dem[r] > 0 && cap[r] != super::problem::UNBOUNDED {
+                        fit = fit.min(cap[r].saturating_sub(s.used[m as usize][r]) / dem[r]);
+                    }
+                }
+                let share = i64::try_from(fit.max(1)).unwrap_or(1);
+                d -= stage - stage / share;
+            }
+        }
         if best.is_none_or(|b| (d, m) < b) {
             best = Some((d, m));
         }
@@ -74,13 +114,40 @@ pub fn best_machine(s: &State, p: usize, machines: &[u32]) -> Option<(i64, u32)>
 }
 
 /// Greedy placement in the given order, then repair of the pods left over.
-pub fn construct<'a>(pb: &'a Problem, how: Order, budget: &mut u64) -> State<'a> {
+/// With `cands`, large classes are scanned through candidate lists (hosts of
+/// the pod's model and keys plus a rotating window), falling back to the
+/// whole class when none of them fits.
+pub fn construct<'a>(pb: &'a Problem, how: Order, budget: &mut u64, mut cands: Option<&mut super::search::Cands>) -> State<'a> {
     let mut s = State::new(pb);
+    let mut buf = Vec::new();
+    let mut left = vec![0u32; pb.models.len()];
+    for p in &pb.pods {
+        if let Some(x) = p.model {
+            left[x as usize] += 1;
+        }
+    }
     for p in order(pb, how) {
         let p = p as usize;
         let ms = &pb.classes[pb.pods[p].class as usize].machines;
-        *budget = budget.saturating_sub(ms.len() as u64);
-        if let Some((_, m)) = best_machine(&s, p, ms) {
+        let remaining = pb.pods[p].model.map(|x| left[x as usize]).unwrap_or(0);
+        if let Some(x) = pb.pods[p].model {
+            left[x as usize] -= 1;
+        }
+        let amortise = how == Order::ByModel;
+        let choose = |s: &State, list: &[u32]| {
+            if amortise { best_amortised(s, p, list, remaining) } else { best_machine(s, p, list) }
+        };
+        let mut pick = None;
+        if let Some(c) = cands.as_deref_mut() {
+            c.fill(&s, p, &mut buf);
+            *budget = budget.saturating_sub(buf.len() as u64);
+            pick = choose(&s, &buf);
+        }
+        if pick.is_none() {
+            *budget = budget.saturating_sub(ms.len() as u64);
+            pick = choose(&s, ms);
+        }
+        if let Some((_, m)) = pick {
             s.apply(p, m);
         }
     }

@@ -232,6 +232,12 @@ pub struct Tables {
     pub n_targets: usize,
     /// Per group: member pods.
     pub group_pods: Vec<Vec<u32>>,
+    /// Per machine and resource: the largest usage with no balance cost.
+    pub knee: Vec<[u64; R]>,
+    /// Capacities, dense (a copy of each machine's `cap`).
+    pub cap: Vec<[u64; R]>,
+    /// Unified memory, dense.
+    pub unified: Vec<bool>,
 }
 
 /// `ceil(a * 1000 / b)` in ms, saturating.
@@ -324,6 +330,24 @@ impl Problem {
                 }
             }
         }
+        let theta = self.weights.steps.iter().map(|s| s.0).min().unwrap_or(1000).max(0) as u128;
+        t.knee = self
+            .machines
+            .iter()
+            .map(|m| {
+                let mut k = [0u64; R];
+                for r in 0..R {
+                    k[r] = if m.cap[r] == UNBOUNDED {
+                        UNBOUNDED
+                    } else {
+                        u64::try_from(theta * u128::from(m.cap[r]) / 1000).unwrap_or(UNBOUNDED)
+                    };
+                }
+                k
+            })
+            .collect();
+        t.cap = self.machines.iter().map(|m| m.cap).collect();
+        t.unified = self.machines.iter().map(|m| m.unified).collect();
         self.tables = t;
     }
 
@@ -331,7 +355,7 @@ impl Problem {
     #[inline]
     pub fn demand(&self, p: usize, m: usize) -> [u64; R] {
         let d = self.pods[p].demand;
-        if self.machines[m].unified {
+        if self.tables.unified[m] {
             [d[CPU], d[MEM].saturating_add(d[VRAM]), 0, 0]
         } else {
             d
@@ -369,15 +393,20 @@ impl Problem {
     }
 
     /// Convex balance cost of a machine at the given usage (unweighted ms).
+    #[inline]
     pub fn balance(&self, m: usize, used: &[u64; R]) -> i64 {
-        let cap = &self.machines[m].cap;
+        let cap = &self.tables.cap[m];
+        let knee = self.tables.knee.get(m);
         let mut total = 0i64;
         for r in [CPU, MEM, VRAM] {
             let c = cap[r];
-            if c == 0 || c == UNBOUNDED || used[r] == 0 {
+            if c == 0 || c == UNBOUNDED || used[r] == 0 || knee.is_some_and(|k| used[r] <= k[r]) {
                 continue;
             }
-            let permille = (u128::from(used[r]) * 1000).div_ceil(u128::from(c));
+            let permille = match used[r].checked_mul(1000) {
+                Some(x) => u128::from(x.div_ceil(c)),
+                None => (u128::from(used[r]) * 1000).div_ceil(u128::from(c)),
+            };
             let u = i64::try_from(permille).unwrap_or(i64::MAX / 4);
             for &(theta, slope) in &self.weights.steps {
                 if u > theta {

@@ -147,6 +147,45 @@ impl Cands {
     }
 }
 
+/// What a close move empties from a machine.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Model(u32),
+    Key(u32),
+}
+
+impl Cands {
+    /// Candidates for moving `q` off machine `n` when closing `t` there: the
+    /// other machines that hold `t` already (placed, resident or warm); the
+    /// whole class when it is small.
+    fn fill_hosts(&mut self, s: &State, q: usize, t: Target, n: u32, out: &mut Vec<u32>) {
+        let pb = s.pb;
+        let class = &pb.classes[pb.pods[q].class as usize];
+        out.clear();
+        if class.machines.len() <= self.full {
+            out.extend(class.machines.iter().copied().filter(|&m| m != n));
+            return;
+        }
+        self.tick = self.tick.wrapping_add(1);
+        if self.tick == 0 {
+            self.stamp.iter_mut().for_each(|x| *x = 0);
+            self.tick = 1;
+        }
+        let tick = self.tick;
+        self.stamp[n as usize] = tick;
+        let (a, b): (&[u32], &[u32]) = match t {
+            Target::Model(x) => (&s.model_hosts[x as usize], &self.resident_hosts[x as usize]),
+            Target::Key(k) => (&s.key_hosts[k as usize], &self.warm_hosts[k as usize]),
+        };
+        for &m in a.iter().chain(b.iter()) {
+            if self.stamp[m as usize] != tick && class.allows(m) {
+                self.stamp[m as usize] = tick;
+                out.push(m);
+            }
+        }
+    }
+}
+
 /// Work counter shared by all phases.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
@@ -238,7 +277,7 @@ fn swap_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -
 }
 
 /// Moves every pod in `pods` (all on machine `n`) elsewhere; keeps it if cheaper.
-fn close(s: &mut State, c: &mut Cands, pods: &[u32], n: u32, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+fn close(s: &mut State, c: &mut Cands, pods: &[u32], t: Target, n: u32, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
     let before = s.total();
     let mark = s.mark();
     for &q in pods {
@@ -247,8 +286,7 @@ fn close(s: &mut State, c: &mut Cands, pods: &[u32], n: u32, b: &mut Budget, buf
             s.rollback(mark);
             return false;
         }
-        c.fill(s, q, buf);
-        buf.retain(|&m| m != n);
+        c.fill_hosts(s, q, t, n, buf);
         b.spend(buf.len() as u64 + 1);
         match best_machine(s, q, buf) {
             Some((_, m)) => s.apply(q, m),
@@ -281,7 +319,7 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
             if group.is_empty() {
                 continue;
             }
-            improved |= close(s, c, &group.clone(), n, b, buf);
+            improved |= close(s, c, &group, Target::Model(x as u32), n, b, buf);
         }
     }
     for k in 0..pb.keys.len() {
@@ -295,7 +333,7 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
             if group.is_empty() {
                 continue;
             }
-            improved |= close(s, c, &group.clone(), n, b, buf);
+            improved |= close(s, c, &group, Target::Key(k as u32), n, b, buf);
         }
     }
     improved
@@ -556,12 +594,12 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
     let mut best: Option<(i64, Vec<u32>)> = None;
     for &o in orders {
         let mut work = b.left;
-        let mut s = construct(pb, o, &mut work);
+        let mut s = construct(pb, o, &mut work, if large { Some(&mut c) } else { None });
         b.left = work;
         let moves = Moves {
             swap: !large,
             close: true,
-            passes: if large { 3 } else { 20 },
+            passes: if large { 2 } else { 20 },
         };
         descend(&mut s, &mut c, moves, &mut b);
         let t = s.total();
@@ -600,7 +638,7 @@ pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
         s = State::from_assignment(pb, &best_at);
         b.left = reserve + main.left;
     }
-    descend(&mut s, &mut c, Moves { swap: !large, close: true, passes: if large { 3 } else { 20 } }, &mut b);
+    descend(&mut s, &mut c, Moves { swap: !large, close: true, passes: if large { 1 } else { 20 } }, &mut b);
     if s.at.contains(&NONE) {
         let mut w = b.left;
         repair(&mut s, &mut w);

@@ -152,14 +152,14 @@ impl<'a> State<'a> {
         }
         let t = to as usize;
         let d = pb.demand(p, t);
-        let cap = &pb.machines[t].cap;
+        let cap = &pb.tables.cap[t];
         for r in 0..R {
             if d[r] > 0 && cap[r] != UNBOUNDED && self.used[t][r] + d[r] > cap[r] {
                 return Some(Block::Capacity(r));
             }
         }
-        let mach = &pb.machines[t];
         for &(vc, bytes) in &pod.volumes {
+            let mach = &pb.machines[t];
             let Some(Some(pool)) = mach.pool_of.get(vc as usize) else {
                 return Some(Block::Static);
             };
@@ -213,61 +213,72 @@ impl<'a> State<'a> {
     }
 
     /// Weighted objective change of moving `p` to `to` ([`NONE`] = unplace). Does not check feasibility.
+    #[inline]
     pub fn delta(&self, p: usize, to: u32) -> i64 {
-        let pb = self.pb;
-        let from = self.at[p];
-        if from == to {
+        if self.at[p] == to {
             return 0;
         }
+        self.remove_delta(p) + self.insert_delta(p, to)
+    }
+
+    /// Weighted change of taking `p` off its machine (it becomes unplaced and is charged as such).
+    pub fn remove_delta(&self, p: usize) -> i64 {
+        let pb = self.pb;
         let w = &pb.weights;
+        let from = self.at[p];
+        if from == NONE {
+            return 0;
+        }
         let pod = &pb.pods[p];
         let m = pb.m();
-        let (mut dl, mut ds, mut dw, mut db, mut du) = (0i64, 0i64, 0i64, 0i64, 0i64);
-        if from == NONE {
-            du -= 1;
-        } else {
-            let a = from as usize;
-            dl -= pb.load_ms(p, a);
-            if let Some(x) = pod.model
-                && self.model_cnt[x as usize * m + a] == 1
-            {
-                ds -= pb.stage_ms(x, a);
-            }
-            for &k in &pod.keys {
-                if self.key_cnt[k as usize * m + a] == 1 {
-                    dw -= pb.warm_ms(k, a);
-                }
-            }
-            let d = pb.demand(p, a);
-            let mut u = self.used[a];
-            for r in [CPU, MEM, VRAM] {
-                u[r] -= d[r];
-            }
-            db += pb.balance(a, &u) - self.bal[a];
+        let a = from as usize;
+        let mut d = -w.load * pb.load_ms(p, a) + w.unplaced;
+        if let Some(x) = pod.model
+            && self.model_cnt[x as usize * m + a] == 1
+        {
+            d -= w.stage * pb.stage_ms(x, a);
         }
+        for &k in &pod.keys {
+            if self.key_cnt[k as usize * m + a] == 1 {
+                d -= w.warm * pb.warm_ms(k, a);
+            }
+        }
+        let dem = pb.demand(p, a);
+        let mut u = self.used[a];
+        for r in [CPU, MEM, VRAM] {
+            u[r] -= dem[r];
+        }
+        d + w.balance * (pb.balance(a, &u) - self.bal[a])
+    }
+
+    /// Weighted change of putting `p`, unplaced, on `to` (0 for [`NONE`]).
+    #[inline]
+    pub fn insert_delta(&self, p: usize, to: u32) -> i64 {
+        let pb = self.pb;
+        let w = &pb.weights;
         if to == NONE {
-            du += 1;
-        } else {
-            let b = to as usize;
-            dl += pb.load_ms(p, b);
-            if let Some(x) = pod.model
-                && self.model_cnt[x as usize * m + b] == 0
-            {
-                ds += pb.stage_ms(x, b);
-            }
-            for &k in &pod.keys {
-                if self.key_cnt[k as usize * m + b] == 0 {
-                    dw += pb.warm_ms(k, b);
-                }
-            }
-            let d = pb.demand(p, b);
-            let mut u = self.used[b];
-            for r in [CPU, MEM, VRAM] {
-                u[r] += d[r];
-            }
-            db += pb.balance(b, &u) - self.bal[b];
+            return 0;
         }
-        w.load * dl + w.stage * ds + w.warm * dw + w.balance * db + w.unplaced * du
+        let pod = &pb.pods[p];
+        let m = pb.m();
+        let b = to as usize;
+        let mut d = w.load * pb.load_ms(p, b) - w.unplaced;
+        if let Some(x) = pod.model
+            && self.model_cnt[x as usize * m + b] == 0
+        {
+            d += w.stage * pb.stage_ms(x, b);
+        }
+        for &k in &pod.keys {
+            if self.key_cnt[k as usize * m + b] == 0 {
+                d += w.warm * pb.warm_ms(k, b);
+            }
+        }
+        let dem = pb.demand(p, b);
+        let mut u = self.used[b];
+        for r in [CPU, MEM, VRAM] {
+            u[r] += dem[r];
+        }
+        d + w.balance * (pb.balance(b, &u) - self.bal[b])
     }
 
     fn take(&mut self, p: usize) {
