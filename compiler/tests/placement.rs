@@ -18,15 +18,28 @@ fn random_instances_are_placed_without_violations() {
         for seed in 1..=6 {
             let inst = generate(p, m, seed);
             let pb = &inst.problem;
-            assert_eq!(violations(pb, &inst.planted), 0, "{}: planted solution invalid", inst.name);
+            assert_eq!(
+                violations(pb, &inst.planted),
+                0,
+                "{}: planted solution invalid",
+                inst.name
+            );
             let mut cfg = Config::for_problem(pb, seed);
             cfg.budget = cfg.budget.min(2_000_000);
             let at = optimise(pb, &cfg).at;
-            assert!(!at.contains(&NONE), "{}: unplaced although the planted placement is feasible", inst.name);
+            assert!(
+                !at.contains(&NONE),
+                "{}: unplaced although the planted placement is feasible",
+                inst.name
+            );
             assert_eq!(violations(pb, &at), 0, "{}", inst.name);
             let planted = State::from_assignment(pb, &inst.planted).total();
             let got = State::from_assignment(pb, &at).total();
-            assert!(got <= planted, "{}: {got} worse than the planted {planted}", inst.name);
+            assert!(
+                got <= planted,
+                "{}: {got} worse than the planted {planted}",
+                inst.name
+            );
         }
     }
 }
@@ -55,12 +68,24 @@ fn incremental_objective_equals_recomputed() {
         let mut rng = Rng::new(seed);
         for step in 0..2_000 {
             let p = rng.below(pb.pods.len());
-            let to = if rng.chance(1, 10) { NONE } else { rng.below(pb.m()) as u32 };
+            let to = if rng.chance(1, 10) {
+                NONE
+            } else {
+                rng.below(pb.m()) as u32
+            };
             let predicted = s.total() + s.delta(p, to);
             let mark = s.mark();
             s.apply(p, to);
-            assert_eq!(s.total(), predicted, "seed {seed} step {step}: delta disagrees");
-            assert_eq!(s.costs, State::recompute(pb, &s.at), "seed {seed} step {step}");
+            assert_eq!(
+                s.total(),
+                predicted,
+                "seed {seed} step {step}: delta disagrees"
+            );
+            assert_eq!(
+                s.costs,
+                State::recompute(pb, &s.at),
+                "seed {seed} step {step}"
+            );
             if rng.chance(1, 3) {
                 s.rollback(mark);
                 assert_eq!(s.costs, State::recompute(pb, &s.at));
@@ -122,12 +147,29 @@ fn benchmark_smoke_run() {
     assert_eq!(amc.metrics.unplaced, 0);
     for r in &rows {
         if let Some(b) = r.best_known.filter(|_| r.metrics.unplaced == 0) {
-            assert!(b <= r.metrics.objective, "{}: best known {b} above {}", r.solver, r.metrics.objective);
+            assert!(
+                b <= r.metrics.objective,
+                "{}: best known {b} above {}",
+                r.solver,
+                r.metrics.objective
+            );
         }
         let j = r.json();
         for k in [
-            "instance", "pods", "machines", "seed", "solver", "objective", "optimum", "best_known", "gap_pct",
-            "gib_staged", "cache_hit_share", "violations", "unplaced", "seconds",
+            "instance",
+            "pods",
+            "machines",
+            "seed",
+            "solver",
+            "objective",
+            "optimum",
+            "best_known",
+            "gap_pct",
+            "gib_staged",
+            "cache_hit_share",
+            "violations",
+            "unplaced",
+            "seconds",
         ] {
             assert!(j.get(k).is_some(), "missing {k}");
         }

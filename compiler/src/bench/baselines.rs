@@ -72,8 +72,16 @@ pub fn kube_like(pb: &Problem, variant: Kube) -> Vec<u32> {
             with_model[x as usize] += 1;
         }
     }
-    let pct = if n >= 100 { (50i64 - n as i64 / 125).max(5) as usize } else { 100 };
-    let to_find = if n >= 100 { (n * pct / 100).max(100).min(n) } else { n };
+    let pct = if n >= 100 {
+        (50i64 - n as i64 / 125).max(5) as usize
+    } else {
+        100
+    };
+    let to_find = if n >= 100 {
+        (n * pct / 100).max(100).min(n)
+    } else {
+        n
+    };
     let mut start = 0usize;
     for p in 0..pb.pods.len() {
         let pod = &pb.pods[p];
@@ -129,7 +137,15 @@ pub fn ffd(pb: &Problem) -> Vec<u32> {
     let mut s = State::new(pb);
     let maxcap: Vec<u64> = [CPU, MEM, VRAM]
         .iter()
-        .map(|&r| pb.machines.iter().map(|m| m.cap[r]).filter(|&c| c != UNBOUNDED).max().unwrap_or(1).max(1))
+        .map(|&r| {
+            pb.machines
+                .iter()
+                .map(|m| m.cap[r])
+                .filter(|&c| c != UNBOUNDED)
+                .max()
+                .unwrap_or(1)
+                .max(1)
+        })
         .collect();
     let mut order: Vec<usize> = (0..pb.pods.len()).collect();
     let share = |p: usize| {

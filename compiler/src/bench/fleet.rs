@@ -90,7 +90,9 @@ struct Spec {
 
 /// Generates an instance.
 pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
-    let mut rng = Rng::new(seed ^ (pods as u64).wrapping_mul(0x9E37) ^ (machines as u64).wrapping_mul(0x85EB_CA6B));
+    let mut rng = Rng::new(
+        seed ^ (pods as u64).wrapping_mul(0x9E37) ^ (machines as u64).wrapping_mul(0x85EB_CA6B),
+    );
     let n = machines.max(1);
     let zones = (n / 8).clamp(2, 16);
     // Machines.
@@ -194,7 +196,9 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
         }
         let acc = accels(kinds[m]);
         if gpu {
-            provider_accels(provider).iter().any(|a| *a != "cpu" && acc.contains(a))
+            provider_accels(provider)
+                .iter()
+                .any(|a| *a != "cpu" && acc.contains(a))
         } else {
             provider_accels(provider).contains(&"cpu")
         }
@@ -215,7 +219,9 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
         };
         // vLLM and SGLang serve safetensors on GPUs; llama.cpp and Ollama serve GGUF.
         let want_gguf = provider >= 2;
-        let candidates: Vec<u32> = (0..n_models as u32).filter(|&x| gguf[x as usize] == want_gguf).collect();
+        let candidates: Vec<u32> = (0..n_models as u32)
+            .filter(|&x| gguf[x as usize] == want_gguf)
+            .collect();
         let model = candidates[rng.below(candidates.len())];
         let gpu = provider < 2 || !rng.chance(2, 10);
         let tenant = rng.below(n_tenants);
@@ -230,17 +236,36 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
         }
         let size = models[model as usize].size;
         let demand = if gpu {
-            [range(&mut rng, 1, 8) * 1000, range(&mut rng, 4, 32) * GIB, 0, size + size / 5]
+            [
+                range(&mut rng, 1, 8) * 1000,
+                range(&mut rng, 4, 32) * GIB,
+                0,
+                size + size / 5,
+            ]
         } else {
             [range(&mut rng, 2, 16) * 1000, size + size / 5 + GIB, 0, 0]
         };
-        let feasible = (0..n).filter(|&m| compatible(provider, gpu, tenant, m)).count();
+        let feasible = (0..n)
+            .filter(|&m| compatible(provider, gpu, tenant, m))
+            .count();
         if feasible == 0 {
             continue;
         }
-        let replicas = (range(&mut rng, 1, 3) as usize).min(feasible).min(pods - total) as u32;
+        let replicas = (range(&mut rng, 1, 3) as usize)
+            .min(feasible)
+            .min(pods - total) as u32;
         set_names.push(format!("d{}", specs.len()));
-        specs.push((Spec { provider, gpu, tenant: tenant as u32, model, keys: ks, demand }, replicas));
+        specs.push((
+            Spec {
+                provider,
+                gpu,
+                tenant: tenant as u32,
+                model,
+                keys: ks,
+                demand,
+            },
+            replicas,
+        ));
         total += replicas as usize;
     }
     // Classes: one per (provider, gpu, tenant) combination actually used.
@@ -254,13 +279,19 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
             Some(i) => i as u32,
             None => {
                 class_keys.push(ck);
-                let ms: Vec<u32> = (0..n).filter(|&m| compatible(sp.provider, sp.gpu, sp.tenant as usize, m)).map(|m| m as u32).collect();
+                let ms: Vec<u32> = (0..n)
+                    .filter(|&m| compatible(sp.provider, sp.gpu, sp.tenant as usize, m))
+                    .map(|m| m as u32)
+                    .collect();
                 classes.push(Class::new(ms, n));
                 (classes.len() - 1) as u32
             }
         };
         let group = if *replicas > 1 {
-            groups.push(Group { map: None, limit: 1 });
+            groups.push(Group {
+                map: None,
+                limit: 1,
+            });
             vec![(groups.len() - 1) as u32]
         } else {
             Vec::new()
@@ -286,7 +317,10 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
     for p in 0..pod_list.len() {
         let ms = &classes[pod_list[p].class as usize].machines;
         let set = pod_list[p].set;
-        let taken: Vec<u32> = (0..p).filter(|&q| pod_list[q].set == set).map(|q| planted[q]).collect();
+        let taken: Vec<u32> = (0..p)
+            .filter(|&q| pod_list[q].set == set)
+            .map(|q| planted[q])
+            .collect();
         let free: Vec<u32> = ms.iter().copied().filter(|m| !taken.contains(m)).collect();
         let m = free[rng.below(free.len())];
         planted[p] = m;
@@ -306,13 +340,17 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
     for (i, mach) in mlist.iter_mut().enumerate() {
         let util = range(&mut rng, 55, 85);
         for r in [CPU, MEM, VRAM] {
-            let base = if load[i][r] == 0 { quanta[r] } else { load[i][r] * 100 / util };
+            let base = if load[i][r] == 0 {
+                quanta[r]
+            } else {
+                load[i][r] * 100 / util
+            };
             mach.cap[r] = base.div_ceil(quanta[r]).max(1) * quanta[r];
         }
         mach.cap[GPU] = UNBOUNDED;
         let gpu_kind = matches!(kinds[i], Kind::Cuda | Kind::Rocm);
         if !gpu_kind {
-            mach.cap[VRAM] = if mach.unified { 0 } else { 0 };
+            mach.cap[VRAM] = 0;
         }
         // Node state: resident models and warm keys.
         for _ in 0..rng.below(4) {

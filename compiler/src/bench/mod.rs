@@ -71,10 +71,11 @@ pub fn reference(name: &str, digest: &str) -> Option<Reference> {
         optimum: e.get("optimum").and_then(Value::as_i64),
         best_known: e.get("best_known")?.as_i64()?,
         seconds: e.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
-        assignment: e
-            .get("assignment")
-            .and_then(Value::as_str)
-            .map(|a| a.split_whitespace().map(|x| x.parse().unwrap_or(NONE)).collect()),
+        assignment: e.get("assignment").and_then(Value::as_str).map(|a| {
+            a.split_whitespace()
+                .map(|x| x.parse().unwrap_or(NONE))
+                .collect()
+        }),
     };
     (r.digest == digest).then_some(r)
 }
@@ -83,10 +84,16 @@ pub fn reference(name: &str, digest: &str) -> Option<Reference> {
 pub fn digest(pb: &Problem) -> String {
     let mut h = Sha256::new();
     for m in &pb.machines {
-        h.update(format!("M{:?}{}{:?}{:?}{:?}|", m.cap, m.unified, m.bw, m.resident, m.warm));
+        h.update(format!(
+            "M{:?}{}{:?}{:?}{:?}|",
+            m.cap, m.unified, m.bw, m.resident, m.warm
+        ));
     }
     for p in &pb.pods {
-        h.update(format!("P{}{}{:?}{:?}{:?}{}{:?}|", p.set, p.tenant, p.model, p.keys, p.demand, p.class, p.groups));
+        h.update(format!(
+            "P{}{}{:?}{:?}{:?}{}{:?}|",
+            p.set, p.tenant, p.model, p.keys, p.demand, p.class, p.groups
+        ));
     }
     for x in &pb.models {
         h.update(format!("X{}|", x.size));
@@ -168,13 +175,22 @@ pub fn measure(inst: &Instance, at: &[u32]) -> Metrics {
     Metrics {
         objective: s.total(),
         gib_staged: staged as f64 / (1u64 << 30) as f64,
-        cache_hit_share: if pairs == 0 { 1.0 } else { 1.0 - paid as f64 / pairs as f64 },
+        cache_hit_share: if pairs == 0 {
+            1.0
+        } else {
+            1.0 - paid as f64 / pairs as f64
+        },
         violations: violations(pb, at),
         unplaced: at.iter().filter(|&&m| m == NONE).count(),
         hash_only_cross_tenant: hash_only,
         parts: {
             let w = &pb.weights;
-            [w.load * s.costs.load, w.stage * s.costs.stage, w.warm * s.costs.warm, w.balance * s.costs.balance]
+            [
+                w.load * s.costs.load,
+                w.stage * s.costs.stage,
+                w.warm * s.costs.warm,
+                w.balance * s.costs.balance,
+            ]
         },
     }
 }
@@ -240,18 +256,33 @@ impl Row {
 /// A named solver run on an instance.
 pub type SolverFn = fn(&Instance) -> Vec<u32>;
 
+/// Budget multiplier for amc runs, in percent (`AMC_BENCH_BUDGET_PCT`, default 100): for
+/// quality/time trade-off curves only; the default benchmark uses the default budget.
+pub fn budget_pct() -> u64 {
+    std::env::var("AMC_BENCH_BUDGET_PCT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
 /// amc's default solver with its default budget.
 pub fn run_amc(inst: &Instance) -> Vec<u32> {
     let pb = &inst.problem;
-    optimise(pb, &Config::for_problem(pb, inst.seed)).at
+    let mut cfg = Config::for_problem(pb, inst.seed);
+    cfg.budget = cfg.budget / 100 * budget_pct();
+    optimise(pb, &cfg).at
 }
 
 /// The solvers every instance runs, in report order.
 pub fn solvers() -> Vec<(&'static str, SolverFn)> {
     vec![
         ("amc", run_amc as SolverFn),
-        ("kube-like", |i| baselines::kube_like(&i.problem, baselines::Kube::Plain)),
-        ("kube-prefix", |i| baselines::kube_like(&i.problem, baselines::Kube::Prefix)),
+        ("kube-like", |i| {
+            baselines::kube_like(&i.problem, baselines::Kube::Plain)
+        }),
+        ("kube-prefix", |i| {
+            baselines::kube_like(&i.problem, baselines::Kube::Prefix)
+        }),
         ("ffd", |i| baselines::ffd(&i.problem)),
     ]
 }

@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{baselines, digest, generate, seeds};
 use crate::solve::exact::{self, Limits};
@@ -29,15 +29,24 @@ fn eval(pb: &Problem, at: &[u32]) -> Option<i64> {
 pub fn entry(pb: &Problem, seed: u64, seconds: f64) -> Value {
     let t0 = Instant::now();
     let mut best: Option<(i64, Vec<u32>, &'static str)> = None;
-    let consider = |at: Vec<u32>, src: &'static str, best: &mut Option<(i64, Vec<u32>, &'static str)>| {
-        if let Some(v) = eval(pb, &at)
-            && best.as_ref().is_none_or(|b| v < b.0)
-        {
-            *best = Some((v, at, src));
-        }
-    };
-    consider(baselines::kube_like(pb, baselines::Kube::Plain), "kube-like", &mut best);
-    consider(baselines::kube_like(pb, baselines::Kube::Prefix), "kube-prefix", &mut best);
+    let consider =
+        |at: Vec<u32>, src: &'static str, best: &mut Option<(i64, Vec<u32>, &'static str)>| {
+            if let Some(v) = eval(pb, &at)
+                && best.as_ref().is_none_or(|b| v < b.0)
+            {
+                *best = Some((v, at, src));
+            }
+        };
+    consider(
+        baselines::kube_like(pb, baselines::Kube::Plain),
+        "kube-like",
+        &mut best,
+    );
+    consider(
+        baselines::kube_like(pb, baselines::Kube::Prefix),
+        "kube-prefix",
+        &mut best,
+    );
     consider(baselines::ffd(pb), "ffd", &mut best);
     let mut cfg = Config::for_problem(pb, seed ^ 0x5eed);
     cfg.budget = cfg.budget.saturating_mul(10);
@@ -73,7 +82,15 @@ pub fn entry(pb: &Problem, seed: u64, seconds: f64) -> Value {
                 if ms.len() >= k {
                     break;
                 }
-                if m != seed_m && pb.pods[p].model.is_some() && cur.iter().enumerate().any(|(q, &mq)| mq == seed_m && pb.pods[q].model == pb.pods[p].model) && !ms.contains(&m) && rng.chance(1, 2) {
+                if m != seed_m
+                    && pb.pods[p].model.is_some()
+                    && cur
+                        .iter()
+                        .enumerate()
+                        .any(|(q, &mq)| mq == seed_m && pb.pods[q].model == pb.pods[p].model)
+                    && !ms.contains(&m)
+                    && rng.chance(1, 2)
+                {
                     ms.push(m);
                 }
             }
@@ -84,7 +101,15 @@ pub fn entry(pb: &Problem, seed: u64, seconds: f64) -> Value {
                 }
             }
             let free: Vec<bool> = cur.iter().map(|m| ms.contains(m)).collect();
-            let sub = exact::solve(pb, &Limits { max_nodes: Some(5_000), seconds: Some(20.0) }, Some(&cur), Some(&free));
+            let sub = exact::solve(
+                pb,
+                &Limits {
+                    max_nodes: Some(5_000),
+                    seconds: Some(20.0),
+                },
+                Some(&cur),
+                Some(&free),
+            );
             if let Some(at) = sub.assignment
                 && let (Some(v), Some(c)) = (eval(pb, &at), eval(pb, &cur))
                 && v < c
@@ -112,7 +137,12 @@ pub fn entry(pb: &Problem, seed: u64, seconds: f64) -> Value {
 /// Runs the oracle over sizes and seeds and prints the optima file; with
 /// `merge`, entries of that file are kept unless the new run proves an
 /// optimum or finds a lower best-known value for the same instance digest.
-pub fn run(sizes: &[(usize, usize)], only_seeds: Option<Vec<u64>>, seconds: f64, merge: Option<&str>) -> ExitCode {
+pub fn run(
+    sizes: &[(usize, usize)],
+    only_seeds: Option<Vec<u64>>,
+    seconds: f64,
+    merge: Option<&str>,
+) -> ExitCode {
     let mut instances = merge
         .and_then(|t| serde_json::from_str::<Value>(t).ok())
         .and_then(|v| v.get("instances").and_then(Value::as_object).cloned())
@@ -131,7 +161,8 @@ pub fn run(sizes: &[(usize, usize)], only_seeds: Option<Vec<u64>>, seconds: f64,
             let keep_old = instances.get(&inst.name).is_some_and(|old| {
                 old["digest"] == e["digest"]
                     && (old["optimum"].is_i64()
-                        || old["best_known"].as_i64().unwrap_or(i64::MAX) <= e["best_known"].as_i64().unwrap_or(i64::MAX))
+                        || old["best_known"].as_i64().unwrap_or(i64::MAX)
+                            <= e["best_known"].as_i64().unwrap_or(i64::MAX))
                     && !e["optimum"].is_i64()
             });
             if !keep_old {

@@ -49,7 +49,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--quick" => a.sizes = SIZES.iter().copied().filter(|s| s.0 <= 500).collect(),
             "--largest" => a.sizes = vec![(10000, 1000)],
             "--sizes" => {
-                a.sizes = it.next().and_then(|s| parse_sizes(s)).ok_or("--sizes 100x20,200x30")?
+                a.sizes = it
+                    .next()
+                    .and_then(|s| parse_sizes(s))
+                    .ok_or("--sizes 100x20,200x30")?
             }
             "--seeds" => {
                 a.seeds = Some(
@@ -61,10 +64,21 @@ fn parse(args: &[String]) -> Result<Args, String> {
                 )
             }
             "--solvers" => {
-                a.solvers = Some(it.next().ok_or("--solvers amc,kube-like")?.split(',').map(str::to_string).collect())
+                a.solvers = Some(
+                    it.next()
+                        .ok_or("--solvers amc,kube-like")?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                )
             }
             "--merge" => a.merge = Some(it.next().ok_or("--merge FILE")?.clone()),
-            "--seconds" => a.seconds = it.next().and_then(|s| s.parse().ok()).ok_or("--seconds N")?,
+            "--seconds" => {
+                a.seconds = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--seconds N")?
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -75,7 +89,10 @@ fn print_row(r: &Row, json: bool) {
     if json {
         println!("{}", r.json());
     } else {
-        let gap = r.gap_pct().map(|g| format!("{g:7.2}%")).unwrap_or_else(|| "      -".into());
+        let gap = r
+            .gap_pct()
+            .map(|g| format!("{g:7.2}%"))
+            .unwrap_or_else(|| "      -".into());
         println!(
             "{:<14} {:<12} obj {:>12} gap {} staged {:>8.1} GiB hit {:>5.1}% viol {} unplaced {} {:>8.3}s  [load {} stage {} warm {} bal {}]",
             r.instance,
@@ -97,7 +114,10 @@ fn print_row(r: &Row, json: bool) {
 
 fn summary(rows: &[Row]) {
     eprintln!("\nsummary (gap to optimum, else best known; objective relative to kube-like):");
-    eprintln!("{:<10} {:<12} {:>10} {:>10} {:>10} {:>10} {:>6} {:>6}", "size", "solver", "mean gap", "max gap", "vs kube", "mean s", "viol", "unpl");
+    eprintln!(
+        "{:<10} {:<12} {:>10} {:>10} {:>10} {:>10} {:>6} {:>6}",
+        "size", "solver", "mean gap", "max gap", "vs kube", "mean s", "viol", "unpl"
+    );
     let mut sizes: Vec<(usize, usize)> = rows.iter().map(|r| (r.pods, r.machines)).collect();
     sizes.dedup();
     let mut names: Vec<&str> = Vec::new();
@@ -108,7 +128,10 @@ fn summary(rows: &[Row]) {
     }
     for (p, m) in sizes {
         for name in &names {
-            let sel: Vec<&Row> = rows.iter().filter(|r| r.pods == p && r.machines == m && r.solver == *name).collect();
+            let sel: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.pods == p && r.machines == m && r.solver == *name)
+                .collect();
             if sel.is_empty() {
                 continue;
             }
@@ -116,11 +139,19 @@ fn summary(rows: &[Row]) {
             let rel: Vec<f64> = sel
                 .iter()
                 .filter_map(|r| {
-                    let k = rows.iter().find(|k| k.instance == r.instance && k.solver == "kube-like")?;
+                    let k = rows
+                        .iter()
+                        .find(|k| k.instance == r.instance && k.solver == "kube-like")?;
                     Some(r.metrics.objective as f64 / k.metrics.objective.max(1) as f64)
                 })
                 .collect();
-            let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+            let mean = |v: &[f64]| {
+                if v.is_empty() {
+                    f64::NAN
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                }
+            };
             let max = gaps.iter().copied().fold(f64::NAN, f64::max);
             eprintln!(
                 "{:<10} {:<12} {:>9.2}% {:>9.2}% {:>10.3} {:>10.4} {:>6} {:>6}",
@@ -140,7 +171,10 @@ fn summary(rows: &[Row]) {
 fn placement(a: &Args) -> ExitCode {
     let all = solvers();
     let which: Vec<_> = match &a.solvers {
-        Some(names) => all.into_iter().filter(|(n, _)| names.iter().any(|x| x == n)).collect(),
+        Some(names) => all
+            .into_iter()
+            .filter(|(n, _)| names.iter().any(|x| x == n))
+            .collect(),
         None => all,
     };
     let mut rows = Vec::new();
@@ -154,7 +188,10 @@ fn placement(a: &Args) -> ExitCode {
                     && r.metrics.objective < b
                     && r.metrics.unplaced == 0
                 {
-                    eprintln!("warning: {} {} beats the stored best known {b}: refresh bench-data/optima.json", r.instance, r.solver);
+                    eprintln!(
+                        "warning: {} {} beats the stored best known {b}: refresh bench-data/optima.json",
+                        r.instance, r.solver
+                    );
                     bad = true;
                 }
                 rows.push(r);
@@ -162,7 +199,11 @@ fn placement(a: &Args) -> ExitCode {
         }
     }
     summary(&rows);
-    if bad { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 #[cfg(feature = "exact")]
@@ -179,7 +220,9 @@ fn optima(a: &Args) -> ExitCode {
 
 #[cfg(not(feature = "exact"))]
 fn optima(_: &Args) -> ExitCode {
-    eprintln!("error: `optima` needs the exact solver: cargo run --release --features exact --bin amc-bench -- optima");
+    eprintln!(
+        "error: `optima` needs the exact solver: cargo run --release --features exact --bin amc-bench -- optima"
+    );
     ExitCode::from(2)
 }
 
@@ -198,17 +241,44 @@ fn trace(a: &Args) -> ExitCode {
                 let mut w = u64::MAX;
                 let large = pb.pods.len() > 2000;
                 let mut s = construct(pb, o, &mut w, if large { Some(&mut c) } else { None });
-                println!("{} {o:?} construct: {} in {:.3}s", inst.name, s.total(), t.elapsed().as_secs_f64());
+                println!(
+                    "{} {o:?} construct: {} in {:.3}s",
+                    inst.name,
+                    s.total(),
+                    t.elapsed().as_secs_f64()
+                );
                 for pass in 0..6 {
                     let mut b = Budget { left: u64::MAX };
                     let before = b.left;
-                    descend(&mut s, &mut c, Moves { swap: false, close: false, passes: 1 }, &mut b);
+                    descend(
+                        &mut s,
+                        &mut c,
+                        Moves {
+                            swap: false,
+                            close: false,
+                            passes: 1,
+                        },
+                        &mut b,
+                    );
                     let r = s.total();
                     let w1 = before - b.left;
                     let t1 = t.elapsed().as_secs_f64();
                     let mut b = Budget { left: u64::MAX };
-                    descend(&mut s, &mut c, Moves { swap: false, close: true, passes: 1 }, &mut b);
-                    println!("  pass {pass}: relocate {r} (work {w1}, at {t1:.3}s), +close {} at {:.3}s", s.total(), t.elapsed().as_secs_f64());
+                    descend(
+                        &mut s,
+                        &mut c,
+                        Moves {
+                            swap: false,
+                            close: true,
+                            passes: 1,
+                        },
+                        &mut b,
+                    );
+                    println!(
+                        "  pass {pass}: relocate {r} (work {w1}, at {t1:.3}s), +close {} at {:.3}s",
+                        s.total(),
+                        t.elapsed().as_secs_f64()
+                    );
                 }
             }
         }
@@ -219,7 +289,9 @@ fn trace(a: &Args) -> ExitCode {
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first() else {
-        eprintln!("usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N]   (feature `exact`)");
+        eprintln!(
+            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N]   (feature `exact`)"
+        );
         return ExitCode::from(2);
     };
     let a = match parse(&argv[1..]) {

@@ -56,7 +56,9 @@ pub fn run(a: BuildArgs) -> ExitCode {
         },
     };
     if a.exact && !cfg!(feature = "exact") {
-        eprintln!("error: --exact needs amc built with the `exact` feature (cargo install --features exact; needs coinor-libcbc-dev)");
+        eprintln!(
+            "error: --exact needs amc built with the `exact` feature (cargo install --features exact; needs coinor-libcbc-dev)"
+        );
         return ExitCode::from(2);
     }
     let placement = amc::solve::SolveOptions { exact: a.exact };

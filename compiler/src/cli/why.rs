@@ -38,7 +38,11 @@ fn ms(v: &Value) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out} ms") } else { format!("{out} ms") }
+    if n < 0 {
+        format!("-{out} ms")
+    } else {
+        format!("{out} ms")
+    }
 }
 
 fn pick<'a>(assignments: &'a [Value], pod: &str) -> Vec<&'a Value> {
@@ -75,7 +79,11 @@ fn human(a: &Value, machine: Option<&str>) -> String {
     if machine.is_none_or(|m| m == chosen) {
         for t in a["terms"].as_array().into_iter().flatten() {
             let shared = t["sharedBy"].as_u64().unwrap_or(1);
-            let share = if shared > 1 { format!(" (shared by {shared})") } else { String::new() };
+            let share = if shared > 1 {
+                format!(" (shared by {shared})")
+            } else {
+                String::new()
+            };
             s.push_str(&format!(
                 "  {:<8} {:>12}{share}  {}\n",
                 t["term"].as_str().unwrap_or("?"),
@@ -95,7 +103,10 @@ fn human(a: &Value, machine: Option<&str>) -> String {
             (_, Value::Number(_)) => format!("+{}", ms(&e["extraMs"])).replace("+-", "-"),
             _ => String::new(),
         };
-        lines.push(format!("  {m:<16} {tag:<18} {}\n", e["reason"].as_str().unwrap_or("")));
+        lines.push(format!(
+            "  {m:<16} {tag:<18} {}\n",
+            e["reason"].as_str().unwrap_or("")
+        ));
     }
     if !lines.is_empty() {
         s.push_str("why not:\n");
@@ -112,7 +123,10 @@ pub fn run(a: WhyArgs) -> ExitCode {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e} (is it an `amc build` output?)", path.display());
+            eprintln!(
+                "error: cannot read {}: {e} (is it an `amc build` output?)",
+                path.display()
+            );
             return ExitCode::from(2);
         }
     };
@@ -144,12 +158,20 @@ pub fn run(a: WhyArgs) -> ExitCode {
     if chosen.is_empty() {
         let mut pods: Vec<&str> = all.iter().filter_map(|x| x["pod"].as_str()).collect();
         pods.dedup();
-        eprintln!("error: no pod `{}` in {}; pods: {}", a.pod, path.display(), pods.join(", "));
+        eprintln!(
+            "error: no pod `{}` in {}; pods: {}",
+            a.pod,
+            path.display(),
+            pods.join(", ")
+        );
         return ExitCode::from(2);
     }
     if let Some(m) = &a.machine {
         let known = chosen.iter().any(|x| {
-            x["machine"] == m.as_str() || x["excluded"].as_array().is_some_and(|e| e.iter().any(|y| y["machine"] == m.as_str()))
+            x["machine"] == m.as_str()
+                || x["excluded"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|y| y["machine"] == m.as_str()))
         });
         if !known {
             eprintln!("error: no machine `{m}` in {}", path.display());
@@ -159,10 +181,16 @@ pub fn run(a: WhyArgs) -> ExitCode {
     match a.format {
         Format::Json => {
             let out: Vec<&Value> = chosen;
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_else(|_| "[]".into()));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).unwrap_or_else(|_| "[]".into())
+            );
         }
         Format::Human => {
-            let parts: Vec<String> = chosen.iter().map(|x| human(x, a.machine.as_deref())).collect();
+            let parts: Vec<String> = chosen
+                .iter()
+                .map(|x| human(x, a.machine.as_deref()))
+                .collect();
             print!("{}", parts.join("\n"));
             println!(
                 "\nobjective of the whole placement: {} ({}; see docs/placement.md)",

@@ -61,9 +61,7 @@ pub fn build_manifest(
 
 /// Where each replica runs, what it costs, and why the other machines were not chosen.
 pub fn placement_json(p: &Placement) -> Vec<u8> {
-    let terms = |c: &crate::solve::CostTerms| {
-        json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total})
-    };
+    let terms = |c: &crate::solve::CostTerms| json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total});
     let v = json!({
         "schemaVersion": "amc.placement/v2",
         "kind": "AmcPlacement",

@@ -48,7 +48,9 @@ pub fn lower(decls: &[Decl]) -> ir::Spec {
             "pod" => spec.pods.extend(pod(n)),
             "cluster" => spec.clusters.extend(cluster(n)),
             "profile" => spec.profiles.extend(profile(n)),
-            "placement-weights" => spec.placement_weights.extend(placement_weights(n, d.origin)),
+            "placement-weights" => spec
+                .placement_weights
+                .extend(placement_weights(n, d.origin)),
             _ => {}
         }
     }
@@ -168,7 +170,11 @@ fn placement_weights(n: &Node, origin: Origin) -> Option<ir::PlacementWeights> {
         terms: [term("load"), term("stage"), term("warm"), term("balance")],
         balance_steps: children(n, "balance-step")
             .filter_map(|b| {
-                let t = b.args.first().and_then(int).and_then(|v| u64::try_from(v).ok())?;
+                let t = b
+                    .args
+                    .first()
+                    .and_then(int)
+                    .and_then(|v| u64::try_from(v).ok())?;
                 let s = prop_int(b, "slope").and_then(|v| u64::try_from(v).ok())?;
                 Some((t, s))
             })
@@ -379,7 +385,9 @@ fn pod(n: &Node) -> Option<ir::Pod> {
             }
         }
         placement.spread = child_string(pl, "spread");
-        placement.affinity = children(pl, "affinity").flat_map(arg_strs_spanned).collect();
+        placement.affinity = children(pl, "affinity")
+            .flat_map(arg_strs_spanned)
+            .collect();
         placement.anti_affinity = children(pl, "anti-affinity")
             .flat_map(arg_strs_spanned)
             .collect();

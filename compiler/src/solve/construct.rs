@@ -25,7 +25,13 @@ fn size_key(pb: &Problem, p: usize) -> u64 {
     let d = pb.pods[p].demand;
     let mut best = 0u64;
     for r in [CPU, MEM, VRAM] {
-        let cap = pb.machines.iter().map(|m| m.cap[r]).filter(|&c| c != super::problem::UNBOUNDED).max().unwrap_or(0);
+        let cap = pb
+            .machines
+            .iter()
+            .map(|m| m.cap[r])
+            .filter(|&c| c != super::problem::UNBOUNDED)
+            .max()
+            .unwrap_or(0);
         if cap > 0 {
             best = best.max((u128::from(d[r]) * 1_000_000 / u128::from(cap)) as u64);
         }
@@ -46,13 +52,27 @@ pub fn order(pb: &Problem, how: Order) -> Vec<u32> {
     match how {
         Order::MostConstrained => v.sort_by_key(|&p| {
             let (dep, n) = constrained(p);
-            (dep, n, u64::MAX - sizes[p as usize], pb.pods[p as usize].set, p)
+            (
+                dep,
+                n,
+                u64::MAX - sizes[p as usize],
+                pb.pods[p as usize].set,
+                p,
+            )
         }),
         Order::ByModel => v.sort_by_key(|&p| {
             let pod = &pb.pods[p as usize];
             let model_size = pod.model.map(|x| pb.models[x as usize].size).unwrap_or(0);
             let (dep, n) = constrained(p);
-            (dep, u64::MAX - model_size, pod.model.unwrap_or(NONE), pod.tenant, n, u64::MAX - sizes[p as usize], p)
+            (
+                dep,
+                u64::MAX - model_size,
+                pod.model.unwrap_or(NONE),
+                pod.tenant,
+                n,
+                u64::MAX - sizes[p as usize],
+                p,
+            )
         }),
     }
     v
@@ -117,7 +137,12 @@ fn best_amortised(s: &State, p: usize, machines: &[u32], remaining: u32) -> Opti
 /// With `cands`, large classes are scanned through candidate lists (hosts of
 /// the pod's model and keys plus a rotating window), falling back to the
 /// whole class when none of them fits.
-pub fn construct<'a>(pb: &'a Problem, how: Order, budget: &mut u64, mut cands: Option<&mut super::search::Cands>) -> State<'a> {
+pub fn construct<'a>(
+    pb: &'a Problem,
+    how: Order,
+    budget: &mut u64,
+    mut cands: Option<&mut super::search::Cands>,
+) -> State<'a> {
     let mut s = State::new(pb);
     let mut buf = Vec::new();
     let mut left = vec![0u32; pb.models.len()];
@@ -135,7 +160,11 @@ pub fn construct<'a>(pb: &'a Problem, how: Order, budget: &mut u64, mut cands: O
         }
         let amortise = how == Order::ByModel;
         let choose = |s: &State, list: &[u32]| {
-            if amortise { best_amortised(s, p, list, remaining) } else { best_machine(s, p, list) }
+            if amortise {
+                best_amortised(s, p, list, remaining)
+            } else {
+                best_machine(s, p, list)
+            }
         };
         let mut pick = None;
         if let Some(c) = cands.as_deref_mut() {

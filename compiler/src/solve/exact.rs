@@ -53,16 +53,21 @@ pub struct Outcome {
 }
 
 /// Solves exactly; `free[p]` false fixes replica `p` at `start[p]`.
-pub fn solve(pb: &Problem, limits: &Limits, start: Option<&[u32]>, free: Option<&[bool]>) -> Outcome {
+pub fn solve(
+    pb: &Problem,
+    limits: &Limits,
+    start: Option<&[u32]>,
+    free: Option<&[bool]>,
+) -> Outcome {
     let np = pb.pods.len();
     let mm = pb.m();
     let w = &pb.weights;
     let is_free = |p: usize| free.is_none_or(|f| f[p]) || start.is_none_or(|s| s[p] == NONE);
     let mut fixed = State::new(pb);
     if let Some(s) = start {
-        for p in 0..np {
+        for (p, &m) in s.iter().enumerate() {
             if !is_free(p) {
-                fixed.apply(p, s[p]);
+                fixed.apply(p, m);
             }
         }
     }
@@ -172,7 +177,9 @@ pub fn solve(pb: &Problem, limits: &Limits, start: Option<&[u32]>, free: Option<
             for &(vc, bytes) in &pb.pods[p].volumes {
                 if let Some(Some(pool)) = mach.pool_of.get(vc as usize) {
                     let cap = mach.pools[*pool as usize].max(1) as f64;
-                    *per_pool.entry(*pool).or_insert_with(|| Expression::from(0.0)) += (bytes as f64 / cap) * v;
+                    *per_pool
+                        .entry(*pool)
+                        .or_insert_with(|| Expression::from(0.0)) += (bytes as f64 / cap) * v;
                 }
             }
         }
@@ -209,13 +216,19 @@ pub fn solve(pb: &Problem, limits: &Limits, start: Option<&[u32]>, free: Option<
         let mut per_dom: BTreeMap<u32, Expression> = BTreeMap::new();
         for &p in members {
             for &(m, v) in &x[p as usize] {
-                *per_dom.entry(pb.domain(g as u32, m)).or_insert_with(|| Expression::from(0.0)) += v;
+                *per_dom
+                    .entry(pb.domain(g as u32, m))
+                    .or_insert_with(|| Expression::from(0.0)) += v;
             }
         }
         for (d, e) in per_dom {
             let fixed_n = members
                 .iter()
-                .filter(|&&q| !is_free(q as usize) && fixed.at[q as usize] != NONE && pb.domain(g as u32, fixed.at[q as usize]) == d)
+                .filter(|&&q| {
+                    !is_free(q as usize)
+                        && fixed.at[q as usize] != NONE
+                        && pb.domain(g as u32, fixed.at[q as usize]) == d
+                })
                 .count() as f64;
             let limit = f64::from(pb.groups[g].limit) - fixed_n;
             problem.add_constraint(constraint!(e <= limit));
@@ -275,14 +288,29 @@ pub fn solve(pb: &Problem, limits: &Limits, start: Option<&[u32]>, free: Option<
             }
         }
         for (&(mo, m), &v) in &z {
-            init.push((v, if st.model_cnt[mo as usize * mm + m as usize] > 0 { 1.0 } else { 0.0 }));
+            init.push((
+                v,
+                if st.model_cnt[mo as usize * mm + m as usize] > 0 {
+                    1.0
+                } else {
+                    0.0
+                },
+            ));
         }
         for (&(k, m), &v) in &wk {
-            init.push((v, if st.key_cnt[k as usize * mm + m as usize] > 0 { 1.0 } else { 0.0 }));
+            init.push((
+                v,
+                if st.key_cnt[k as usize * mm + m as usize] > 0 {
+                    1.0
+                } else {
+                    0.0
+                },
+            ));
         }
         for &(m, r, t, v) in &bal {
             let c = pb.machines[m].cap[r];
-            let pm = i64::try_from((u128::from(st.used[m][r]) * 1000).div_ceil(u128::from(c))).unwrap_or(0);
+            let pm = i64::try_from((u128::from(st.used[m][r]) * 1000).div_ceil(u128::from(c)))
+                .unwrap_or(0);
             init.push((v, (pm - w.steps[t].0).max(0) as f64));
         }
         problem = problem.with_initial_solution(init);
@@ -296,7 +324,8 @@ pub fn solve(pb: &Problem, limits: &Limits, start: Option<&[u32]>, free: Option<
         };
     };
     let raw = sol.model();
-    let proven = raw.is_proven_optimal() && !raw.is_node_limit_reached() && !raw.is_seconds_limit_reached();
+    let proven =
+        raw.is_proven_optimal() && !raw.is_node_limit_reached() && !raw.is_seconds_limit_reached();
     let bound = raw.best_possible_value();
     let mut at: Vec<u32> = match start {
         Some(s) => s.to_vec(),

@@ -29,7 +29,10 @@ fn per_second(v: u64) -> String {
 }
 
 fn names(pb: &Problem, pods: &[u32]) -> String {
-    let mut v: Vec<&str> = pods.iter().map(|&q| pb.pods[q as usize].name.as_str()).collect();
+    let mut v: Vec<&str> = pods
+        .iter()
+        .map(|&q| pb.pods[q as usize].name.as_str())
+        .collect();
     v.sort_unstable();
     match v.len() {
         0 => String::new(),
@@ -45,7 +48,11 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
     let mi = m as usize;
     let mach = &pb.machines[mi];
     let block = s.blocker(p, m)?;
-    let others: Vec<u32> = s.on[mi].iter().copied().filter(|&q| q as usize != p).collect();
+    let others: Vec<u32> = s.on[mi]
+        .iter()
+        .copied()
+        .filter(|&q| q as usize != p)
+        .collect();
     let after = if others.is_empty() {
         String::new()
     } else {
@@ -95,14 +102,22 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
             let members: Vec<u32> = pb.tables.group_pods[g as usize]
                 .iter()
                 .copied()
-                .filter(|&q| q as usize != p && s.at[q as usize] != NONE && pb.domain(g, s.at[q as usize]) == dom)
+                .filter(|&q| {
+                    q as usize != p
+                        && s.at[q as usize] != NONE
+                        && pb.domain(g, s.at[q as usize]) == dom
+                })
                 .collect();
             let text = mp
                 .group_why
                 .get(g as usize)
                 .cloned()
                 .unwrap_or_else(|| "exclusive group is full: {pods}".into());
-            let kind = if text.starts_with("host port") { "host-port" } else { "anti-affinity" };
+            let kind = if text.starts_with("host port") {
+                "host-port"
+            } else {
+                "anti-affinity"
+            };
             (kind.into(), text.replace("{pods}", &names(pb, &members)))
         }
         Block::Affinity(set) => (
@@ -151,7 +166,10 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         let (wi, replica) = mp.origin[p];
         let rank_in = |group: &mut Vec<u32>| {
             group.sort_unstable();
-            (group.len(), group.iter().position(|&q| q as usize == p).unwrap_or(0))
+            (
+                group.len(),
+                group.iter().position(|&q| q as usize == p).unwrap_or(0),
+            )
         };
         let mut terms = Vec::new();
         let mut cost = CostTerms::default();
@@ -160,19 +178,49 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             let mach = &pb.machines[ai];
             let load = w.load * pb.load_ms(p, ai);
             let detail = match pb.tier(x, a) {
-                Some(Tier::Vram) => format!("model `{}` is resident in VRAM: attaches without loading", model.name),
-                Some(Tier::Ram) => format!("model `{}` ({}) is in RAM: loads at {}", model.name, human_size(model.size), per_second(mach.bw.ram)),
-                Some(Tier::Nvme) => format!("model `{}` ({}) is on local NVMe: loads at {}", model.name, human_size(model.size), per_second(mach.bw.nvme)),
-                None => format!("model `{}` ({}) loads from NVMe at {} once staged", model.name, human_size(model.size), per_second(mach.bw.nvme)),
+                Some(Tier::Vram) => format!(
+                    "model `{}` is resident in VRAM: attaches without loading",
+                    model.name
+                ),
+                Some(Tier::Ram) => format!(
+                    "model `{}` ({}) is in RAM: loads at {}",
+                    model.name,
+                    human_size(model.size),
+                    per_second(mach.bw.ram)
+                ),
+                Some(Tier::Nvme) => format!(
+                    "model `{}` ({}) is on local NVMe: loads at {}",
+                    model.name,
+                    human_size(model.size),
+                    per_second(mach.bw.nvme)
+                ),
+                None => format!(
+                    "model `{}` ({}) loads from NVMe at {} once staged",
+                    model.name,
+                    human_size(model.size),
+                    per_second(mach.bw.nvme)
+                ),
             };
             cost.load = load;
-            terms.push(Term { term: "load".into(), ms: load, shared_by: 1, detail });
+            terms.push(Term {
+                term: "load".into(),
+                ms: load,
+                shared_by: 1,
+                detail,
+            });
             let stage = w.stage * pb.stage_ms(x, ai);
-            let mut sharing: Vec<u32> = s.on[ai].iter().copied().filter(|&q| pb.pods[q as usize].model == Some(x)).collect();
+            let mut sharing: Vec<u32> = s.on[ai]
+                .iter()
+                .copied()
+                .filter(|&q| pb.pods[q as usize].model == Some(x))
+                .collect();
             let (n, i) = rank_in(&mut sharing);
             cost.stage = split(stage, n, i);
             let detail = if stage == 0 {
-                format!("model `{}` is already on {}: nothing to download", model.name, mach.name)
+                format!(
+                    "model `{}` is already on {}: nothing to download",
+                    model.name, mach.name
+                )
             } else {
                 format!(
                     "downloads model `{}` ({}) to {} at {}, once for {}",
@@ -183,22 +231,39 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                     names(pb, &sharing)
                 )
             };
-            terms.push(Term { term: "stage".into(), ms: stage, shared_by: n as u32, detail });
+            terms.push(Term {
+                term: "stage".into(),
+                ms: stage,
+                shared_by: n as u32,
+                detail,
+            });
         }
         for &k in &pod.keys {
             let info = &mp.keys[k as usize];
             let warm = w.warm * pb.warm_ms(k, ai);
-            let mut sharing: Vec<u32> = s.on[ai].iter().copied().filter(|&q| pb.pods[q as usize].keys.contains(&k)).collect();
+            let mut sharing: Vec<u32> = s.on[ai]
+                .iter()
+                .copied()
+                .filter(|&q| pb.pods[q as usize].keys.contains(&k))
+                .collect();
             let (n, i) = rank_in(&mut sharing);
             cost.warm += split(warm, n, i);
             let short = info.hash.get(..19).unwrap_or(&info.hash);
-            let what = format!("cache key `{}` ({}/{}/{short}…)", info.name, info.tenant, info.scope);
+            let what = format!(
+                "cache key `{}` ({}/{}/{short}…)",
+                info.name, info.tenant, info.scope
+            );
             let detail = if warm == 0 && pb.is_warm(k, a) {
                 format!("{what} is already warm here")
             } else {
                 format!("warms {what} once for {}", names(pb, &sharing))
             };
-            terms.push(Term { term: "warm".into(), ms: warm, shared_by: n as u32, detail });
+            terms.push(Term {
+                term: "warm".into(),
+                ms: warm,
+                shared_by: n as u32,
+                detail,
+            });
         }
         let bal = w.balance * s.balance_of(ai);
         let mut sharing = s.on[ai].clone();
@@ -208,7 +273,11 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             term: "balance".into(),
             ms: bal,
             shared_by: n as u32,
-            detail: format!("{} after placement: {}", pb.machines[ai].name, utilisation(pb, s, ai)),
+            detail: format!(
+                "{} after placement: {}",
+                pb.machines[ai].name,
+                utilisation(pb, s, ai)
+            ),
         });
         cost.total = cost.load + cost.stage + cost.warm + cost.balance;
         let mut excluded = Vec::new();
@@ -227,15 +296,24 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                     let reason = if total > 0 {
                         format!("feasible, but costs {total} ms more ({parts})")
                     } else if total == 0 {
-                        "feasible at the same cost (ties keep the placement found first)".to_string()
+                        "feasible at the same cost (ties keep the placement found first)"
+                            .to_string()
                     } else {
-                        format!("feasible and {} ms cheaper ({parts}); the search budget ended before this move", -total)
+                        format!(
+                            "feasible and {} ms cheaper ({parts}); the search budget ended before this move",
+                            -total
+                        )
                     };
                     (None, reason, Some(total))
                 }
             };
             excluded.push((name.clone(), reason.clone()));
-            why_not.push(WhyNot { machine: name, constraint, extra_ms: extra, reason });
+            why_not.push(WhyNot {
+                machine: name,
+                constraint,
+                extra_ms: extra,
+                reason,
+            });
         }
         out.assignments.push(Assignment {
             pod: checked_id(mp, wi, s),
@@ -251,20 +329,25 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         if s.on[m].is_empty() {
             continue;
         }
-        let mut pods: Vec<String> = s.on[m].iter().map(|&q| pb.pods[q as usize].name.clone()).collect();
+        let mut pods: Vec<String> = s.on[m]
+            .iter()
+            .map(|&q| pb.pods[q as usize].name.clone())
+            .collect();
         pods.sort();
         let mut staged: Vec<String> = (0..pb.models.len())
             .filter(|&x| s.model_cnt[x * mm + m] > 0 && pb.stage_ms(x as u32, m) > 0)
             .map(|x| pb.models[x].name.clone())
             .collect();
         staged.sort();
-        let mut util = [0u64; R];
-        for r in 0..R {
+        let util: [u64; R] = std::array::from_fn(|r| {
             let c = mach.cap[r];
             if c != 0 && c != super::problem::UNBOUNDED {
-                util[r] = u64::try_from((u128::from(s.used[m][r]) * 1000).div_ceil(u128::from(c))).unwrap_or(0);
+                u64::try_from((u128::from(s.used[m][r]) * 1000).div_ceil(u128::from(c)))
+                    .unwrap_or(0)
+            } else {
+                0
             }
-        }
+        });
         out.machines.push(MachineUse {
             machine: mach.name.clone(),
             pods,
@@ -277,7 +360,10 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
 }
 
 fn checked_id(mp: &Mapped, wi: usize, s: &State) -> String {
-    s.pb.sets.get(wi).cloned().unwrap_or_else(|| mp.problem.sets.get(wi).cloned().unwrap_or_default())
+    s.pb.sets
+        .get(wi)
+        .cloned()
+        .unwrap_or_else(|| mp.problem.sets.get(wi).cloned().unwrap_or_default())
 }
 
 fn utilisation(pb: &Problem, s: &State, m: usize) -> String {
@@ -312,7 +398,12 @@ fn term_delta(s: &State, p: usize, m: u32) -> Costs {
 fn delta_words(pb: &Problem, d: &Costs) -> String {
     let _ = pb;
     let mut parts = Vec::new();
-    for (name, v) in [("load", d.load), ("staging", d.stage), ("warm-up", d.warm), ("balance", d.balance)] {
+    for (name, v) in [
+        ("load", d.load),
+        ("staging", d.stage),
+        ("warm-up", d.warm),
+        ("balance", d.balance),
+    ] {
         if v != 0 {
             parts.push(format!("{name} {v:+} ms"));
         }
@@ -336,7 +427,8 @@ fn shortfall(s: &State, p: usize, m: usize) -> u64 {
             continue;
         }
         let need = (s.used[m][r] + d[r]).saturating_sub(c);
-        worst = worst.max(u64::try_from(u128::from(need) * 1000 / u128::from(c)).unwrap_or(u64::MAX / 2));
+        worst = worst
+            .max(u64::try_from(u128::from(need) * 1000 / u128::from(c)).unwrap_or(u64::MAX / 2));
     }
     if worst == 0 { 1 } else { worst + 1 }
 }
@@ -378,13 +470,20 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
         } else {
             format!("pod `{}`", w.id())
         };
-        let mut d = Diagnostic::new(Code::E0501, format!("{which} cannot be placed on any machine"))
-            .label(w.pod.id.span, "no machine satisfies this pod");
+        let mut d = Diagnostic::new(
+            Code::E0501,
+            format!("{which} cannot be placed on any machine"),
+        )
+        .label(w.pod.id.span, "no machine satisfies this pod");
         let help = match &closest {
             Some((_, m, why)) => {
                 let mv = &checked.machines[*m];
                 d = d.label(mv.def.id.span, format!("closest machine: {why}"));
-                format!("closest is `{}`, which {why}; all machines: {}", mv.id(), all.join("; "))
+                format!(
+                    "closest is `{}`, which {why}; all machines: {}",
+                    mv.id(),
+                    all.join("; ")
+                )
             }
             None => "the spec defines no machine with known capacity".to_string(),
         };

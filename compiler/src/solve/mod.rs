@@ -139,7 +139,13 @@ pub const SOLVER: &str = "amc-lns";
 
 /// Places every replica of every workload (default options, no policy documents).
 pub fn solve(spec: &ir::Spec, checked: &Checked, diags: &mut Diagnostics) -> Placement {
-    place(spec, checked, &Documents::default(), SolveOptions::default(), diags)
+    place(
+        spec,
+        checked,
+        &Documents::default(),
+        SolveOptions::default(),
+        diags,
+    )
 }
 
 /// Places every replica of every workload.
@@ -184,7 +190,11 @@ fn solve_problem(pb: &problem::Problem, seed: u64, opts: SolveOptions) -> (Vec<u
             let h = state::State::from_assignment(pb, &sol.at).total();
             let e = state::State::from_assignment(pb, &at).total();
             if e <= h {
-                let name = if r.proven { "exact-cbc (optimal)" } else { "exact-cbc (node limit)" };
+                let name = if r.proven {
+                    "exact-cbc (optimal)"
+                } else {
+                    "exact-cbc (node limit)"
+                };
                 return (at, name.to_string(), r.nodes);
             }
         }
@@ -213,4 +223,3 @@ pub fn pool_for<'a>(m: &'a MachineView, tier: &ir::CacheTier) -> Option<&'a ir::
         None => m.def.pools.iter().find(|p| p.backend == tier.backend.value),
     }
 }
-

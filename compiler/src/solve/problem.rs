@@ -258,9 +258,7 @@ impl Problem {
     /// The residency tier of a model on a machine, if any.
     pub fn tier(&self, model: u32, m: u32) -> Option<Tier> {
         let r = &self.machines[m as usize].resident;
-        r.binary_search_by_key(&model, |x| x.0)
-            .ok()
-            .map(|i| r[i].1)
+        r.binary_search_by_key(&model, |x| x.0).ok().map(|i| r[i].1)
     }
 
     /// Whether a key is warm on a machine.
@@ -290,7 +288,10 @@ impl Problem {
                     Some(Tier::Vram) => (0, 0),
                     Some(Tier::Ram) => (ms(model.size, mach.bw.ram), 0),
                     Some(Tier::Nvme) => (ms(model.size, mach.bw.nvme), 0),
-                    None => (ms(model.size, mach.bw.nvme), ms(model.size, mach.bw.network)),
+                    None => (
+                        ms(model.size, mach.bw.nvme),
+                        ms(model.size, mach.bw.network),
+                    ),
                 };
                 t.load[mi * mm + n] = load;
                 t.stage[mi * mm + n] = stage;
@@ -330,20 +331,25 @@ impl Problem {
                 }
             }
         }
-        let theta = self.weights.steps.iter().map(|s| s.0).min().unwrap_or(1000).max(0) as u128;
+        let theta = self
+            .weights
+            .steps
+            .iter()
+            .map(|s| s.0)
+            .min()
+            .unwrap_or(1000)
+            .max(0) as u128;
         t.knee = self
             .machines
             .iter()
             .map(|m| {
-                let mut k = [0u64; R];
-                for r in 0..R {
-                    k[r] = if m.cap[r] == UNBOUNDED {
+                m.cap.map(|c| {
+                    if c == UNBOUNDED {
                         UNBOUNDED
                     } else {
-                        u64::try_from(theta * u128::from(m.cap[r]) / 1000).unwrap_or(UNBOUNDED)
-                    };
-                }
-                k
+                        u64::try_from(theta * u128::from(c) / 1000).unwrap_or(UNBOUNDED)
+                    }
+                })
             })
             .collect();
         t.cap = self.machines.iter().map(|m| m.cap).collect();
@@ -423,7 +429,14 @@ impl Problem {
     pub fn fingerprint(&self) -> u64 {
         let text = format!(
             "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
-            self.machines, self.pods, self.models, self.keys, self.classes, self.groups, self.domains, self.weights
+            self.machines,
+            self.pods,
+            self.models,
+            self.keys,
+            self.classes,
+            self.groups,
+            self.domains,
+            self.weights
         );
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in text.bytes() {

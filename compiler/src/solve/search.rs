@@ -200,7 +200,13 @@ impl Budget {
     }
 }
 
-fn relocate_pass(s: &mut State, c: &mut Cands, pods: &[u32], b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+fn relocate_pass(
+    s: &mut State,
+    c: &mut Cands,
+    pods: &[u32],
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+) -> bool {
     let mut improved = false;
     for &p in pods {
         let p = p as usize;
@@ -277,7 +283,15 @@ fn swap_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -
 }
 
 /// Moves every pod in `pods` (all on machine `n`) elsewhere; keeps it if cheaper.
-fn close(s: &mut State, c: &mut Cands, pods: &[u32], t: Target, n: u32, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+fn close(
+    s: &mut State,
+    c: &mut Cands,
+    pods: &[u32],
+    t: Target,
+    n: u32,
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+) -> bool {
     let before = s.total();
     let mark = s.mark();
     for &q in pods {
@@ -315,7 +329,12 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
                 continue;
             }
             group.clear();
-            group.extend(s.on[n as usize].iter().copied().filter(|&q| pb.pods[q as usize].model == Some(x as u32)));
+            group.extend(
+                s.on[n as usize]
+                    .iter()
+                    .copied()
+                    .filter(|&q| pb.pods[q as usize].model == Some(x as u32)),
+            );
             if group.is_empty() {
                 continue;
             }
@@ -329,7 +348,12 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
                 continue;
             }
             group.clear();
-            group.extend(s.on[n as usize].iter().copied().filter(|&q| pb.pods[q as usize].keys.contains(&(k as u32))));
+            group.extend(
+                s.on[n as usize]
+                    .iter()
+                    .copied()
+                    .filter(|&q| pb.pods[q as usize].keys.contains(&(k as u32))),
+            );
             if group.is_empty() {
                 continue;
             }
@@ -401,7 +425,9 @@ fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
             for _ in 0..extra {
                 let pool: &[u32] = match (rng.below(3), pod.model) {
                     (0, Some(x)) => &s.model_hosts[x as usize],
-                    (1, _) if !pod.keys.is_empty() => &s.key_hosts[pod.keys[rng.below(pod.keys.len())] as usize],
+                    (1, _) if !pod.keys.is_empty() => {
+                        &s.key_hosts[pod.keys[rng.below(pod.keys.len())] as usize]
+                    }
                     _ => &pb.classes[pod.class as usize].machines,
                 };
                 if !pool.is_empty() {
@@ -415,7 +441,9 @@ fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
                 let hosts = &s.model_hosts[x as usize];
                 let h = 2 + rng.below(3);
                 let start = rng.below(hosts.len().max(1));
-                let chosen: Vec<u32> = (0..h.min(hosts.len())).map(|i| hosts[(start + i) % hosts.len()]).collect();
+                let chosen: Vec<u32> = (0..h.min(hosts.len()))
+                    .map(|i| hosts[(start + i) % hosts.len()])
+                    .collect();
                 for &q in &c.pods_of_model[x as usize] {
                     if chosen.contains(&s.at[q as usize]) {
                         out.push(q);
@@ -434,7 +462,9 @@ fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
                 let hosts = &s.key_hosts[k];
                 let h = 2 + rng.below(3);
                 let start = rng.below(hosts.len().max(1));
-                let chosen: Vec<u32> = (0..h.min(hosts.len())).map(|i| hosts[(start + i) % hosts.len()]).collect();
+                let chosen: Vec<u32> = (0..h.min(hosts.len()))
+                    .map(|i| hosts[(start + i) % hosts.len()])
+                    .collect();
                 for &q in &c.pods_of_key[k] {
                     if chosen.contains(&s.at[q as usize]) {
                         out.push(q);
@@ -475,7 +505,13 @@ pub struct Lns {
 }
 
 /// Ruin-and-recreate with threshold acceptance; returns the best assignment seen.
-pub fn ruin_recreate(s: &mut State, c: &mut Cands, cfg: Lns, rng: &mut Rng, b: &mut Budget) -> Vec<u32> {
+pub fn ruin_recreate(
+    s: &mut State,
+    c: &mut Cands,
+    cfg: Lns,
+    rng: &mut Rng,
+    b: &mut Budget,
+) -> Vec<u32> {
     let pb = s.pb;
     let mut best = s.at.clone();
     let mut best_total = s.total();
@@ -506,11 +542,21 @@ pub fn ruin_recreate(s: &mut State, c: &mut Cands, cfg: Lns, rng: &mut Rng, b: &
             }
             1 => removed.sort_by_key(|&q| {
                 let pod = &pb.pods[q as usize];
-                (pb.classes[pod.class as usize].machines.len(), u64::MAX - pod.demand[1], q)
+                (
+                    pb.classes[pod.class as usize].machines.len(),
+                    u64::MAX - pod.demand[1],
+                    q,
+                )
             }),
             _ => removed.sort_by_key(|&q| {
                 let pod = &pb.pods[q as usize];
-                (pod.model.map(|x| u64::MAX - pb.models[x as usize].size).unwrap_or(u64::MAX), pod.model, q)
+                (
+                    pod.model
+                        .map(|x| u64::MAX - pb.models[x as usize].size)
+                        .unwrap_or(u64::MAX),
+                    pod.model,
+                    q,
+                )
             }),
         }
         let mut failed = false;
@@ -590,7 +636,11 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
     let mut b = Budget { left: cfg.budget };
     let mut c = Cands::new(pb);
     let large = pb.pods.len() > 2_000;
-    let orders: &[Order] = if large { &[Order::ByModel] } else { &[Order::MostConstrained, Order::ByModel] };
+    let orders: &[Order] = if large {
+        &[Order::ByModel]
+    } else {
+        &[Order::MostConstrained, Order::ByModel]
+    };
     let mut best: Option<(i64, Vec<u32>)> = None;
     for &o in orders {
         let mut work = b.left;
@@ -607,9 +657,18 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
             best = Some((t, s.at.clone()));
         }
     }
-    let at = best.map(|x| x.1).unwrap_or_else(|| vec![NONE; pb.pods.len()]);
+    let at = best
+        .map(|x| x.1)
+        .unwrap_or_else(|| vec![NONE; pb.pods.len()]);
     let used = cfg.budget - b.left.min(cfg.budget);
-    let mut sol = improve(pb, &Config { budget: b.left, ..*cfg }, at);
+    let mut sol = improve(
+        pb,
+        &Config {
+            budget: b.left,
+            ..*cfg
+        },
+        at,
+    );
     sol.work += used;
     sol
 }
@@ -628,7 +687,9 @@ pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
     if !large && pb.pods.len() > 1 {
         let mut rng = Rng::new(cfg.seed);
         let reserve = b.left / 10;
-        let mut main = Budget { left: b.left - reserve };
+        let mut main = Budget {
+            left: b.left - reserve,
+        };
         let lns = Lns {
             iterations: (main.left / 400).max(1),
             max_removed: 40,
@@ -638,7 +699,16 @@ pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
         s = State::from_assignment(pb, &best_at);
         b.left = reserve + main.left;
     }
-    descend(&mut s, &mut c, Moves { swap: !large, close: true, passes: if large { 1 } else { 20 } }, &mut b);
+    descend(
+        &mut s,
+        &mut c,
+        Moves {
+            swap: !large,
+            close: true,
+            passes: if large { 1 } else { 20 },
+        },
+        &mut b,
+    );
     if s.at.contains(&NONE) {
         let mut w = b.left;
         repair(&mut s, &mut w);

@@ -183,7 +183,10 @@ pub fn static_reason(
         if !in_cluster {
             return Some((
                 0,
-                format!("not a node of cluster `{}`", w.cluster.as_deref().unwrap_or("?")),
+                format!(
+                    "not a node of cluster `{}`",
+                    w.cluster.as_deref().unwrap_or("?")
+                ),
             ));
         }
     } else if !m.runtimes.iter().any(|r| r == "podman-quadlet") {
@@ -234,7 +237,10 @@ pub fn static_reason(
         if let Some(f) = profile.forbid.iter().find(|f| f.api == w.accelerator) {
             return Some((
                 2,
-                format!("profile {} never has {}: {}", m.profile, w.accelerator, f.reason),
+                format!(
+                    "profile {} never has {}: {}",
+                    m.profile, w.accelerator, f.reason
+                ),
             ));
         }
         let ptype = w
@@ -250,7 +256,10 @@ pub fn static_reason(
         {
             return Some((
                 2,
-                format!("profile {} has no {ptype} backend on {}", m.profile, w.accelerator),
+                format!(
+                    "profile {} has no {ptype} backend on {}",
+                    m.profile, w.accelerator
+                ),
             ));
         }
     }
@@ -281,7 +290,10 @@ pub fn static_reason(
             {
                 return Some((
                     6,
-                    format!("cluster maps no StorageClass for backend {}", v.tier.backend.value),
+                    format!(
+                        "cluster maps no StorageClass for backend {}",
+                        v.tier.backend.value
+                    ),
                 ));
             }
         }
@@ -310,7 +322,12 @@ fn tier_of(s: &str) -> Tier {
 }
 
 /// Builds the problem. Errors (E0502, E0503) are pushed to `diags`.
-pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Diagnostics) -> Mapped {
+pub fn map(
+    spec: &ir::Spec,
+    checked: &Checked,
+    docs: &Documents,
+    diags: &mut Diagnostics,
+) -> Mapped {
     let eff = effective(spec, diags);
     let machines = &checked.machines;
     let works = &checked.workloads;
@@ -353,7 +370,8 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
     let mut pod_keys: Vec<Vec<Vec<u32>>> = Vec::with_capacity(works.len());
     for w in works {
         let approved = reuse_approved(w, docs);
-        out.private_keys.push(!approved && !w.pod.cache_keys.is_empty());
+        out.private_keys
+            .push(!approved && !w.pod.cache_keys.is_empty());
         if !approved && !w.pod.cache_keys.is_empty() {
             diags.push(
                 Diagnostic::new(
@@ -404,7 +422,12 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
                         key_ix.insert(id, k);
                         let short = ck.hash.trim_start_matches("sha256:");
                         keys.push(Key {
-                            name: format!("{}/{}/{}", w.pod.tenant.value, scope, &short[..short.len().min(12)]),
+                            name: format!(
+                                "{}/{}/{}",
+                                w.pod.tenant.value,
+                                scope,
+                                &short[..short.len().min(12)]
+                            ),
                             tenant,
                             warm_ms: cost,
                         });
@@ -427,7 +450,11 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
     // Machines.
     let mut pmachines = Vec::with_capacity(n);
     for m in machines {
-        let gpu_vram: u64 = m.gpus.iter().map(|g| g.vram.saturating_mul(u64::from(g.count))).sum();
+        let gpu_vram: u64 = m
+            .gpus
+            .iter()
+            .map(|g| g.vram.saturating_mul(u64::from(g.count)))
+            .sum();
         let has_gpu_api = m.accelerators.iter().any(|a| a != "cpu");
         let vram_cap = if m.unified {
             0
@@ -441,13 +468,24 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
         let mut cap = [0u64; R];
         cap[CPU] = m.cpu_milli;
         cap[MEM] = m.memory;
-        cap[GPU] = if m.unified { UNBOUNDED } else { u64::from(m.gpu_count()) };
+        cap[GPU] = if m.unified {
+            UNBOUNDED
+        } else {
+            u64::from(m.gpu_count())
+        };
         cap[VRAM] = vram_cap;
         let mut pool_of = vec![None; vclass.len()];
         for w in works.iter().filter(|w| !w.is_kubernetes()) {
             for v in &w.volumes {
-                if let (Some(&vc), Some(pool)) = (vclass.get(&v.tier.id.value), pool_for(m, &v.tier)) {
-                    pool_of[vc as usize] = m.def.pools.iter().position(|p| p.id.value == pool.id.value).map(|i| i as u16);
+                if let (Some(&vc), Some(pool)) =
+                    (vclass.get(&v.tier.id.value), pool_for(m, &v.tier))
+                {
+                    pool_of[vc as usize] = m
+                        .def
+                        .pools
+                        .iter()
+                        .position(|p| p.id.value == pool.id.value)
+                        .map(|i| i as u16);
                 }
             }
         }
@@ -462,7 +500,11 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
             .def
             .warm
             .iter()
-            .filter_map(|wc| key_ix.get(&(wc.tenant.clone(), wc.scope.clone(), wc.hash.value.clone())).copied())
+            .filter_map(|wc| {
+                key_ix
+                    .get(&(wc.tenant.clone(), wc.scope.clone(), wc.hash.value.clone()))
+                    .copied()
+            })
             .collect();
         pmachines.push(Machine {
             name: m.id().to_string(),
@@ -481,15 +523,25 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
     }
 
     // Sets, affinity checks, groups.
-    let set_of: BTreeMap<&str, u32> = works.iter().enumerate().map(|(i, w)| (w.id(), i as u32)).collect();
+    let set_of: BTreeMap<&str, u32> = works
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.id(), i as u32))
+        .collect();
     let mut groups: Vec<Group> = Vec::new();
     let mut domains: Vec<Vec<u32>> = Vec::new();
     let mut pod_groups: Vec<Vec<u32>> = vec![Vec::new(); works.len()];
     let mut requires: Vec<Vec<u32>> = vec![Vec::new(); works.len()];
     for (wi, w) in works.iter().enumerate() {
         if w.pod.replicas > 1 {
-            groups.push(Group { map: None, limit: 1 });
-            out.group_why.push(format!("already runs {{pods}}, another replica of `{}`", w.id()));
+            groups.push(Group {
+                map: None,
+                limit: 1,
+            });
+            out.group_why.push(format!(
+                "already runs {{pods}}, another replica of `{}`",
+                w.id()
+            ));
             pod_groups[wi].push(groups.len() as u32 - 1);
         }
         if let Some(label) = &w.pod.placement.spread {
@@ -497,15 +549,25 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
             let map: Vec<u32> = machines
                 .iter()
                 .map(|m| {
-                    let v = if label == "zone" { m.zone.clone() } else { m.def.labels.get(label).cloned() };
+                    let v = if label == "zone" {
+                        m.zone.clone()
+                    } else {
+                        m.def.labels.get(label).cloned()
+                    };
                     let v = v.unwrap_or_default();
                     let next = values.len() as u32;
                     *values.entry(v).or_insert(next)
                 })
                 .collect();
             domains.push(map);
-            groups.push(Group { map: Some(domains.len() as u32 - 1), limit: 1 });
-            out.group_why.push(format!("{{pods}} (another replica of `{}`) already runs in the same {label}", w.id()));
+            groups.push(Group {
+                map: Some(domains.len() as u32 - 1),
+                limit: 1,
+            });
+            out.group_why.push(format!(
+                "{{pods}} (another replica of `{}`) already runs in the same {label}",
+                w.id()
+            ));
             pod_groups[wi].push(groups.len() as u32 - 1);
         }
         for a in &w.pod.placement.affinity {
@@ -534,16 +596,30 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
         for a in &w.pod.placement.anti_affinity {
             match set_of.get(a.value.as_str()) {
                 Some(&s) if s as usize != wi => {
-                    groups.push(Group { map: None, limit: 1 });
-                    out.group_why.push(format!("runs {{pods}}; `{}` and `{}` must not share a machine (anti-affinity)", w.id(), a.value));
+                    groups.push(Group {
+                        map: None,
+                        limit: 1,
+                    });
+                    out.group_why.push(format!(
+                        "runs {{pods}}; `{}` and `{}` must not share a machine (anti-affinity)",
+                        w.id(),
+                        a.value
+                    ));
                     let g = groups.len() as u32 - 1;
                     pod_groups[wi].push(g);
                     pod_groups[s as usize].push(g);
                 }
                 _ => diags.push(
-                    Diagnostic::new(Code::E0502, format!("pod `{}` has anti-affinity to `{}`, which is not another placed pod", w.id(), a.value))
-                        .label(a.span, "unknown pod")
-                        .help("name another pod of this spec"),
+                    Diagnostic::new(
+                        Code::E0502,
+                        format!(
+                            "pod `{}` has anti-affinity to `{}`, which is not another placed pod",
+                            w.id(),
+                            a.value
+                        ),
+                    )
+                    .label(a.span, "unknown pod")
+                    .help("name another pod of this spec"),
                 ),
             }
         }
@@ -551,10 +627,20 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
     // Host ports: one publisher per port and machine.
     let mut ports: BTreeMap<u16, u32> = BTreeMap::new();
     for (wi, w) in works.iter().enumerate().filter(|(_, w)| !w.is_kubernetes()) {
-        for port in w.ports.iter().filter(|p| matches!(p.exposure.as_str(), "loopback" | "host")) {
+        for port in w
+            .ports
+            .iter()
+            .filter(|p| matches!(p.exposure.as_str(), "loopback" | "host"))
+        {
             let g = *ports.entry(port.host_port).or_insert_with(|| {
-                groups.push(Group { map: None, limit: 1 });
-                out.group_why.push(format!("host port {} is already published by {{pods}}", port.host_port));
+                groups.push(Group {
+                    map: None,
+                    limit: 1,
+                });
+                out.group_why.push(format!(
+                    "host port {} is already published by {{pods}}",
+                    port.host_port
+                ));
                 groups.len() as u32 - 1
             });
             if !pod_groups[wi].contains(&g) {
@@ -568,11 +654,20 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
     let mut pods = Vec::new();
     for (wi, w) in works.iter().enumerate() {
         let denied = denied_machine(w, docs);
-        let why: Vec<Option<(u8, String)>> = machines.iter().map(|m| static_reason(spec, w, m, denied.as_ref())).collect();
-        let allowed: Vec<u32> = (0..n as u32).filter(|&m| why[m as usize].is_none()).collect();
+        let why: Vec<Option<(u8, String)>> = machines
+            .iter()
+            .map(|m| static_reason(spec, w, m, denied.as_ref()))
+            .collect();
+        let allowed: Vec<u32> = (0..n as u32)
+            .filter(|&m| why[m as usize].is_none())
+            .collect();
         classes.push(Class::new(allowed, n));
         out.static_why.push(why);
-        let vram = if w.gpus > 0 || w.accelerator != "cpu" { w.vram } else { 0 };
+        let vram = if w.gpus > 0 || w.accelerator != "cpu" {
+            w.vram
+        } else {
+            0
+        };
         let volumes: Vec<(u16, u64)> = if w.is_kubernetes() {
             Vec::new()
         } else {
@@ -588,7 +683,10 @@ pub fn map(spec: &ir::Spec, checked: &Checked, docs: &Documents, diags: &mut Dia
                 name: format!("{}-{r}", w.id()),
                 set: wi as u32,
                 tenant: tenants[w.pod.tenant.value.as_str()],
-                model: w.model.as_ref().and_then(|m| model_ix.get(m.id.value.as_str()).copied()),
+                model: w
+                    .model
+                    .as_ref()
+                    .and_then(|m| model_ix.get(m.id.value.as_str()).copied()),
                 keys: pod_keys[wi].get(r as usize).cloned().unwrap_or_default(),
                 demand: [w.cpu, w.memory, u64::from(w.gpus), vram],
                 volumes: volumes.clone(),

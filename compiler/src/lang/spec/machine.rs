@@ -99,7 +99,11 @@ static MACHINE_RESIDENT: NodeSpec = repeatable(with_props(
 static MACHINE_WARM: NodeSpec = repeatable(with_props(
     leaf(
         "warm-cache",
-        &[arg("hash", Ty::Digest, "Content hash of the cached prefix or pack.")],
+        &[arg(
+            "hash",
+            Ty::Digest,
+            "Content hash of the cached prefix or pack.",
+        )],
         "A cache already warm on the machine (observed, e.g. by `amc probe` or a runtime). It credits only pods whose `cache-key` has the same tenant, scope and hash: a warm cache is never reused across tenants.",
     ),
     &[
@@ -119,9 +123,17 @@ static MACHINE_BANDWIDTH: NodeSpec = with_props(
         "How fast model weights reach the machine, in bytes per second (sizes, e.g. \"3GB\" = 3 GB/s). Unset values come from `placement-weights`.",
     ),
     &[
-        prop("network", Ty::Size, "Download (staging) bandwidth per second."),
+        prop(
+            "network",
+            Ty::Size,
+            "Download (staging) bandwidth per second.",
+        ),
         prop("nvme", Ty::Size, "Local NVMe read bandwidth per second."),
-        prop("ram", Ty::Size, "RAM (page cache) to accelerator bandwidth per second."),
+        prop(
+            "ram",
+            Ty::Size,
+            "RAM (page cache) to accelerator bandwidth per second.",
+        ),
     ],
 );
 static MACHINE_RUNTIMES: NodeSpec = leaf(

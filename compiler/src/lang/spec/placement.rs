@@ -10,7 +10,11 @@ static PW_BANDWIDTH: NodeSpec = with_props(
         "Default bandwidths (bytes per second) for machines that declare none.",
     ),
     &[
-        prop("network", Ty::Size, "Download (staging) bandwidth per second."),
+        prop(
+            "network",
+            Ty::Size,
+            "Download (staging) bandwidth per second.",
+        ),
         prop("nvme", Ty::Size, "NVMe read bandwidth per second."),
         prop("ram", Ty::Size, "RAM to accelerator bandwidth per second."),
     ],

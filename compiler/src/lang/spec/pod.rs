@@ -321,13 +321,23 @@ static POD_CACHE_KEY: NodeSpec = repeatable(with_props(
         prop("scope", Ty::Id, "Policy scope (default \"default\")."),
         prop(
             "tokens",
-            Ty::Int { min: 1, max: 100_000_000 },
+            Ty::Int {
+                min: 1,
+                max: 100_000_000,
+            },
             "Prompt tokens to prefill (cost: tokens ÷ `prefill-rate`).",
         ),
-        prop("size", Ty::Size, "Bytes to load (cost: size ÷ `pack-bandwidth`)."),
+        prop(
+            "size",
+            Ty::Size,
+            "Bytes to load (cost: size ÷ `pack-bandwidth`).",
+        ),
         prop(
             "warm-up-ms",
-            Ty::Int { min: 0, max: 86_400_000 },
+            Ty::Int {
+                min: 0,
+                max: 86_400_000,
+            },
             "Warm-up cost in milliseconds (overrides tokens and size).",
         ),
     ],
