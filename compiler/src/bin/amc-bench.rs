@@ -175,7 +175,7 @@ fn placement(a: &Args) -> ExitCode {
             .into_iter()
             .filter(|(n, _)| names.iter().any(|x| x == n))
             .collect(),
-        None => all,
+        None => all.into_iter().filter(|(n, _)| *n != "amc-fast").collect(),
     };
     let mut rows = Vec::new();
     let mut bad = false;

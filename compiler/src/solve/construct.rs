@@ -97,7 +97,13 @@ pub fn best_machine(s: &State, p: usize, machines: &[u32]) -> Option<(i64, u32)>
 /// Cheapest machine for `p` when the staging a machine would need is shared
 /// by the pods of the model still to come (as many as fit there): the
 /// greedy then opens machines that can take the model's later pods too.
-fn best_amortised(s: &State, p: usize, machines: &[u32], remaining: u32) -> Option<(i64, u32)> {
+fn best_amortised(
+    s: &State,
+    p: usize,
+    machines: &[u32],
+    model_left: u32,
+    key_left: &[u32],
+) -> Option<(i64, u32)> {
     let pb = s.pb;
     let pod = &pb.pods[p];
     let mm = pb.m();
@@ -107,23 +113,43 @@ fn best_amortised(s: &State, p: usize, machines: &[u32], remaining: u32) -> Opti
         if s.at[p] == m || !s.can_move(p, m) {
             continue;
         }
+        let mi = m as usize;
         let mut d = rd + s.insert_delta(p, m);
-        if let Some(x) = pod.model
-            && remaining > 1
-            && s.model_cnt[x as usize * mm + m as usize] == 0
-        {
-            let stage = pb.weights.stage * pb.stage_ms(x, m as usize);
-            if stage > 0 {
-                let dem = pb.demand(p, m as usize);
-                let cap = &pb.machines[m as usize].cap;
-                let mut fit = u64::from(remaining);
-                for r in 0..super::problem::R {
-                    if dem[r] > 0 && cap[r] != super::problem::UNBOUNDED {
-                        fit = fit.min(cap[r].saturating_sub(s.used[m as usize][r]) / dem[r]);
-                    }
+        // How many pods like this one still fit on m.
+        let fit = || {
+            let dem = pb.demand(p, mi);
+            let cap = &pb.tables.cap[mi];
+            let mut fit = u64::MAX;
+            for r in 0..super::problem::R {
+                if dem[r] > 0 && cap[r] != super::problem::UNBOUNDED {
+                    fit = fit.min(cap[r].saturating_sub(s.used[mi][r]) / dem[r]);
                 }
-                let share = i64::try_from(fit.max(1)).unwrap_or(1);
-                d -= stage - stage / share;
+            }
+            fit.max(1)
+        };
+        let mut room: Option<u64> = None;
+        let share = |left: u32, room: &mut Option<u64>| {
+            let f = *room.get_or_insert_with(fit);
+            i64::try_from(f.min(u64::from(left)).max(1)).unwrap_or(1)
+        };
+        if let Some(x) = pod.model
+            && model_left > 1
+            && s.model_cnt[x as usize * mm + mi] == 0
+        {
+            let stage = pb.weights.stage * pb.stage_ms(x, mi);
+            if stage > 0 {
+                let n = share(model_left, &mut room);
+                d -= stage - stage / n;
+            }
+        }
+        for &k in &pod.keys {
+            let left = key_left[k as usize];
+            if left > 1 && s.key_cnt[k as usize * mm + mi] == 0 {
+                let warm = pb.weights.warm * pb.warm_ms(k, mi);
+                if warm > 0 {
+                    let n = share(left, &mut room);
+                    d -= warm - warm / n;
+                }
             }
         }
         if best.is_none_or(|b| (d, m) < b) {
@@ -146,22 +172,24 @@ pub fn construct<'a>(
     let mut s = State::new(pb);
     let mut buf = Vec::new();
     let mut left = vec![0u32; pb.models.len()];
+    let mut key_left = vec![0u32; pb.keys.len()];
     for p in &pb.pods {
         if let Some(x) = p.model {
             left[x as usize] += 1;
+        }
+        for &k in &p.keys {
+            key_left[k as usize] += 1;
         }
     }
     for p in order(pb, how) {
         let p = p as usize;
         let ms = &pb.classes[pb.pods[p].class as usize].machines;
         let remaining = pb.pods[p].model.map(|x| left[x as usize]).unwrap_or(0);
-        if let Some(x) = pb.pods[p].model {
-            left[x as usize] -= 1;
-        }
         let amortise = how == Order::ByModel;
+        let kl = &key_left;
         let choose = |s: &State, list: &[u32]| {
             if amortise {
-                best_amortised(s, p, list, remaining)
+                best_amortised(s, p, list, remaining, kl)
             } else {
                 best_machine(s, p, list)
             }
@@ -178,6 +206,12 @@ pub fn construct<'a>(
         }
         if let Some((_, m)) = pick {
             s.apply(p, m);
+        }
+        if let Some(x) = pb.pods[p].model {
+            left[x as usize] -= 1;
+        }
+        for &k in &pb.pods[p].keys {
+            key_left[k as usize] -= 1;
         }
     }
     s.commit();

@@ -519,6 +519,7 @@ pub fn ruin_recreate(
     let mut buf: Vec<u32> = Vec::new();
     s.commit();
     let t0 = (best_total.max(1) * cfg.threshold_permille) / 1000;
+    let start_left = b.left;
     for it in 0..cfg.iterations {
         if b.left == 0 {
             break;
@@ -587,7 +588,10 @@ pub fn ruin_recreate(
             relocate_pass(s, c, &removed, b, &mut buf);
         }
         let after = s.total();
-        let threshold = t0 * (cfg.iterations - it) as i64 / cfg.iterations as i64;
+        // The threshold falls linearly with the iterations or the budget, whichever runs out first.
+        let by_iter = (cfg.iterations - it) as i64 * 1000 / cfg.iterations.max(1) as i64;
+        let by_work = (b.left.min(start_left) as i128 * 1000 / start_left.max(1) as i128) as i64;
+        let threshold = t0 * by_iter.min(by_work) / 1000;
         if !failed && after < before + threshold {
             s.commit();
             if after < best_total {
@@ -601,6 +605,19 @@ pub fn ruin_recreate(
     best
 }
 
+/// How much search to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Construction portfolio, descent with swaps, ruin-and-recreate, descent.
+    Full,
+    /// Model-ordered construction on candidate lists and three descent passes
+    /// (relocate and close, no swaps, no ruin-and-recreate): for large fleets.
+    Fast,
+}
+
+/// Replicas above which the default mode is [`Mode::Fast`].
+pub const FAST_ABOVE: usize = 2_000;
+
 /// Solver settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
@@ -608,15 +625,22 @@ pub struct Config {
     pub budget: u64,
     /// Seed of the random stream (derive it from the input).
     pub seed: u64,
+    /// Search mode.
+    pub mode: Mode,
 }
 
 impl Config {
-    /// The default budget for a problem of this size.
+    /// The default settings for a problem of this size.
     pub fn for_problem(pb: &Problem, seed: u64) -> Config {
         let p = pb.pods.len() as u64;
         Config {
-            budget: (4_000_000 + 20_000 * p).min(400_000_000),
+            budget: (4_000_000 + 20_000 * p).min(16_000_000),
             seed,
+            mode: if pb.pods.len() > FAST_ABOVE {
+                Mode::Fast
+            } else {
+                Mode::Full
+            },
         }
     }
 }
@@ -635,7 +659,7 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
     use super::construct::{Order, construct};
     let mut b = Budget { left: cfg.budget };
     let mut c = Cands::new(pb);
-    let large = pb.pods.len() > 2_000;
+    let large = cfg.mode == Mode::Fast;
     let orders: &[Order] = if large {
         &[Order::ByModel]
     } else {
@@ -644,10 +668,11 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
     let mut best: Option<(i64, Vec<u32>)> = None;
     for &o in orders {
         let mut work = b.left;
-        let mut s = construct(pb, o, &mut work, if large { Some(&mut c) } else { None });
+        let mut s = construct(pb, o, &mut work, Some(&mut c));
         b.left = work;
+        // Swaps come after ruin-and-recreate: before it they only spend budget.
         let moves = Moves {
-            swap: !large,
+            swap: false,
             close: true,
             passes: if large { 2 } else { 20 },
         };
@@ -677,7 +702,7 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
 pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
     let mut b = Budget { left: cfg.budget };
     let mut c = Cands::new(pb);
-    let large = pb.pods.len() > 2_000;
+    let large = cfg.mode == Mode::Fast;
     let mut s = State::from_assignment(pb, &at);
     if s.at.contains(&NONE) {
         let mut w = b.left;
