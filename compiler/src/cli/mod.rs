@@ -14,6 +14,7 @@ mod lsp;
 mod progress;
 mod shell;
 mod sign;
+mod why;
 
 use std::process::ExitCode;
 
@@ -59,6 +60,8 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// Evaluate governance documents (a drop-in for upstream's evaluator).
     Evaluate(evaluate::EvaluateArgs),
+    /// Explain a placement: why a pod runs where it runs, and why not elsewhere.
+    Why(why::WhyArgs),
     /// Print the version.
     Version,
 }
@@ -82,5 +85,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Paths(a) => host::paths(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Why(a) => why::run(a),
     }
 }
