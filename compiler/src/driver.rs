@@ -38,6 +38,8 @@ pub struct Options {
     pub emit: EmitOptions,
     /// Sign the build with this key (None: an unsigned build).
     pub sign: Option<SignOptions>,
+    /// Placement options (e.g. `amc build --exact`).
+    pub solve: solve::SolveOptions,
 }
 
 /// Everything one compilation produced.
@@ -101,7 +103,7 @@ pub fn compile_observed(
             pods: c.spec.pods.len(),
             machines: c.spec.machines.len(),
         });
-        c.placement = solve::solve(&c.spec, &c.checked, &mut c.diagnostics);
+        c.placement = solve::place(&c.spec, &c.checked, &docs, opts.solve, &mut c.diagnostics);
     }
     let signer = match (&opts.sign, opts.stop) {
         (Some(so), Stop::Build) => load_key(vfs, so, &mut c),

@@ -43,6 +43,8 @@ pub struct Spec {
     pub clusters: Vec<Cluster>,
     /// Platform profiles (stdlib).
     pub profiles: Vec<Profile>,
+    /// Placement objective weights (stdlib default, then the spec's).
+    pub placement_weights: Vec<PlacementWeights>,
 }
 
 impl Spec {
@@ -143,6 +145,28 @@ pub struct Resident {
     pub tier: String,
 }
 
+/// A cache already warm on a machine, keyed like a pod's `cache-key`.
+#[derive(Debug, Clone)]
+pub struct WarmCache {
+    /// Content hash.
+    pub hash: Spanned<String>,
+    /// Tenant that owns it.
+    pub tenant: String,
+    /// Policy scope (default `default`).
+    pub scope: String,
+}
+
+/// Bandwidths in bytes per second (None: the placement weights' default).
+#[derive(Debug, Clone, Default)]
+pub struct Bandwidths {
+    /// Network / registry download.
+    pub network: Option<u64>,
+    /// Local NVMe read.
+    pub nvme: Option<u64>,
+    /// RAM (page cache) to accelerator.
+    pub ram: Option<u64>,
+}
+
 /// `machine`.
 #[derive(Debug, Clone)]
 pub struct Machine {
@@ -164,6 +188,12 @@ pub struct Machine {
     pub pools: Vec<Pool>,
     /// Resident models.
     pub resident: Vec<Resident>,
+    /// Warm caches.
+    pub warm: Vec<WarmCache>,
+    /// Zone (failure domain), if declared.
+    pub zone: Option<Spanned<String>>,
+    /// Load bandwidths.
+    pub bandwidth: Bandwidths,
     /// Runtime envelopes (None when not written).
     pub runtimes: Option<Spanned<Vec<String>>>,
     /// Labels.
@@ -435,6 +465,31 @@ pub struct PlacementRules {
     pub require_labels: Vec<(String, String, Span)>,
     /// Spread label.
     pub spread: Option<String>,
+    /// Pods some replica of which must run on the same machine.
+    pub affinity: Vec<Spanned<String>>,
+    /// Pods no replica of which may run on the same machine.
+    pub anti_affinity: Vec<Spanned<String>>,
+    /// Allowed zones (empty: any).
+    pub zones: Vec<Spanned<String>>,
+}
+
+/// A cache the pod warms once per machine (prompt prefix, tool schemas, packs).
+#[derive(Debug, Clone)]
+pub struct CacheKey {
+    /// Name (what it is, e.g. `system-prompt`).
+    pub name: Spanned<String>,
+    /// Content hash.
+    pub hash: String,
+    /// Policy scope (default `default`).
+    pub scope: String,
+    /// Prompt tokens to prefill.
+    pub tokens: Option<u64>,
+    /// Bytes to load (retrieval, memory or repository packs).
+    pub size: Option<u64>,
+    /// Explicit warm-up cost in ms.
+    pub warm_up_ms: Option<u64>,
+    /// The node.
+    pub span: Span,
 }
 
 /// A secret reference.
@@ -503,6 +558,8 @@ pub struct Pod {
     pub grant: Option<Spanned<String>>,
     /// Placement.
     pub placement: PlacementRules,
+    /// Cache keys.
+    pub cache_keys: Vec<CacheKey>,
     /// Env.
     pub env: Vec<(Spanned<String>, Spanned<String>)>,
     /// Secrets.
@@ -585,4 +642,23 @@ pub struct Profile {
     pub attestation_required: bool,
     /// Image digest pinning required before activation.
     pub image_digest_required: bool,
+}
+
+/// `placement-weights` (stdlib default; a spec may define its own).
+#[derive(Debug, Clone)]
+pub struct PlacementWeights {
+    /// Name.
+    pub name: Spanned<String>,
+    /// Stdlib or spec.
+    pub origin: Origin,
+    /// Default bandwidths.
+    pub bandwidth: Bandwidths,
+    /// Prompt prefill rate, tokens per second.
+    pub prefill_rate: Option<u64>,
+    /// Pack load bandwidth, bytes per second.
+    pub pack_bandwidth: Option<u64>,
+    /// Term multipliers: load, stage, warm, balance.
+    pub terms: [Option<u64>; 4],
+    /// Balance steps: (threshold ‰, ms per ‰).
+    pub balance_steps: Vec<(u64, u64)>,
 }

@@ -61,8 +61,7 @@ fn every_stdlib_module_parses_and_checks() {
     fs_.insert("spec/spec.kdl", src);
     let opts = amc::driver::Options {
         stop: amc::driver::Stop::Check,
-        emit: Default::default(),
-        sign: None,
+        ..Default::default()
     };
     let c = amc::driver::compile(&fs_, Path::new("spec"), "spec", &opts).unwrap();
     let errors: Vec<String> = c

@@ -77,6 +77,7 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
             workflow_run_id: opt("workflow-run-id").map(|s| s.parse().unwrap()),
         },
         sign,
+        ..Default::default()
     };
     let mut c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();
     if case.join("require-activation").exists() {
@@ -276,8 +277,7 @@ fn builds_are_identical_from_another_directory_and_path() {
     }
     let opts = Options {
         stop: Stop::Build,
-        emit: EmitOptions::default(),
-        sign: None,
+        ..Default::default()
     };
     let a = driver::compile(&RealFs, &src, "a", &opts)
         .unwrap()

@@ -51,6 +51,8 @@ pub struct MachineView {
     pub podman: Option<(u32, u32, u32)>,
     /// Whether the machine needs an AttestationDecision.
     pub attestation_required: bool,
+    /// Zone: the `zone` node, else the `zone` label.
+    pub zone: Option<String>,
 }
 
 impl MachineView {
@@ -202,6 +204,11 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
             runtimes,
             podman,
             attestation_required: profile.attestation_required,
+            zone: m
+                .zone
+                .as_ref()
+                .map(|z| z.value.clone())
+                .or_else(|| m.labels.get("zone").cloned()),
         });
     }
     out

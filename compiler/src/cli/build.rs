@@ -49,6 +49,9 @@ pub struct BuildArgs {
     /// Fail (exit 1, nothing written) unless every pod's ActivationDecision is `allowed`.
     #[arg(long)]
     require_activation: bool,
+    /// Place exactly with CBC (small fleets; needs amc built with `--features exact`).
+    #[arg(long)]
+    exact: bool,
 }
 
 /// Environment variable naming the signing key file when `--sign-key` is absent.
@@ -115,7 +118,14 @@ pub fn run(a: BuildArgs) -> ExitCode {
             workflow_run_id: a.workflow_run_id,
         },
         sign: sign_options(a.sign_key),
+        solve: amc::solve::SolveOptions { exact: a.exact },
     };
+    if a.exact && !cfg!(feature = "exact") {
+        eprintln!(
+            "error: --exact needs amc built with the `exact` feature (cargo install --features exact; needs coinor-libcbc-dev)"
+        );
+        return ExitCode::from(2);
+    }
     let signed = opts.sign.is_some();
     let progress = super::progress::Progress::new(&display_of(&a.path));
     let compiled =

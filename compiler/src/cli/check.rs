@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use amc::diagnostics::sarif;
 use amc::driver::{self, Compilation, Options, Stop};
-use amc::emit::EmitOptions;
 use amc::vfs::RealFs;
 use clap::{Args, ValueEnum};
 
@@ -41,8 +40,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
     for path in &a.paths {
         let opts = Options {
             stop: Stop::Check,
-            emit: EmitOptions::default(),
-            sign: None,
+            ..Default::default()
         };
         let progress = super::progress::Progress::new(&display_of(path));
         let compiled = driver::compile_observed(&RealFs, path, &display_of(path), &opts, &progress);

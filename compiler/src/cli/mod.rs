@@ -15,6 +15,7 @@ mod lsp;
 mod progress;
 mod shell;
 mod sign;
+mod why;
 
 use std::process::ExitCode;
 
@@ -62,6 +63,8 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Turn upstream Agent Machine documents into a formatted .kdl spec.
     Import(import::ImportArgs),
+    /// Explain a placement: why a pod runs where it runs, and why not elsewhere.
+    Why(why::WhyArgs),
     /// Print the version.
     Version,
 }
@@ -86,5 +89,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lsp(a) => lsp::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Import(a) => import::run(a),
+        Command::Why(a) => why::run(a),
     }
 }

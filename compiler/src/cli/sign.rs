@@ -210,6 +210,12 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
             report: tree.contains_key(amc::emit::report::REPORT),
         },
         sign: None,
+        // A placement made by the exact solver is rebuilt with it.
+        solve: amc::solve::SolveOptions {
+            exact: tree
+                .get("placement.json")
+                .is_some_and(|p| String::from_utf8_lossy(p).contains("\"exact-cbc")),
+        },
     };
     let c = match driver::compile(&RealFs, spec, &display_of(spec), &opts) {
         Ok(c) => c,

@@ -128,6 +128,10 @@ codes! {
     E0601, Error, "governance document breaks a semantic rule";
     E0870, Error, "PVC name unusable";
     E0602, Error, "pod may not be activated";
+    E0502, Error, "placement names an unusable pod";
+    E0503, Error, "cache key without a warm-up cost";
+    W0501, Warning, "placement weights ignored";
+    W0502, Warning, "cache keys are private";
     E0901, Error, "internal compiler error";
     E0902, Error, "output cannot be written";
 }

@@ -66,17 +66,45 @@ pub fn build_manifest(
     to_bytes(&v)
 }
 
-/// Where each replica runs and why the other machines were not chosen.
+/// Where each replica runs, what it costs, and why the other machines were not chosen.
 pub fn placement_json(p: &Placement) -> Vec<u8> {
+    let terms = |c: &crate::solve::CostTerms| json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total});
     let v = json!({
-        "schemaVersion": "amc.placement/v1",
+        "schemaVersion": "amc.placement/v2",
         "kind": "AmcPlacement",
-        "solver": "first-fit",
+        "solver": p.solver,
+        "work": p.work,
+        "objective": terms(&p.objective),
         "assignments": p.assignments.iter().map(|a| json!({
             "pod": a.pod,
             "replica": a.replica,
             "machine": a.machine,
-            "excluded": a.excluded.iter().map(|(m, r)| json!({"machine": m, "reason": r})).collect::<Vec<_>>(),
+            "cost": terms(&a.cost),
+            "terms": a.terms.iter().map(|t| json!({
+                "term": t.term, "ms": t.ms, "sharedBy": t.shared_by, "detail": t.detail,
+            })).collect::<Vec<_>>(),
+            "excluded": a.why_not.iter().map(|w| {
+                let mut e = json!({"machine": w.machine, "reason": w.reason});
+                if let Some(c) = &w.constraint {
+                    e["constraint"] = json!(c);
+                }
+                if let Some(x) = w.extra_ms {
+                    e["extraMs"] = json!(x);
+                }
+                e
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "machines": p.machines.iter().map(|m| json!({
+            "machine": m.machine,
+            "pods": m.pods,
+            "stagedModels": m.staged_models,
+            "utilisationPermille": {
+                "cpu": m.utilisation_permille[0],
+                "memory": m.utilisation_permille[1],
+                "gpus": m.utilisation_permille[2],
+                "vram": m.utilisation_permille[3],
+            },
+            "balanceMs": m.balance_ms,
         })).collect::<Vec<_>>(),
     });
     to_bytes(&v)

@@ -51,6 +51,10 @@ struct Excluded {
 struct ReplicaRow {
     replica: u32,
     machine: String,
+    /// Expected cold start and warm-up of this replica, e.g. `41.2 s`.
+    cost: String,
+    /// The objective's terms for the chosen machine, one sentence each.
+    terms: Vec<String>,
     excluded: Vec<Excluded>,
 }
 
@@ -156,6 +160,15 @@ fn human_size(bytes: u64) -> String {
         format!("{} {}", tenths / 10, UNITS[unit])
     } else {
         format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
+    }
+}
+
+/// Milliseconds for people: `850 ms`, `41.2 s`.
+fn seconds(ms: i64) -> String {
+    if ms.abs() < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{}.{} s", ms / 1000, (ms.abs() % 1000) / 100)
     }
 }
 
@@ -299,6 +312,13 @@ pub fn render(
             .map(|a| ReplicaRow {
                 replica: a.replica,
                 machine: a.machine.clone(),
+                cost: seconds(a.cost.total),
+                terms: a
+                    .terms
+                    .iter()
+                    .filter(|t| t.ms != 0)
+                    .map(|t| format!("{}: {}", t.term, t.detail))
+                    .collect(),
                 excluded: a
                     .excluded
                     .iter()
@@ -420,6 +440,13 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_read_well() {
+        assert_eq!(seconds(850), "850 ms");
+        assert_eq!(seconds(41_234), "41.2 s");
+        assert_eq!(seconds(0), "0 ms");
+    }
 
     #[test]
     fn sizes_read_well() {

@@ -48,6 +48,9 @@ pub fn lower(decls: &[Decl]) -> ir::Spec {
             "pod" => spec.pods.extend(pod(n)),
             "cluster" => spec.clusters.extend(cluster(n)),
             "profile" => spec.profiles.extend(profile(n)),
+            "placement-weights" => spec
+                .placement_weights
+                .extend(placement_weights(n, d.origin)),
             _ => {}
         }
     }
@@ -113,6 +116,17 @@ fn machine(n: &Node) -> Option<ir::Machine> {
             })
         })
         .collect();
+    let warm = children(n, "warm-cache")
+        .filter_map(|w| {
+            Some(ir::WarmCache {
+                hash: arg_str(w, 0)?,
+                tenant: prop_str(w, "tenant")?.value,
+                scope: prop_str(w, "scope")
+                    .map(|s| s.value)
+                    .unwrap_or_else(|| "default".to_string()),
+            })
+        })
+        .collect();
     Some(ir::Machine {
         head: n.head_span(),
         id,
@@ -123,8 +137,49 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         capacity,
         pools,
         resident,
+        warm,
+        zone: child_str(n, "zone"),
+        bandwidth: child(n, "bandwidth").map(bandwidths).unwrap_or_default(),
         runtimes: child(n, "runtimes").map(|r| Spanned::new(arg_strs(r), r.span)),
         labels: labels(n),
+    })
+}
+
+fn bandwidths(n: &Node) -> ir::Bandwidths {
+    ir::Bandwidths {
+        network: prop_size(n, "network"),
+        nvme: prop_size(n, "nvme"),
+        ram: prop_size(n, "ram"),
+    }
+}
+
+fn placement_weights(n: &Node, origin: Origin) -> Option<ir::PlacementWeights> {
+    let terms = child(n, "terms");
+    let term = |k: &str| {
+        terms
+            .and_then(|t| prop_int(t, k))
+            .and_then(|v| u64::try_from(v).ok())
+    };
+    Some(ir::PlacementWeights {
+        name: arg_str(n, 0)?,
+        origin,
+        bandwidth: child(n, "bandwidth").map(bandwidths).unwrap_or_default(),
+        prefill_rate: child(n, "prefill-rate")
+            .and_then(|c| c.args.first().and_then(int))
+            .and_then(|v| u64::try_from(v).ok()),
+        pack_bandwidth: child(n, "pack-bandwidth").and_then(|c| c.args.first().and_then(size)),
+        terms: [term("load"), term("stage"), term("warm"), term("balance")],
+        balance_steps: children(n, "balance-step")
+            .filter_map(|b| {
+                let t = b
+                    .args
+                    .first()
+                    .and_then(int)
+                    .and_then(|v| u64::try_from(v).ok())?;
+                let s = prop_int(b, "slope").and_then(|v| u64::try_from(v).ok())?;
+                Some((t, s))
+            })
+            .collect(),
     })
 }
 
@@ -334,7 +389,29 @@ fn pod(n: &Node) -> Option<ir::Pod> {
             }
         }
         placement.spread = child_string(pl, "spread");
+        placement.affinity = children(pl, "affinity")
+            .flat_map(arg_strs_spanned)
+            .collect();
+        placement.anti_affinity = children(pl, "anti-affinity")
+            .flat_map(arg_strs_spanned)
+            .collect();
+        placement.zones = children(pl, "zones").flat_map(arg_strs_spanned).collect();
     }
+    let cache_keys = children(n, "cache-key")
+        .filter_map(|k| {
+            Some(ir::CacheKey {
+                name: arg_str(k, 0)?,
+                hash: prop_str(k, "hash")?.value,
+                scope: prop_str(k, "scope")
+                    .map(|s| s.value)
+                    .unwrap_or_else(|| "default".to_string()),
+                tokens: prop_int(k, "tokens").and_then(|v| u64::try_from(v).ok()),
+                size: prop_size(k, "size"),
+                warm_up_ms: prop_int(k, "warm-up-ms").and_then(|v| u64::try_from(v).ok()),
+                span: k.span,
+            })
+        })
+        .collect();
     let env = children(n, "env")
         .filter_map(|e| Some((arg_str(e, 0)?, arg_str(e, 1)?)))
         .collect();
@@ -378,6 +455,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         admissions,
         grant: child_str(n, "grant"),
         placement,
+        cache_keys,
         env,
         secrets,
         args: child(n, "args").map(arg_strs),

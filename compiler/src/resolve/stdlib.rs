@@ -10,7 +10,7 @@ use include_dir::{Dir, include_dir};
 static STDLIB: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../stdlib");
 
 /// Modules loaded into every spec without an import.
-pub const PRELUDE: &[&str] = &["std:profiles"];
+pub const PRELUDE: &[&str] = &["std:placement", "std:profiles"];
 
 /// One stdlib file.
 #[derive(Debug, Clone)]

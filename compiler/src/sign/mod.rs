@@ -197,8 +197,7 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/workstation-llama");
         let opts = crate::driver::Options {
             stop: crate::driver::Stop::Build,
-            emit: crate::emit::EmitOptions::default(),
-            sign: None,
+            ..Default::default()
         };
         let c = crate::driver::compile(&crate::vfs::RealFs, &spec, "spec", &opts).unwrap();
         assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics.sorted());

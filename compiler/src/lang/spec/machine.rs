@@ -97,7 +97,7 @@ static MACHINE_RESIDENT: NodeSpec = repeatable(with_props(
     leaf(
         "resident-model",
         &[arg("model", Ty::Ref(RefKind::Model), "A model id.")],
-        "A model already present on the machine.",
+        "A model already present on the machine. Placement prefers machines where a pod's model is resident: nothing to download, and loading from VRAM, RAM or NVMe costs less the higher the tier.",
     ),
     &[req_prop(
         "tier",
@@ -105,6 +105,46 @@ static MACHINE_RESIDENT: NodeSpec = repeatable(with_props(
         "Where it resides: vram, ram or nvme.",
     )],
 ));
+static MACHINE_WARM: NodeSpec = repeatable(with_props(
+    leaf(
+        "warm-cache",
+        &[arg(
+            "hash",
+            Ty::Digest,
+            "Content hash of the cached prefix or pack.",
+        )],
+        "A cache already warm on the machine (observed, e.g. by `amc probe` or a runtime). It credits only pods whose `cache-key` has the same tenant, scope and hash: a warm cache is never reused across tenants.",
+    ),
+    &[
+        req_prop("tenant", Ty::Id, "Tenant that owns the cache."),
+        prop("scope", Ty::Id, "Policy scope (default \"default\")."),
+    ],
+));
+static MACHINE_ZONE: NodeSpec = leaf(
+    "zone",
+    &[arg("zone", Ty::Id, "Zone name.")],
+    "The machine's zone (failure domain). Pods may be limited to zones (`placement { zones ... }`) and spread over them (`spread \"zone\"`).",
+);
+static MACHINE_BANDWIDTH: NodeSpec = with_props(
+    leaf(
+        "bandwidth",
+        &[],
+        "How fast model weights reach the machine, in bytes per second (sizes, e.g. \"3GB\" = 3 GB/s). Unset values come from `placement-weights`.",
+    ),
+    &[
+        prop(
+            "network",
+            Ty::Size,
+            "Download (staging) bandwidth per second.",
+        ),
+        prop("nvme", Ty::Size, "Local NVMe read bandwidth per second."),
+        prop(
+            "ram",
+            Ty::Size,
+            "RAM (page cache) to accelerator bandwidth per second.",
+        ),
+    ],
+);
 static MACHINE_RUNTIMES: NodeSpec = leaf(
     "runtimes",
     &[list("envelope", Ty::Enum(ENVELOPES), "Runtime envelopes.")],
@@ -130,6 +170,9 @@ pub static MACHINE: NodeSpec = NodeSpec {
         &MACHINE_CAPACITY,
         &MACHINE_POOL,
         &MACHINE_RESIDENT,
+        &MACHINE_WARM,
+        &MACHINE_ZONE,
+        &MACHINE_BANDWIDTH,
         &MACHINE_RUNTIMES,
         &LABELS,
     ],

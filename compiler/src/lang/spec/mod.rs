@@ -10,11 +10,13 @@ use super::vocab::*;
 
 mod cache_tier;
 mod machine;
+mod placement;
 mod pod;
 mod provider;
 
 pub use cache_tier::CACHE_TIER;
 pub use machine::{CLUSTER, MACHINE};
+pub use placement::PLACEMENT_WEIGHTS;
 pub use pod::POD;
 pub use provider::{MODEL, PROFILE, PROVIDER};
 
@@ -201,6 +203,7 @@ pub static ROOT: NodeSpec = NodeSpec {
         &POD,
         &CLUSTER,
         &PROFILE,
+        &PLACEMENT_WEIGHTS,
     ],
     repeatable: false,
     required: false,

@@ -293,16 +293,75 @@ static PL_SPREAD: NodeSpec = leaf(
     &[arg("label", Ty::Str, "Label key.")],
     "Replicas go to machines with different values of this label.",
 );
+static PL_AFFINITY: NodeSpec = leaf(
+    "affinity",
+    &[list("pod", Ty::Id, "Pod ids.")],
+    "Every replica runs on a machine that also runs a replica of each of these pods (hard). The named pods must not have an `affinity` themselves.",
+);
+static PL_ANTI_AFFINITY: NodeSpec = leaf(
+    "anti-affinity",
+    &[list("pod", Ty::Id, "Pod ids.")],
+    "No replica runs on a machine that runs a replica of these pods (hard). Replicas of one pod are always apart.",
+);
+static PL_ZONES: NodeSpec = leaf(
+    "zones",
+    &[list("zone", Ty::Id, "Zone names.")],
+    "Only machines in these zones (the machine's `zone`, else its `zone` label).",
+);
 static POD_PLACEMENT: NodeSpec = NodeSpec {
     name: "placement",
     doc: "Placement constraints.",
     args: &[],
     props: &[],
     open_props: None,
-    children: &[&PL_PIN, &PL_AVOID, &PL_REQUIRE_LABEL, &PL_SPREAD],
+    children: &[
+        &PL_PIN,
+        &PL_AVOID,
+        &PL_REQUIRE_LABEL,
+        &PL_SPREAD,
+        &PL_AFFINITY,
+        &PL_ANTI_AFFINITY,
+        &PL_ZONES,
+    ],
     repeatable: false,
     required: false,
 };
+static POD_CACHE_KEY: NodeSpec = repeatable(with_props(
+    leaf(
+        "cache-key",
+        &[arg(
+            "name",
+            Ty::Id,
+            "What is cached, e.g. \"system-prompt\", \"tool-schemas\", \"repo-pack\".",
+        )],
+        "A cache the pod warms once per machine: a prompt prefix, tool schemas, a repository, memory or retrieval pack. Its identity is (tenant, scope, hash): pods of one tenant and scope with the same hash share the warm-up on a machine; other tenants never do. Give the cost as `tokens`, `size` or `warm-up-ms`.",
+    ),
+    &[
+        req_prop("hash", Ty::Digest, "Content hash."),
+        prop("scope", Ty::Id, "Policy scope (default \"default\")."),
+        prop(
+            "tokens",
+            Ty::Int {
+                min: 1,
+                max: 100_000_000,
+            },
+            "Prompt tokens to prefill (cost: tokens ÷ `prefill-rate`).",
+        ),
+        prop(
+            "size",
+            Ty::Size,
+            "Bytes to load (cost: size ÷ `pack-bandwidth`).",
+        ),
+        prop(
+            "warm-up-ms",
+            Ty::Int {
+                min: 0,
+                max: 86_400_000,
+            },
+            "Warm-up cost in milliseconds (overrides tokens and size).",
+        ),
+    ],
+));
 static POD_ENV: NodeSpec = repeatable(leaf(
     "env",
     &[
@@ -384,6 +443,7 @@ pub static POD: NodeSpec = NodeSpec {
         &POD_ADMISSION,
         &POD_GRANT,
         &POD_PLACEMENT,
+        &POD_CACHE_KEY,
         &POD_ENV,
         &POD_SECRET,
         &POD_ARGS,

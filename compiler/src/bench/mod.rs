@@ -1,0 +1,337 @@
+//! The placement benchmark: instances, baselines, metrics, stored optima.
+//!
+//! Takes instance sizes and seeds; produces one [`Row`] per instance and
+//! solver (amc, kube-like, kube-prefix, ffd, and exact where an optimum was
+//! proven) with the objective, its gap to the stored optimum or best-known
+//! value, GiB staged, cache-hit share, violations, unplaced replicas and
+//! seconds. Optima and best-known values come from offline exact runs stored
+//! in `compiler/bench-data/optima.json` (with the command that produced
+//! them), never from the run being measured. Used by `amc-bench`; the only
+//! clock read is the stopwatch around each solver.
+
+pub mod baselines;
+pub mod fleet;
+#[cfg(feature = "exact")]
+pub mod oracle;
+
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::solve::problem::{NONE, Problem};
+use crate::solve::search::{Config, optimise};
+use crate::solve::state::{State, violations};
+
+pub use fleet::{Instance, generate};
+
+/// Benchmark sizes (pods, machines).
+pub const SIZES: [(usize, usize); 10] = [
+    (10, 3),
+    (20, 5),
+    (50, 10),
+    (100, 20),
+    (200, 30),
+    (500, 50),
+    (1000, 100),
+    (2000, 200),
+    (5000, 500),
+    (10000, 1000),
+];
+
+/// Seeds used for a size: three below 1,000 pods, one from there on.
+pub fn seeds(pods: usize) -> Vec<u64> {
+    if pods < 1000 { vec![1, 2, 3] } else { vec![1] }
+}
+
+/// The stored oracle results (`compiler/bench-data/optima.json`).
+pub const OPTIMA: &str = include_str!("../../bench-data/optima.json");
+
+/// A stored reference value for one instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// Digest of the instance the value was computed for.
+    pub digest: String,
+    /// Proven optimum, if proven.
+    pub optimum: Option<i64>,
+    /// Best objective known (≤ every solver's, checked at run time).
+    pub best_known: i64,
+    /// Seconds the exact run took.
+    pub seconds: f64,
+    /// The assignment that achieves `best_known` (machine index per replica).
+    pub assignment: Option<Vec<u32>>,
+}
+
+/// The stored reference for an instance, if any and if it matches the instance digest.
+pub fn reference(name: &str, digest: &str) -> Option<Reference> {
+    let v: Value = serde_json::from_str(OPTIMA).ok()?;
+    let e = v.get("instances")?.get(name)?;
+    let r = Reference {
+        digest: e.get("digest")?.as_str()?.to_string(),
+        optimum: e.get("optimum").and_then(Value::as_i64),
+        best_known: e.get("best_known")?.as_i64()?,
+        seconds: e.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        assignment: e.get("assignment").and_then(Value::as_str).map(|a| {
+            a.split_whitespace()
+                .map(|x| x.parse().unwrap_or(NONE))
+                .collect()
+        }),
+    };
+    (r.digest == digest).then_some(r)
+}
+
+/// A short digest of everything that defines an instance.
+pub fn digest(pb: &Problem) -> String {
+    let mut h = Sha256::new();
+    for m in &pb.machines {
+        h.update(format!(
+            "M{:?}{}{:?}{:?}{:?}|",
+            m.cap, m.unified, m.bw, m.resident, m.warm
+        ));
+    }
+    for p in &pb.pods {
+        h.update(format!(
+            "P{}{}{:?}{:?}{:?}{}{:?}|",
+            p.set, p.tenant, p.model, p.keys, p.demand, p.class, p.groups
+        ));
+    }
+    for x in &pb.models {
+        h.update(format!("X{}|", x.size));
+    }
+    for k in &pb.keys {
+        h.update(format!("K{}{}|", k.tenant, k.warm_ms));
+    }
+    for c in &pb.classes {
+        h.update(format!("C{:?}|", c.machines));
+    }
+    h.update(format!("W{:?}", pb.weights));
+    let d = h.finalize();
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Quality measures of one assignment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    /// Weighted objective (unplaced replicas charged).
+    pub objective: i64,
+    /// GiB downloaded to machines that did not hold the model.
+    pub gib_staged: f64,
+    /// 1 − warm-ups paid / (pod, key) pairs.
+    pub cache_hit_share: f64,
+    /// Hard-constraint violations (capacity, compatibility, anti-affinity, cross-tenant credit).
+    pub violations: usize,
+    /// Replicas without a machine.
+    pub unplaced: usize,
+    /// Placements a content-hash-only cache index would have credited across tenants.
+    pub hash_only_cross_tenant: usize,
+    /// The objective's terms (weighted ms): load, stage, warm, balance.
+    pub parts: [i64; 4],
+}
+
+/// Measures an assignment.
+pub fn measure(inst: &Instance, at: &[u32]) -> Metrics {
+    let pb = &inst.problem;
+    let s = State::from_assignment(pb, at);
+    let n = pb.m();
+    let mut staged = 0u64;
+    for (x, hosts) in s.model_hosts.iter().enumerate() {
+        for &m in hosts {
+            if pb.stage_ms(x as u32, m as usize) > 0 {
+                staged += pb.models[x].size;
+            }
+        }
+    }
+    let mut pairs = 0usize;
+    for p in &pb.pods {
+        pairs += p.keys.len();
+    }
+    let mut paid = 0usize;
+    for (k, hosts) in s.key_hosts.iter().enumerate() {
+        for &m in hosts {
+            if pb.warm_ms(k as u32, m as usize) > 0 {
+                paid += 1;
+            }
+        }
+    }
+    // What a router keyed by content hash alone would have credited: a key of
+    // another tenant with the same hash warm on the machine.
+    let mut hash_only = 0usize;
+    for (p, &m) in at.iter().enumerate() {
+        if m == NONE {
+            continue;
+        }
+        let pod = &pb.pods[p];
+        for &k in &pod.keys {
+            let h = inst.key_hash[k as usize];
+            let credited = pb.machines[m as usize].warm.iter().any(|&w| {
+                inst.key_hash[w as usize] == h && pb.keys[w as usize].tenant != pod.tenant
+            });
+            if credited && !pb.is_warm(k, m) {
+                hash_only += 1;
+            }
+        }
+    }
+    let _ = n;
+    Metrics {
+        objective: s.total(),
+        gib_staged: staged as f64 / (1u64 << 30) as f64,
+        cache_hit_share: if pairs == 0 {
+            1.0
+        } else {
+            1.0 - paid as f64 / pairs as f64
+        },
+        violations: violations(pb, at),
+        unplaced: at.iter().filter(|&&m| m == NONE).count(),
+        hash_only_cross_tenant: hash_only,
+        parts: {
+            let w = &pb.weights;
+            [
+                w.load * s.costs.load,
+                w.stage * s.costs.stage,
+                w.warm * s.costs.warm,
+                w.balance * s.costs.balance,
+            ]
+        },
+    }
+}
+
+/// One result line.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Instance name.
+    pub instance: String,
+    /// Replicas.
+    pub pods: usize,
+    /// Machines.
+    pub machines: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Solver name.
+    pub solver: String,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Proven optimum.
+    pub optimum: Option<i64>,
+    /// Best known value.
+    pub best_known: Option<i64>,
+    /// Wall-clock seconds of the solve.
+    pub seconds: f64,
+}
+
+impl Row {
+    /// Gap to the optimum (else best known) in percent.
+    pub fn gap_pct(&self) -> Option<f64> {
+        let r = self.optimum.or(self.best_known)?;
+        if r <= 0 {
+            return None;
+        }
+        Some((self.metrics.objective - r) as f64 * 100.0 / r as f64)
+    }
+    /// The JSON object of the row.
+    pub fn json(&self) -> Value {
+        json!({
+            "instance": self.instance,
+            "pods": self.pods,
+            "machines": self.machines,
+            "seed": self.seed,
+            "solver": self.solver,
+            "objective": self.metrics.objective,
+            "optimum": self.optimum,
+            "best_known": self.best_known,
+            "gap_pct": self.gap_pct().map(|g| (g * 1000.0).round() / 1000.0),
+            "gib_staged": (self.metrics.gib_staged * 10.0).round() / 10.0,
+            "cache_hit_share": (self.metrics.cache_hit_share * 1000.0).round() / 1000.0,
+            "violations": self.metrics.violations,
+            "unplaced": self.metrics.unplaced,
+            "seconds": (self.seconds * 10_000.0).round() / 10_000.0,
+            "load_ms": self.metrics.parts[0],
+            "stage_ms": self.metrics.parts[1],
+            "warm_ms": self.metrics.parts[2],
+            "balance_ms": self.metrics.parts[3],
+            "hash_only_cross_tenant_credits": self.metrics.hash_only_cross_tenant,
+        })
+    }
+}
+
+/// A named solver run on an instance.
+pub type SolverFn = fn(&Instance) -> Vec<u32>;
+
+/// Budget multiplier for amc runs, in percent (`AMC_BENCH_BUDGET_PCT`, default 100): for
+/// quality/time trade-off curves only; the default benchmark uses the default budget.
+pub fn budget_pct() -> u64 {
+    std::env::var("AMC_BENCH_BUDGET_PCT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+/// amc's default solver with its default budget.
+pub fn run_amc(inst: &Instance) -> Vec<u32> {
+    let pb = &inst.problem;
+    let mut cfg = Config::for_problem(pb, inst.seed);
+    cfg.budget = cfg.budget / 100 * budget_pct();
+    optimise(pb, &cfg).at
+}
+
+/// amc's fast mode (construction and descent only) at every size: the scaling curve.
+pub fn run_amc_fast(inst: &Instance) -> Vec<u32> {
+    let pb = &inst.problem;
+    let mut cfg = Config::for_problem(pb, inst.seed);
+    cfg.mode = crate::solve::search::Mode::Fast;
+    optimise(pb, &cfg).at
+}
+
+/// The solvers every instance runs, in report order (`amc-fast` only on request).
+pub fn solvers() -> Vec<(&'static str, SolverFn)> {
+    vec![
+        ("amc", run_amc as SolverFn),
+        ("kube-like", |i| {
+            baselines::kube_like(&i.problem, baselines::Kube::Plain)
+        }),
+        ("kube-prefix", |i| {
+            baselines::kube_like(&i.problem, baselines::Kube::Prefix)
+        }),
+        ("ffd", |i| baselines::ffd(&i.problem)),
+        ("amc-fast", run_amc_fast as SolverFn),
+    ]
+}
+
+/// Runs every solver on one instance.
+pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<Row> {
+    let pb = &inst.problem;
+    let reference = reference(&inst.name, &digest(pb));
+    let mut rows = Vec::new();
+    for (name, f) in which {
+        let t = Instant::now();
+        let at = f(inst);
+        let seconds = t.elapsed().as_secs_f64();
+        rows.push(Row {
+            instance: inst.name.clone(),
+            pods: pb.pods.len(),
+            machines: pb.m(),
+            seed: inst.seed,
+            solver: name.to_string(),
+            metrics: measure(inst, &at),
+            optimum: reference.as_ref().and_then(|r| r.optimum),
+            best_known: reference.as_ref().map(|r| r.best_known),
+            seconds,
+        });
+    }
+    // The stored exact solution, re-measured here (its objective must match the stored value).
+    if let Some(r) = reference.as_ref().filter(|r| r.optimum.is_some())
+        && let Some(at) = r.assignment.as_ref().filter(|a| a.len() == pb.pods.len())
+    {
+        rows.push(Row {
+            instance: inst.name.clone(),
+            pods: pb.pods.len(),
+            machines: pb.m(),
+            seed: inst.seed,
+            solver: "exact".into(),
+            metrics: measure(inst, at),
+            optimum: r.optimum,
+            best_known: Some(r.best_known),
+            seconds: r.seconds,
+        });
+    }
+    rows
+}

@@ -1,0 +1,314 @@
+//! `amc-bench`: the placement benchmark (a program, not a timed test).
+//!
+//! `amc-bench placement [--format json|table] [--quick | --largest] [--sizes 100x20,...] [--seeds 1,2,3] [--solvers amc,...]`
+//! generates seeded instances, runs amc and the baselines in one process and
+//! prints one line per instance × solver plus a summary. With the `exact`
+//! feature, `amc-bench optima [--sizes ...] [--seconds N]` re-derives the
+//! stored optima (compiler/bench-data/optima.json) with CBC.
+
+use std::process::ExitCode;
+
+use amc::bench::{self, Row, SIZES, generate, run_instance, seeds, solvers};
+
+struct Args {
+    json: bool,
+    sizes: Vec<(usize, usize)>,
+    seeds: Option<Vec<u64>>,
+    solvers: Option<Vec<String>>,
+    seconds: f64,
+    merge: Option<String>,
+}
+
+fn parse_sizes(s: &str) -> Option<Vec<(usize, usize)>> {
+    s.split(',')
+        .map(|x| {
+            let (p, m) = x.trim().split_once('x')?;
+            let p = p.replace("10k", "10000").replace('k', "000");
+            Some((p.parse().ok()?, m.replace('k', "000").parse().ok()?))
+        })
+        .collect()
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut a = Args {
+        json: false,
+        sizes: SIZES.to_vec(),
+        seeds: None,
+        solvers: None,
+        seconds: 600.0,
+        merge: None,
+    };
+    let mut it = args.iter();
+    while let Some(x) = it.next() {
+        match x.as_str() {
+            "--format" => match it.next().map(String::as_str) {
+                Some("json") => a.json = true,
+                Some("table") => a.json = false,
+                other => return Err(format!("--format json|table, not {other:?}")),
+            },
+            "--quick" => a.sizes = SIZES.iter().copied().filter(|s| s.0 <= 500).collect(),
+            "--largest" => a.sizes = vec![(10000, 1000)],
+            "--sizes" => {
+                a.sizes = it
+                    .next()
+                    .and_then(|s| parse_sizes(s))
+                    .ok_or("--sizes 100x20,200x30")?
+            }
+            "--seeds" => {
+                a.seeds = Some(
+                    it.next()
+                        .ok_or("--seeds 1,2,3")?
+                        .split(',')
+                        .map(|s| s.trim().parse().map_err(|_| "--seeds 1,2,3".to_string()))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            "--solvers" => {
+                a.solvers = Some(
+                    it.next()
+                        .ok_or("--solvers amc,kube-like")?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                )
+            }
+            "--merge" => a.merge = Some(it.next().ok_or("--merge FILE")?.clone()),
+            "--seconds" => {
+                a.seconds = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--seconds N")?
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(a)
+}
+
+fn print_row(r: &Row, json: bool) {
+    if json {
+        println!("{}", r.json());
+    } else {
+        let gap = r
+            .gap_pct()
+            .map(|g| format!("{g:7.2}%"))
+            .unwrap_or_else(|| "      -".into());
+        println!(
+            "{:<14} {:<12} obj {:>12} gap {} staged {:>8.1} GiB hit {:>5.1}% viol {} unplaced {} {:>8.3}s  [load {} stage {} warm {} bal {}]",
+            r.instance,
+            r.solver,
+            r.metrics.objective,
+            gap,
+            r.metrics.gib_staged,
+            r.metrics.cache_hit_share * 100.0,
+            r.metrics.violations,
+            r.metrics.unplaced,
+            r.seconds,
+            r.metrics.parts[0],
+            r.metrics.parts[1],
+            r.metrics.parts[2],
+            r.metrics.parts[3]
+        );
+    }
+}
+
+fn summary(rows: &[Row]) {
+    eprintln!("\nsummary (gap to optimum, else best known; objective relative to kube-like):");
+    eprintln!(
+        "{:<10} {:<12} {:>10} {:>10} {:>10} {:>10} {:>6} {:>6}",
+        "size", "solver", "mean gap", "max gap", "vs kube", "mean s", "viol", "unpl"
+    );
+    let mut sizes: Vec<(usize, usize)> = rows.iter().map(|r| (r.pods, r.machines)).collect();
+    sizes.dedup();
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        if !names.contains(&r.solver.as_str()) {
+            names.push(&r.solver);
+        }
+    }
+    for (p, m) in sizes {
+        for name in &names {
+            let sel: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.pods == p && r.machines == m && r.solver == *name)
+                .collect();
+            if sel.is_empty() {
+                continue;
+            }
+            let gaps: Vec<f64> = sel.iter().filter_map(|r| r.gap_pct()).collect();
+            let rel: Vec<f64> = sel
+                .iter()
+                .filter_map(|r| {
+                    let k = rows
+                        .iter()
+                        .find(|k| k.instance == r.instance && k.solver == "kube-like")?;
+                    Some(r.metrics.objective as f64 / k.metrics.objective.max(1) as f64)
+                })
+                .collect();
+            let mean = |v: &[f64]| {
+                if v.is_empty() {
+                    f64::NAN
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                }
+            };
+            let max = gaps.iter().copied().fold(f64::NAN, f64::max);
+            eprintln!(
+                "{:<10} {:<12} {:>9.2}% {:>9.2}% {:>10.3} {:>10.4} {:>6} {:>6}",
+                format!("{p}x{m}"),
+                name,
+                mean(&gaps),
+                max,
+                mean(&rel),
+                mean(&sel.iter().map(|r| r.seconds).collect::<Vec<_>>()),
+                sel.iter().map(|r| r.metrics.violations).sum::<usize>(),
+                sel.iter().map(|r| r.metrics.unplaced).sum::<usize>(),
+            );
+        }
+    }
+}
+
+fn placement(a: &Args) -> ExitCode {
+    let all = solvers();
+    let which: Vec<_> = match &a.solvers {
+        Some(names) => all
+            .into_iter()
+            .filter(|(n, _)| names.iter().any(|x| x == n))
+            .collect(),
+        None => all.into_iter().filter(|(n, _)| *n != "amc-fast").collect(),
+    };
+    let mut rows = Vec::new();
+    let mut bad = false;
+    for &(p, m) in &a.sizes {
+        for seed in a.seeds.clone().unwrap_or_else(|| seeds(p)) {
+            let inst = generate(p, m, seed);
+            for r in run_instance(&inst, &which) {
+                print_row(&r, a.json);
+                if let Some(b) = r.best_known
+                    && r.metrics.objective < b
+                    && r.metrics.unplaced == 0
+                {
+                    eprintln!(
+                        "warning: {} {} beats the stored best known {b}: refresh bench-data/optima.json",
+                        r.instance, r.solver
+                    );
+                    bad = true;
+                }
+                rows.push(r);
+            }
+        }
+    }
+    summary(&rows);
+    if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+#[cfg(feature = "exact")]
+fn optima(a: &Args) -> ExitCode {
+    let merge = a.merge.as_ref().map(std::fs::read_to_string).transpose();
+    match merge {
+        Ok(m) => amc::bench::oracle::run(&a.sizes, a.seeds.clone(), a.seconds, m.as_deref()),
+        Err(e) => {
+            eprintln!("error: --merge: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "exact"))]
+fn optima(_: &Args) -> ExitCode {
+    eprintln!(
+        "error: `optima` needs the exact solver: cargo run --release --features exact --bin amc-bench -- optima"
+    );
+    ExitCode::from(2)
+}
+
+/// Phase-by-phase objective and time of amc's solver (for tuning).
+fn trace(a: &Args) -> ExitCode {
+    use amc::solve::construct::{Order, construct};
+    use amc::solve::search::{Budget, Cands, Moves, descend};
+    use std::time::Instant;
+    for &(p, m) in &a.sizes {
+        for seed in a.seeds.clone().unwrap_or_else(|| seeds(p)) {
+            let inst = generate(p, m, seed);
+            let pb = &inst.problem;
+            for o in [Order::ByModel, Order::MostConstrained] {
+                let t = Instant::now();
+                let mut c = Cands::new(pb);
+                let mut w = u64::MAX;
+                let large = pb.pods.len() > 2000;
+                let mut s = construct(pb, o, &mut w, if large { Some(&mut c) } else { None });
+                println!(
+                    "{} {o:?} construct: {} in {:.3}s",
+                    inst.name,
+                    s.total(),
+                    t.elapsed().as_secs_f64()
+                );
+                for pass in 0..6 {
+                    let mut b = Budget { left: u64::MAX };
+                    let before = b.left;
+                    descend(
+                        &mut s,
+                        &mut c,
+                        Moves {
+                            swap: false,
+                            close: false,
+                            passes: 1,
+                        },
+                        &mut b,
+                    );
+                    let r = s.total();
+                    let w1 = before - b.left;
+                    let t1 = t.elapsed().as_secs_f64();
+                    let mut b = Budget { left: u64::MAX };
+                    descend(
+                        &mut s,
+                        &mut c,
+                        Moves {
+                            swap: false,
+                            close: true,
+                            passes: 1,
+                        },
+                        &mut b,
+                    );
+                    println!(
+                        "  pass {pass}: relocate {r} (work {w1}, at {t1:.3}s), +close {} at {:.3}s",
+                        s.total(),
+                        t.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = argv.first() else {
+        eprintln!(
+            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N]   (feature `exact`)"
+        );
+        return ExitCode::from(2);
+    };
+    let a = match parse(&argv[1..]) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = bench::OPTIMA;
+    match cmd.as_str() {
+        "placement" => placement(&a),
+        "optima" => optima(&a),
+        "trace" => trace(&a),
+        other => {
+            eprintln!("error: unknown command `{other}` (placement, optima)");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,759 @@
+//! Improvement: local search and ruin-and-recreate over a complete placement.
+//!
+//! Takes a [`State`] from construction; produces a cheaper one. Moves:
+//! relocate one replica, swap two, close a model or a cache key on a machine
+//! (move all its users elsewhere), and ruin-and-recreate (remove the pods of
+//! a few related machines, a model or a key, and re-insert them cheapest
+//! first) under threshold acceptance. Candidate machines are incremental:
+//! machines already holding the pod's model or keys, residency and warm
+//! lists, plus a rotating window of compatible machines. Budgets count work
+//! (move evaluations), never time; the random stream is our own SplitMix64
+//! seeded from the input, so results are identical on every run and machine.
+
+use super::construct::{best_machine, repair};
+use super::problem::{NONE, Problem};
+use super::state::State;
+
+/// SplitMix64: small, fast, and the same everywhere.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+    /// True with probability `num/den`.
+    pub fn chance(&mut self, num: u64, den: u64) -> bool {
+        self.next_u64() % den < num
+    }
+}
+
+/// Static helper lists and scratch space for candidate generation.
+#[derive(Debug, Clone)]
+pub struct Cands {
+    stamp: Vec<u32>,
+    tick: u32,
+    rot: usize,
+    /// Classes at most this large are scanned completely.
+    pub full: usize,
+    /// Window of other compatible machines probed per pod otherwise.
+    pub window: usize,
+    resident_hosts: Vec<Vec<u32>>,
+    warm_hosts: Vec<Vec<u32>>,
+    /// Pods per model.
+    pub pods_of_model: Vec<Vec<u32>>,
+    /// Pods per key.
+    pub pods_of_key: Vec<Vec<u32>>,
+}
+
+impl Cands {
+    /// Builds the static lists.
+    pub fn new(pb: &Problem) -> Cands {
+        let mut resident_hosts = vec![Vec::new(); pb.models.len()];
+        let mut warm_hosts = vec![Vec::new(); pb.keys.len()];
+        for (i, m) in pb.machines.iter().enumerate() {
+            for &(x, _) in &m.resident {
+                resident_hosts[x as usize].push(i as u32);
+            }
+            for &k in &m.warm {
+                warm_hosts[k as usize].push(i as u32);
+            }
+        }
+        let mut pods_of_model = vec![Vec::new(); pb.models.len()];
+        let mut pods_of_key = vec![Vec::new(); pb.keys.len()];
+        for (p, pod) in pb.pods.iter().enumerate() {
+            if let Some(x) = pod.model {
+                pods_of_model[x as usize].push(p as u32);
+            }
+            for &k in &pod.keys {
+                pods_of_key[k as usize].push(p as u32);
+            }
+        }
+        Cands {
+            stamp: vec![0; pb.m()],
+            tick: 0,
+            rot: 0,
+            full: 64,
+            window: 24,
+            resident_hosts,
+            warm_hosts,
+            pods_of_model,
+            pods_of_key,
+        }
+    }
+
+    /// Candidate machines for pod `p` (not including its current machine).
+    pub fn fill(&mut self, s: &State, p: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let pb = s.pb;
+        let pod = &pb.pods[p];
+        let class = &pb.classes[pod.class as usize];
+        let cur = s.at[p];
+        if class.machines.len() <= self.full {
+            out.extend(class.machines.iter().copied().filter(|&m| m != cur));
+            return;
+        }
+        self.tick = self.tick.wrapping_add(1);
+        if self.tick == 0 {
+            self.stamp.iter_mut().for_each(|x| *x = 0);
+            self.tick = 1;
+        }
+        let tick = self.tick;
+        let stamp = &mut self.stamp;
+        if cur != NONE {
+            stamp[cur as usize] = tick;
+        }
+        let mut add = |m: u32, out: &mut Vec<u32>| {
+            if stamp[m as usize] != tick && class.allows(m) {
+                stamp[m as usize] = tick;
+                out.push(m);
+            }
+        };
+        if let Some(x) = pod.model {
+            for &m in &s.model_hosts[x as usize] {
+                add(m, out);
+            }
+            for &m in &self.resident_hosts[x as usize] {
+                add(m, out);
+            }
+        }
+        for &k in &pod.keys {
+            for &m in s.key_hosts[k as usize].iter().take(64) {
+                add(m, out);
+            }
+            for &m in &self.warm_hosts[k as usize] {
+                add(m, out);
+            }
+        }
+        let n = class.machines.len();
+        self.rot = self.rot.wrapping_add(7919);
+        let start = self.rot % n;
+        for i in 0..self.window.min(n) {
+            add(class.machines[(start + i) % n], out);
+        }
+    }
+}
+
+/// What a close move empties from a machine.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Model(u32),
+    Key(u32),
+}
+
+impl Cands {
+    /// Candidates for moving `q` off machine `n` when closing `t` there: the
+    /// other machines that hold `t` already (placed, resident or warm); the
+    /// whole class when it is small.
+    fn fill_hosts(&mut self, s: &State, q: usize, t: Target, n: u32, out: &mut Vec<u32>) {
+        let pb = s.pb;
+        let class = &pb.classes[pb.pods[q].class as usize];
+        out.clear();
+        if class.machines.len() <= self.full {
+            out.extend(class.machines.iter().copied().filter(|&m| m != n));
+            return;
+        }
+        self.tick = self.tick.wrapping_add(1);
+        if self.tick == 0 {
+            self.stamp.iter_mut().for_each(|x| *x = 0);
+            self.tick = 1;
+        }
+        let tick = self.tick;
+        self.stamp[n as usize] = tick;
+        let (a, b): (&[u32], &[u32]) = match t {
+            Target::Model(x) => (&s.model_hosts[x as usize], &self.resident_hosts[x as usize]),
+            Target::Key(k) => (&s.key_hosts[k as usize], &self.warm_hosts[k as usize]),
+        };
+        for &m in a.iter().chain(b.iter()) {
+            if self.stamp[m as usize] != tick && class.allows(m) {
+                self.stamp[m as usize] = tick;
+                out.push(m);
+            }
+        }
+    }
+}
+
+/// Work counter shared by all phases.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Work units left.
+    pub left: u64,
+}
+
+impl Budget {
+    fn spend(&mut self, n: u64) -> bool {
+        self.left = self.left.saturating_sub(n);
+        self.left > 0
+    }
+}
+
+fn relocate_pass(
+    s: &mut State,
+    c: &mut Cands,
+    pods: &[u32],
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+) -> bool {
+    let mut improved = false;
+    for &p in pods {
+        let p = p as usize;
+        if s.at[p] == NONE || !s.can_leave(p) {
+            continue;
+        }
+        c.fill(s, p, buf);
+        if !b.spend(buf.len() as u64 + 1) {
+            break;
+        }
+        if let Some((d, m)) = best_machine(s, p, buf)
+            && d < 0
+        {
+            s.apply(p, m);
+            improved = true;
+        }
+    }
+    improved
+}
+
+fn differs(pb: &Problem, p: usize, q: usize) -> bool {
+    let (a, b) = (&pb.pods[p], &pb.pods[q]);
+    a.model != b.model || a.keys != b.keys || a.demand != b.demand || a.set == b.set
+}
+
+fn swap_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+    let pb = s.pb;
+    let mut improved = false;
+    let mut others: Vec<u32> = Vec::new();
+    for p in 0..pb.pods.len() {
+        let a = s.at[p];
+        if a == NONE {
+            continue;
+        }
+        c.fill(s, p, buf);
+        let mut best: Option<(i64, usize)> = None;
+        for &m in buf.iter() {
+            others.clear();
+            others.extend_from_slice(&s.on[m as usize]);
+            if !b.spend(others.len() as u64 * 4 + 1) {
+                return improved;
+            }
+            for &q in &others {
+                let q = q as usize;
+                if !differs(pb, p, q) || !pb.classes[pb.pods[q].class as usize].allows(a) {
+                    continue;
+                }
+                let before = s.total();
+                let mark = s.mark();
+                s.apply(q, NONE);
+                let ok = s.can_move(p, m) && {
+                    s.apply(p, m);
+                    s.can_move(q, a)
+                };
+                if ok {
+                    s.apply(q, a);
+                    let d = s.total() - before;
+                    if d < 0 && best.is_none_or(|x| d < x.0) {
+                        best = Some((d, q));
+                    }
+                }
+                s.rollback(mark);
+            }
+        }
+        if let Some((_, q)) = best {
+            let m = s.at[q];
+            s.apply(q, NONE);
+            s.apply(p, m);
+            s.apply(q, a);
+            improved = true;
+        }
+    }
+    improved
+}
+
+/// Moves every pod in `pods` (all on machine `n`) elsewhere; keeps it if cheaper.
+fn close(
+    s: &mut State,
+    c: &mut Cands,
+    pods: &[u32],
+    t: Target,
+    n: u32,
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+) -> bool {
+    let before = s.total();
+    let mark = s.mark();
+    for &q in pods {
+        let q = q as usize;
+        if !s.can_leave(q) {
+            s.rollback(mark);
+            return false;
+        }
+        c.fill_hosts(s, q, t, n, buf);
+        b.spend(buf.len() as u64 + 1);
+        match best_machine(s, q, buf) {
+            Some((_, m)) => s.apply(q, m),
+            None => {
+                s.rollback(mark);
+                return false;
+            }
+        }
+    }
+    if s.total() < before {
+        true
+    } else {
+        s.rollback(mark);
+        false
+    }
+}
+
+fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+    let pb = s.pb;
+    let mut improved = false;
+    let mut group: Vec<u32> = Vec::new();
+    for x in 0..pb.models.len() {
+        let hosts = s.model_hosts[x].clone();
+        for n in hosts {
+            if pb.stage_ms(x as u32, n as usize) == 0 || b.left == 0 {
+                continue;
+            }
+            group.clear();
+            group.extend(
+                s.on[n as usize]
+                    .iter()
+                    .copied()
+                    .filter(|&q| pb.pods[q as usize].model == Some(x as u32)),
+            );
+            if group.is_empty() {
+                continue;
+            }
+            improved |= close(s, c, &group, Target::Model(x as u32), n, b, buf);
+        }
+    }
+    for k in 0..pb.keys.len() {
+        let hosts = s.key_hosts[k].clone();
+        for n in hosts {
+            if pb.warm_ms(k as u32, n as usize) == 0 || b.left == 0 {
+                continue;
+            }
+            group.clear();
+            group.extend(
+                s.on[n as usize]
+                    .iter()
+                    .copied()
+                    .filter(|&q| pb.pods[q as usize].keys.contains(&(k as u32))),
+            );
+            if group.is_empty() {
+                continue;
+            }
+            improved |= close(s, c, &group, Target::Key(k as u32), n, b, buf);
+        }
+    }
+    improved
+}
+
+/// Which moves a descent uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Moves {
+    /// Swap two replicas.
+    pub swap: bool,
+    /// Close a model or key on a machine.
+    pub close: bool,
+    /// Maximum passes.
+    pub passes: u32,
+}
+
+/// Local descent until no move improves or the budget or pass limit is reached.
+pub fn descend(s: &mut State, c: &mut Cands, moves: Moves, b: &mut Budget) {
+    let all: Vec<u32> = (0..s.pb.pods.len() as u32).collect();
+    let mut buf = Vec::new();
+    for _ in 0..moves.passes {
+        let mut improved = relocate_pass(s, c, &all, b, &mut buf);
+        if moves.close && b.left > 0 {
+            improved |= close_pass(s, c, b, &mut buf);
+        }
+        if moves.swap && b.left > 0 && !improved {
+            improved |= swap_pass(s, c, b, &mut buf);
+        }
+        if !improved || b.left == 0 {
+            break;
+        }
+    }
+}
+
+/// Picks the pods to remove in one ruin step.
+fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
+    out.clear();
+    let pb = s.pb;
+    let placed_pod = |rng: &mut Rng| -> Option<usize> {
+        for _ in 0..8 {
+            let p = rng.below(pb.pods.len());
+            if s.at[p] != NONE {
+                return Some(p);
+            }
+        }
+        None
+    };
+    let Some(p0) = placed_pod(rng) else {
+        return;
+    };
+    let a = s.at[p0];
+    let push_machine = |m: u32, out: &mut Vec<u32>| {
+        for &q in &s.on[m as usize] {
+            if !out.contains(&q) {
+                out.push(q);
+            }
+        }
+    };
+    match rng.below(4) {
+        0 => {
+            // A few related machines: the seed's, plus hosts of its model or keys.
+            push_machine(a, out);
+            let extra = 1 + rng.below(3);
+            let pod = &pb.pods[p0];
+            for _ in 0..extra {
+                let pool: &[u32] = match (rng.below(3), pod.model) {
+                    (0, Some(x)) => &s.model_hosts[x as usize],
+                    (1, _) if !pod.keys.is_empty() => {
+                        &s.key_hosts[pod.keys[rng.below(pod.keys.len())] as usize]
+                    }
+                    _ => &pb.classes[pod.class as usize].machines,
+                };
+                if !pool.is_empty() {
+                    push_machine(pool[rng.below(pool.len())], out);
+                }
+            }
+        }
+        1 => {
+            // The pods of one model on a few of its hosts.
+            if let Some(x) = pb.pods[p0].model {
+                let hosts = &s.model_hosts[x as usize];
+                let h = 2 + rng.below(3);
+                let start = rng.below(hosts.len().max(1));
+                let chosen: Vec<u32> = (0..h.min(hosts.len()))
+                    .map(|i| hosts[(start + i) % hosts.len()])
+                    .collect();
+                for &q in &c.pods_of_model[x as usize] {
+                    if chosen.contains(&s.at[q as usize]) {
+                        out.push(q);
+                    }
+                }
+            }
+            if out.is_empty() {
+                push_machine(a, out);
+            }
+        }
+        2 => {
+            // The users of one cache key on a few of its hosts.
+            let keys = &pb.pods[p0].keys;
+            if !keys.is_empty() {
+                let k = keys[rng.below(keys.len())] as usize;
+                let hosts = &s.key_hosts[k];
+                let h = 2 + rng.below(3);
+                let start = rng.below(hosts.len().max(1));
+                let chosen: Vec<u32> = (0..h.min(hosts.len()))
+                    .map(|i| hosts[(start + i) % hosts.len()])
+                    .collect();
+                for &q in &c.pods_of_key[k] {
+                    if chosen.contains(&s.at[q as usize]) {
+                        out.push(q);
+                    }
+                }
+            }
+            if out.is_empty() {
+                push_machine(a, out);
+            }
+        }
+        _ => {
+            // Random replicas.
+            let r = 2 + rng.below(8);
+            for _ in 0..r {
+                if let Some(q) = placed_pod(rng)
+                    && !out.contains(&(q as u32))
+                {
+                    out.push(q as u32);
+                }
+            }
+        }
+    }
+    while out.len() > max {
+        let i = rng.below(out.len());
+        out.swap_remove(i);
+    }
+}
+
+/// Parameters of ruin-and-recreate.
+#[derive(Debug, Clone, Copy)]
+pub struct Lns {
+    /// Iterations at most.
+    pub iterations: u64,
+    /// Most pods removed at once.
+    pub max_removed: usize,
+    /// Initial acceptance threshold, in ‰ of the objective.
+    pub threshold_permille: i64,
+}
+
+/// Ruin-and-recreate with threshold acceptance; returns the best assignment seen.
+pub fn ruin_recreate(
+    s: &mut State,
+    c: &mut Cands,
+    cfg: Lns,
+    rng: &mut Rng,
+    b: &mut Budget,
+) -> Vec<u32> {
+    let pb = s.pb;
+    let mut best = s.at.clone();
+    let mut best_total = s.total();
+    let mut removed: Vec<u32> = Vec::new();
+    let mut buf: Vec<u32> = Vec::new();
+    s.commit();
+    let t0 = (best_total.max(1) * cfg.threshold_permille) / 1000;
+    let start_left = b.left;
+    for it in 0..cfg.iterations {
+        if b.left == 0 {
+            break;
+        }
+        let before = s.total();
+        let mark = s.mark();
+        ruin(s, c, rng, cfg.max_removed, &mut removed);
+        removed.retain(|&q| s.can_leave(q as usize));
+        if removed.is_empty() {
+            continue;
+        }
+        for &q in &removed {
+            s.apply(q as usize, NONE);
+        }
+        match rng.below(3) {
+            0 => {
+                for i in (1..removed.len()).rev() {
+                    let j = rng.below(i + 1);
+                    removed.swap(i, j);
+                }
+            }
+            1 => removed.sort_by_key(|&q| {
+                let pod = &pb.pods[q as usize];
+                (
+                    pb.classes[pod.class as usize].machines.len(),
+                    u64::MAX - pod.demand[1],
+                    q,
+                )
+            }),
+            _ => removed.sort_by_key(|&q| {
+                let pod = &pb.pods[q as usize];
+                (
+                    pod.model
+                        .map(|x| u64::MAX - pb.models[x as usize].size)
+                        .unwrap_or(u64::MAX),
+                    pod.model,
+                    q,
+                )
+            }),
+        }
+        let mut failed = false;
+        for &q in &removed {
+            let q = q as usize;
+            c.fill(s, q, &mut buf);
+            b.spend(buf.len() as u64 + 1);
+            // Blinks: skip a candidate now and then, to diversify.
+            let mut pick: Option<(i64, u32)> = None;
+            for &m in &buf {
+                if rng.chance(1, 40) || !s.can_move(q, m) {
+                    continue;
+                }
+                let d = s.delta(q, m);
+                if pick.is_none_or(|x| (d, m) < x) {
+                    pick = Some((d, m));
+                }
+            }
+            match pick.or_else(|| best_machine(s, q, &buf)) {
+                Some((_, m)) => s.apply(q, m),
+                None => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if !failed {
+            relocate_pass(s, c, &removed, b, &mut buf);
+        }
+        let after = s.total();
+        // The threshold falls linearly with the iterations or the budget, whichever runs out first.
+        let by_iter = (cfg.iterations - it) as i64 * 1000 / cfg.iterations.max(1) as i64;
+        let by_work = (b.left.min(start_left) as i128 * 1000 / start_left.max(1) as i128) as i64;
+        let threshold = t0 * by_iter.min(by_work) / 1000;
+        if !failed && after < before + threshold {
+            s.commit();
+            if after < best_total {
+                best_total = after;
+                best.clone_from(&s.at);
+            }
+        } else {
+            s.rollback(mark);
+        }
+    }
+    best
+}
+
+/// How much search to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Construction portfolio, descent with swaps, ruin-and-recreate, descent.
+    Full,
+    /// Model-ordered construction on candidate lists and three descent passes
+    /// (relocate and close, no swaps, no ruin-and-recreate): for large fleets.
+    Fast,
+}
+
+/// Replicas above which the default mode is [`Mode::Fast`].
+pub const FAST_ABOVE: usize = 2_000;
+
+/// Solver settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Work units for the whole solve.
+    pub budget: u64,
+    /// Seed of the random stream (derive it from the input).
+    pub seed: u64,
+    /// Search mode.
+    pub mode: Mode,
+}
+
+impl Config {
+    /// The default settings for a problem of this size.
+    pub fn for_problem(pb: &Problem, seed: u64) -> Config {
+        let p = pb.pods.len() as u64;
+        Config {
+            budget: (4_000_000 + 20_000 * p).min(16_000_000),
+            seed,
+            mode: if pb.pods.len() > FAST_ABOVE {
+                Mode::Fast
+            } else {
+                Mode::Full
+            },
+        }
+    }
+}
+
+/// Result of a solve.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// Machine per pod ([`NONE`] = unplaced).
+    pub at: Vec<u32>,
+    /// Work units spent.
+    pub work: u64,
+}
+
+/// The default solver: construction portfolio, descent, ruin-and-recreate, descent.
+pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
+    use super::construct::{Order, construct};
+    let mut b = Budget { left: cfg.budget };
+    let mut c = Cands::new(pb);
+    let large = cfg.mode == Mode::Fast;
+    let orders: &[Order] = if large {
+        &[Order::ByModel]
+    } else {
+        &[Order::MostConstrained, Order::ByModel]
+    };
+    let mut best: Option<(i64, Vec<u32>)> = None;
+    for &o in orders {
+        let mut work = b.left;
+        let mut s = construct(pb, o, &mut work, Some(&mut c));
+        b.left = work;
+        // Swaps come after ruin-and-recreate: before it they only spend budget.
+        let moves = Moves {
+            swap: false,
+            close: true,
+            passes: if large { 2 } else { 20 },
+        };
+        descend(&mut s, &mut c, moves, &mut b);
+        let t = s.total();
+        if best.as_ref().is_none_or(|x| t < x.0) {
+            best = Some((t, s.at.clone()));
+        }
+    }
+    let at = best
+        .map(|x| x.1)
+        .unwrap_or_else(|| vec![NONE; pb.pods.len()]);
+    let used = cfg.budget - b.left.min(cfg.budget);
+    let mut sol = improve(
+        pb,
+        &Config {
+            budget: b.left,
+            ..*cfg
+        },
+        at,
+    );
+    sol.work += used;
+    sol
+}
+
+/// Improves a given assignment: ruin-and-recreate, then a final descent.
+pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
+    let mut b = Budget { left: cfg.budget };
+    let mut c = Cands::new(pb);
+    let large = cfg.mode == Mode::Fast;
+    let mut s = State::from_assignment(pb, &at);
+    if s.at.contains(&NONE) {
+        let mut w = b.left;
+        repair(&mut s, &mut w);
+        b.left = w;
+    }
+    if !large && pb.pods.len() > 1 {
+        let mut rng = Rng::new(cfg.seed);
+        let reserve = b.left / 10;
+        let mut main = Budget {
+            left: b.left - reserve,
+        };
+        let lns = Lns {
+            iterations: (main.left / 400).max(1),
+            max_removed: 40,
+            threshold_permille: 5,
+        };
+        let best_at = ruin_recreate(&mut s, &mut c, lns, &mut rng, &mut main);
+        s = State::from_assignment(pb, &best_at);
+        b.left = reserve + main.left;
+    }
+    descend(
+        &mut s,
+        &mut c,
+        Moves {
+            swap: !large,
+            close: true,
+            passes: if large { 1 } else { 20 },
+        },
+        &mut b,
+    );
+    if s.at.contains(&NONE) {
+        let mut w = b.left;
+        repair(&mut s, &mut w);
+    }
+    Solution {
+        work: cfg.budget - b.left.min(cfg.budget),
+        at: canonical(pb, s.at),
+    }
+}
+
+/// Replicas of one set are interchangeable (same class, demand, groups and
+/// cost): give them their machines in ascending order, so equal placements
+/// print the same.
+pub fn canonical(pb: &Problem, mut at: Vec<u32>) -> Vec<u32> {
+    for pods in &pb.tables.set_pods {
+        let mut ms: Vec<u32> = pods.iter().map(|&p| at[p as usize]).collect();
+        ms.sort_unstable();
+        for (&p, m) in pods.iter().zip(ms) {
+            at[p as usize] = m;
+        }
+    }
+    at
+}

@@ -1,0 +1,191 @@
+//! Property tests of the placement solver (seeded loops, fast in debug):
+//! no violation and nothing unplaced on random feasible instances,
+//! determinism, incremental objective = recomputed objective, optimality
+//! against brute force on tiny instances, and a smoke run of the benchmark.
+
+use amc::bench::{self, generate};
+use amc::solve::problem::{NONE, Problem};
+use amc::solve::search::{Config, Rng, optimise};
+use amc::solve::state::{State, violations};
+
+fn solve(pb: &Problem, seed: u64) -> Vec<u32> {
+    optimise(pb, &Config::for_problem(pb, seed)).at
+}
+
+#[test]
+fn random_instances_are_placed_without_violations() {
+    for (p, m) in [(6, 3), (10, 3), (20, 5), (30, 6), (50, 10)] {
+        for seed in 1..=6 {
+            let inst = generate(p, m, seed);
+            let pb = &inst.problem;
+            assert_eq!(
+                violations(pb, &inst.planted),
+                0,
+                "{}: planted solution invalid",
+                inst.name
+            );
+            let mut cfg = Config::for_problem(pb, seed);
+            cfg.budget = cfg.budget.min(2_000_000);
+            let at = optimise(pb, &cfg).at;
+            assert!(
+                !at.contains(&NONE),
+                "{}: unplaced although the planted placement is feasible",
+                inst.name
+            );
+            assert_eq!(violations(pb, &at), 0, "{}", inst.name);
+            let planted = State::from_assignment(pb, &inst.planted).total();
+            let got = State::from_assignment(pb, &at).total();
+            assert!(
+                got <= planted,
+                "{}: {got} worse than the planted {planted}",
+                inst.name
+            );
+        }
+    }
+}
+
+#[test]
+fn same_input_same_placement() {
+    for seed in 1..=3 {
+        let a = generate(40, 8, seed);
+        let b = generate(40, 8, seed);
+        assert_eq!(bench::digest(&a.problem), bench::digest(&b.problem));
+        let x = solve(&a.problem, 7);
+        let y = solve(&b.problem, 7);
+        assert_eq!(x, y);
+        // The solver's result does not depend on how many threads run it.
+        let z = std::thread::scope(|s| s.spawn(|| solve(&a.problem, 7)).join().unwrap());
+        assert_eq!(x, z);
+    }
+}
+
+#[test]
+fn incremental_objective_equals_recomputed() {
+    for seed in 1..=4 {
+        let inst = generate(30, 6, seed);
+        let pb = &inst.problem;
+        let mut s = State::from_assignment(pb, &inst.planted);
+        let mut rng = Rng::new(seed);
+        for step in 0..2_000 {
+            let p = rng.below(pb.pods.len());
+            let to = if rng.chance(1, 10) {
+                NONE
+            } else {
+                rng.below(pb.m()) as u32
+            };
+            let predicted = s.total() + s.delta(p, to);
+            let mark = s.mark();
+            s.apply(p, to);
+            assert_eq!(
+                s.total(),
+                predicted,
+                "seed {seed} step {step}: delta disagrees"
+            );
+            assert_eq!(
+                s.costs,
+                State::recompute(pb, &s.at),
+                "seed {seed} step {step}"
+            );
+            if rng.chance(1, 3) {
+                s.rollback(mark);
+                assert_eq!(s.costs, State::recompute(pb, &s.at));
+            }
+        }
+    }
+}
+
+fn brute_force(pb: &Problem) -> Option<i64> {
+    let n = pb.pods.len();
+    let m = pb.m() as u32;
+    let mut at = vec![0u32; n];
+    let mut best: Option<i64> = None;
+    loop {
+        if violations(pb, &at) == 0 {
+            let v = State::from_assignment(pb, &at).total();
+            best = Some(best.map_or(v, |b: i64| b.min(v)));
+        }
+        let mut i = 0;
+        loop {
+            if i == n {
+                return best;
+            }
+            at[i] += 1;
+            if at[i] < m {
+                break;
+            }
+            at[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+#[test]
+fn optimal_on_tiny_instances() {
+    let mut checked = 0;
+    for seed in 1..=12 {
+        let inst = generate(6, 3, seed);
+        let pb = &inst.problem;
+        if pb.pods.len() > 7 {
+            continue;
+        }
+        let best = brute_force(pb).expect("the planted placement is feasible");
+        let got = State::from_assignment(pb, &solve(pb, seed)).total();
+        assert_eq!(got, best, "{}: amc {got}, optimum {best}", inst.name);
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} tiny instances checked");
+}
+
+#[test]
+fn benchmark_smoke_run() {
+    // A --quick-sized run of the smallest instance: every solver, metrics filled in.
+    let inst = generate(10, 3, 1);
+    let rows = bench::run_instance(&inst, &bench::solvers());
+    assert!(rows.len() >= 4);
+    let amc = rows.iter().find(|r| r.solver == "amc").unwrap();
+    assert_eq!(amc.metrics.violations, 0);
+    assert_eq!(amc.metrics.unplaced, 0);
+    for r in &rows {
+        if let Some(b) = r.best_known.filter(|_| r.metrics.unplaced == 0) {
+            assert!(
+                b <= r.metrics.objective,
+                "{}: best known {b} above {}",
+                r.solver,
+                r.metrics.objective
+            );
+        }
+        let j = r.json();
+        for k in [
+            "instance",
+            "pods",
+            "machines",
+            "seed",
+            "solver",
+            "objective",
+            "optimum",
+            "best_known",
+            "gap_pct",
+            "gib_staged",
+            "cache_hit_share",
+            "violations",
+            "unplaced",
+            "seconds",
+        ] {
+            assert!(j.get(k).is_some(), "missing {k}");
+        }
+    }
+}
+
+#[test]
+fn no_cache_credit_across_tenants() {
+    // Keys belong to one tenant; pods only ever refer to their tenant's keys.
+    for seed in 1..=3 {
+        let inst = generate(200, 30, seed);
+        let pb = &inst.problem;
+        for p in &pb.pods {
+            for &k in &p.keys {
+                assert_eq!(pb.keys[k as usize].tenant, p.tenant);
+            }
+        }
+    }
+}
