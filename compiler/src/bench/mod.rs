@@ -270,6 +270,14 @@ pub fn run_amc(inst: &Instance) -> Vec<u32> {
     let pb = &inst.problem;
     let mut cfg = Config::for_problem(pb, inst.seed);
     cfg.budget = cfg.budget / 100 * budget_pct();
+    // Tuning knobs for experiments (never set by the documented benchmark).
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<i64>().ok());
+    if let Some(v) = env("AMC_BENCH_MAX_REMOVED") {
+        cfg.max_removed = v as usize;
+    }
+    if let Some(v) = env("AMC_BENCH_THRESHOLD") {
+        cfg.threshold_permille = v;
+    }
     optimise(pb, &cfg).at
 }
 

@@ -568,11 +568,11 @@ pub fn ruin_recreate(
             // Blinks: skip a candidate now and then, to diversify.
             let mut pick: Option<(i64, u32)> = None;
             for &m in &buf {
-                if rng.chance(1, 40) || !s.can_move(q, m) {
+                if rng.chance(1, 40) {
                     continue;
                 }
-                let d = s.delta(q, m);
-                if pick.is_none_or(|x| (d, m) < x) {
+                let d = s.insert_delta(q, m);
+                if pick.is_none_or(|x| (d, m) < x) && s.can_move(q, m) {
                     pick = Some((d, m));
                 }
             }
@@ -627,6 +627,10 @@ pub struct Config {
     pub seed: u64,
     /// Search mode.
     pub mode: Mode,
+    /// Ruin-and-recreate: most replicas removed at once.
+    pub max_removed: usize,
+    /// Ruin-and-recreate: initial acceptance threshold in ‰ of the objective.
+    pub threshold_permille: i64,
 }
 
 impl Config {
@@ -634,13 +638,15 @@ impl Config {
     pub fn for_problem(pb: &Problem, seed: u64) -> Config {
         let p = pb.pods.len() as u64;
         Config {
-            budget: (4_000_000 + 20_000 * p).min(16_000_000),
+            budget: (8_000_000 + 60_000 * p).min(48_000_000),
             seed,
             mode: if pb.pods.len() > FAST_ABOVE {
                 Mode::Fast
             } else {
                 Mode::Full
             },
+            max_removed: 80,
+            threshold_permille: 3,
         }
     }
 }
@@ -717,8 +723,8 @@ pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
         };
         let lns = Lns {
             iterations: (main.left / 400).max(1),
-            max_removed: 40,
-            threshold_permille: 5,
+            max_removed: cfg.max_removed,
+            threshold_permille: cfg.threshold_permille,
         };
         let best_at = ruin_recreate(&mut s, &mut c, lns, &mut rng, &mut main);
         s = State::from_assignment(pb, &best_at);
