@@ -189,3 +189,57 @@ fn no_cache_credit_across_tenants() {
         }
     }
 }
+
+#[test]
+fn amc_why_explains_a_built_placement() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("build");
+    let amc = env!("CARGO_BIN_EXE_amc");
+    let spec = repo.join("golden/place-residency/input");
+    let st = std::process::Command::new(amc)
+        .args(["build", spec.to_str().unwrap(), "--out", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let why = std::process::Command::new(amc)
+        .args(["why", dir.to_str().unwrap(), "coder"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&why.stdout);
+    assert!(why.status.success(), "{}", String::from_utf8_lossy(&why.stderr));
+    assert!(text.contains("coder replica 0 runs on gpu-b"), "{text}");
+    assert!(text.contains("is in RAM"), "{text}");
+    assert!(text.contains("capacity:vram"), "{text}");
+    // "Why not there?" for one machine, and errors for unknown names.
+    let one = std::process::Command::new(amc)
+        .args(["why", dir.to_str().unwrap(), "coder", "--machine", "gpu-a"])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&one.stdout);
+    assert!(t.contains("gpu-a") && t.contains("ms more") && !t.contains("gpu-c"), "{t}");
+    let bad = std::process::Command::new(amc)
+        .args(["why", dir.to_str().unwrap(), "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("pods: chat, coder"));
+}
+
+#[cfg(feature = "exact")]
+#[test]
+fn exact_solver_matches_brute_force() {
+    use amc::solve::exact::{Limits, solve as exact};
+    for seed in 1..=8 {
+        let inst = generate(6, 3, seed);
+        let pb = &inst.problem;
+        if pb.pods.len() > 7 {
+            continue;
+        }
+        let best = brute_force(pb).unwrap();
+        let out = exact(pb, &Limits::default(), None, None);
+        let at = out.assignment.expect("feasible");
+        assert!(out.proven);
+        assert_eq!(State::from_assignment(pb, &at).total(), best, "{}", inst.name);
+    }
+}

@@ -60,6 +60,8 @@ pub struct Reference {
     pub seconds: f64,
     /// The assignment that achieves `best_known` (machine index per replica).
     pub assignment: Option<Vec<u32>>,
+    /// CBC's lower bound on the optimum, when it reported one.
+    pub bound: Option<f64>,
 }
 
 /// The stored reference for an instance, if any and if it matches the instance digest.
@@ -71,6 +73,7 @@ pub fn reference(name: &str, digest: &str) -> Option<Reference> {
         optimum: e.get("optimum").and_then(Value::as_i64),
         best_known: e.get("best_known")?.as_i64()?,
         seconds: e.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        bound: e.get("bound").and_then(Value::as_f64),
         assignment: e.get("assignment").and_then(Value::as_str).map(|a| {
             a.split_whitespace()
                 .map(|x| x.parse().unwrap_or(NONE))
@@ -214,6 +217,8 @@ pub struct Row {
     pub optimum: Option<i64>,
     /// Best known value.
     pub best_known: Option<i64>,
+    /// Proven lower bound on the optimum (CBC), when stored.
+    pub lower_bound: Option<i64>,
     /// Wall-clock seconds of the solve.
     pub seconds: f64,
 }
@@ -227,6 +232,11 @@ impl Row {
         }
         Some((self.metrics.objective - r) as f64 * 100.0 / r as f64)
     }
+    /// Gap to the proven lower bound in percent (an upper bound on the gap to the optimum).
+    pub fn gap_to_bound_pct(&self) -> Option<f64> {
+        let b = self.lower_bound.filter(|&b| b > 0)?;
+        Some((self.metrics.objective - b) as f64 * 100.0 / b as f64)
+    }
     /// The JSON object of the row.
     pub fn json(&self) -> Value {
         json!({
@@ -239,6 +249,8 @@ impl Row {
             "optimum": self.optimum,
             "best_known": self.best_known,
             "gap_pct": self.gap_pct().map(|g| (g * 1000.0).round() / 1000.0),
+            "lower_bound": self.lower_bound,
+            "gap_to_bound_pct": self.gap_to_bound_pct().map(|g| (g * 1000.0).round() / 1000.0),
             "gib_staged": (self.metrics.gib_staged * 10.0).round() / 10.0,
             "cache_hit_share": (self.metrics.cache_hit_share * 1000.0).round() / 1000.0,
             "violations": self.metrics.violations,
@@ -251,6 +263,12 @@ impl Row {
             "hash_only_cross_tenant_credits": self.metrics.hash_only_cross_tenant,
         })
     }
+}
+
+fn lower_bound(r: Option<&Reference>) -> Option<i64> {
+    let r = r?;
+    r.optimum
+        .or_else(|| r.bound.filter(|b| b.is_finite()).map(|b| b.ceil() as i64))
 }
 
 /// A named solver run on an instance.
@@ -322,6 +340,7 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
             metrics: measure(inst, &at),
             optimum: reference.as_ref().and_then(|r| r.optimum),
             best_known: reference.as_ref().map(|r| r.best_known),
+            lower_bound: lower_bound(reference.as_ref()),
             seconds,
         });
     }
@@ -338,6 +357,7 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
             metrics: measure(inst, at),
             optimum: r.optimum,
             best_known: Some(r.best_known),
+            lower_bound: lower_bound(Some(r)),
             seconds: r.seconds,
         });
     }
