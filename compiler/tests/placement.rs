@@ -198,16 +198,29 @@ fn amc_why_explains_a_built_placement() {
     let amc = env!("CARGO_BIN_EXE_amc");
     let spec = repo.join("golden/place-residency/input");
     let st = std::process::Command::new(amc)
-        .args(["build", spec.to_str().unwrap(), "--out", dir.to_str().unwrap()])
+        .args([
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let why = std::process::Command::new(amc)
         .args(["why", dir.to_str().unwrap(), "coder"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&why.stdout);
-    assert!(why.status.success(), "{}", String::from_utf8_lossy(&why.stderr));
+    assert!(
+        why.status.success(),
+        "{}",
+        String::from_utf8_lossy(&why.stderr)
+    );
     assert!(text.contains("coder replica 0 runs on gpu-b"), "{text}");
     assert!(text.contains("is in RAM"), "{text}");
     assert!(text.contains("capacity:vram"), "{text}");
@@ -217,7 +230,10 @@ fn amc_why_explains_a_built_placement() {
         .output()
         .unwrap();
     let t = String::from_utf8_lossy(&one.stdout);
-    assert!(t.contains("gpu-a") && t.contains("ms more") && !t.contains("gpu-c"), "{t}");
+    assert!(
+        t.contains("gpu-a") && t.contains("ms more") && !t.contains("gpu-c"),
+        "{t}"
+    );
     let bad = std::process::Command::new(amc)
         .args(["why", dir.to_str().unwrap(), "nope"])
         .output()
@@ -240,6 +256,11 @@ fn exact_solver_matches_brute_force() {
         let out = exact(pb, &Limits::default(), None, None);
         let at = out.assignment.expect("feasible");
         assert!(out.proven);
-        assert_eq!(State::from_assignment(pb, &at).total(), best, "{}", inst.name);
+        assert_eq!(
+            State::from_assignment(pb, &at).total(),
+            best,
+            "{}",
+            inst.name
+        );
     }
 }

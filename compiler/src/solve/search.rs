@@ -318,7 +318,64 @@ fn close(
     }
 }
 
-fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+/// Moves all of `pods` (one model's replicas on machine `n`) together to the
+/// one machine where that is cheapest; keeps it if cheaper than staying.
+fn block_move(
+    s: &mut State,
+    c: &mut Cands,
+    pods: &[u32],
+    n: u32,
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+) -> bool {
+    let Some(&first) = pods.first() else {
+        return false;
+    };
+    if pods.iter().any(|&q| !s.can_leave(q as usize)) {
+        return false;
+    }
+    c.fill(s, first as usize, buf);
+    let before = s.total();
+    let mut best: Option<(i64, u32)> = None;
+    for &m in buf.iter() {
+        if m == n {
+            continue;
+        }
+        b.spend(pods.len() as u64 * 2);
+        let mark = s.mark();
+        let mut ok = true;
+        for &q in pods {
+            if s.can_move(q as usize, m) {
+                s.apply(q as usize, m);
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        let t = s.total();
+        s.rollback(mark);
+        if ok && t < before && best.is_none_or(|x| (t, m) < x) {
+            best = Some((t, m));
+        }
+    }
+    match best {
+        Some((_, m)) => {
+            for &q in pods {
+                s.apply(q as usize, m);
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+fn close_pass(
+    s: &mut State,
+    c: &mut Cands,
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+    block: bool,
+) -> bool {
     let pb = s.pb;
     let mut improved = false;
     let mut group: Vec<u32> = Vec::new();
@@ -338,7 +395,11 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
             if group.is_empty() {
                 continue;
             }
-            improved |= close(s, c, &group, Target::Model(x as u32), n, b, buf);
+            if close(s, c, &group, Target::Model(x as u32), n, b, buf) {
+                improved = true;
+            } else if block {
+                improved |= block_move(s, c, &group, n, b, buf);
+            }
         }
     }
     for k in 0..pb.keys.len() {
@@ -368,7 +429,7 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
 pub struct Moves {
     /// Swap two replicas.
     pub swap: bool,
-    /// Close a model or key on a machine.
+    /// Close a model or key on a machine (with `swap`, also block moves of a model's replicas).
     pub close: bool,
     /// Maximum passes.
     pub passes: u32,
@@ -381,7 +442,7 @@ pub fn descend(s: &mut State, c: &mut Cands, moves: Moves, b: &mut Budget) {
     for _ in 0..moves.passes {
         let mut improved = relocate_pass(s, c, &all, b, &mut buf);
         if moves.close && b.left > 0 {
-            improved |= close_pass(s, c, b, &mut buf);
+            improved |= close_pass(s, c, b, &mut buf, moves.swap);
         }
         if moves.swap && b.left > 0 && !improved {
             improved |= swap_pass(s, c, b, &mut buf);
