@@ -7,7 +7,9 @@
 //! seconds. Optima and best-known values come from offline exact runs stored
 //! in `compiler/bench-data/optima.json` (with the command that produced
 //! them), never from the run being measured. Used by `amc-bench`; the only
-//! clock read is the stopwatch around each solver.
+//! clocks read are the stopwatch around each solver and, on Linux, the
+//! solving thread's CPU time (`/proc/thread-self/schedstat`), so timings on a
+//! busy machine can be told apart from the solver's own work.
 
 pub mod baselines;
 pub mod fleet;
@@ -221,6 +223,14 @@ pub struct Row {
     pub lower_bound: Option<i64>,
     /// Wall-clock seconds of the solve.
     pub seconds: f64,
+    /// CPU seconds of the solving thread (Linux), when known.
+    pub cpu_seconds: Option<f64>,
+}
+
+/// CPU time of the calling thread in nanoseconds (Linux `schedstat`), if available.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
 impl Row {
@@ -256,6 +266,7 @@ impl Row {
             "violations": self.metrics.violations,
             "unplaced": self.metrics.unplaced,
             "seconds": (self.seconds * 10_000.0).round() / 10_000.0,
+            "cpu_seconds": self.cpu_seconds.map(|c| (c * 10_000.0).round() / 10_000.0),
             "load_ms": self.metrics.parts[0],
             "stage_ms": self.metrics.parts[1],
             "warm_ms": self.metrics.parts[2],
@@ -328,9 +339,14 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
     let reference = reference(&inst.name, &digest(pb));
     let mut rows = Vec::new();
     for (name, f) in which {
+        let cpu0 = thread_cpu_ns();
         let t = Instant::now();
         let at = f(inst);
         let seconds = t.elapsed().as_secs_f64();
+        let cpu_seconds = match (cpu0, thread_cpu_ns()) {
+            (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1e9),
+            _ => None,
+        };
         rows.push(Row {
             instance: inst.name.clone(),
             pods: pb.pods.len(),
@@ -342,6 +358,7 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
             best_known: reference.as_ref().map(|r| r.best_known),
             lower_bound: lower_bound(reference.as_ref()),
             seconds,
+            cpu_seconds,
         });
     }
     // The stored exact solution, re-measured here (its objective must match the stored value).
@@ -359,6 +376,7 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
             best_known: Some(r.best_known),
             lower_bound: lower_bound(Some(r)),
             seconds: r.seconds,
+            cpu_seconds: None,
         });
     }
     rows

@@ -671,7 +671,7 @@ pub fn ruin_recreate(
 pub enum Mode {
     /// Construction portfolio, descent with swaps, ruin-and-recreate, descent.
     Full,
-    /// Model-ordered construction on candidate lists and three descent passes
+    /// Model-ordered construction on candidate lists and two descent passes
     /// (relocate and close, no swaps, no ruin-and-recreate): for large fleets.
     Fast,
 }
@@ -741,7 +741,7 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
         let moves = Moves {
             swap: false,
             close: true,
-            passes: if large { 2 } else { 20 },
+            passes: if large { 1 } else { 20 },
         };
         descend(&mut s, &mut c, moves, &mut b);
         let t = s.total();
