@@ -132,6 +132,8 @@ pub struct Pool {
     pub thin_pool: Option<String>,
     /// Filesystem type.
     pub filesystem: Option<String>,
+    /// Read bandwidth, bytes per second.
+    pub read_bandwidth: Option<u64>,
     /// The node.
     pub span: Span,
 }

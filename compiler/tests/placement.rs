@@ -8,14 +8,17 @@ use amc::solve::problem::{NONE, Problem};
 use amc::solve::search::{Config, Rng, optimise};
 use amc::solve::state::{State, violations};
 
+/// The default solver with its budget capped, so the tests stay fast in debug builds.
 fn solve(pb: &Problem, seed: u64) -> Vec<u32> {
-    optimise(pb, &Config::for_problem(pb, seed)).at
+    let mut cfg = Config::for_problem(pb, seed);
+    cfg.budget = cfg.budget.min(1_500_000);
+    optimise(pb, &cfg).at
 }
 
 #[test]
 fn random_instances_are_placed_without_violations() {
     for (p, m) in [(6, 3), (10, 3), (20, 5), (30, 6), (50, 10)] {
-        for seed in 1..=6 {
+        for seed in 1..=4 {
             let inst = generate(p, m, seed);
             let pb = &inst.problem;
             assert_eq!(
@@ -24,9 +27,7 @@ fn random_instances_are_placed_without_violations() {
                 "{}: planted solution invalid",
                 inst.name
             );
-            let mut cfg = Config::for_problem(pb, seed);
-            cfg.budget = cfg.budget.min(2_000_000);
-            let at = optimise(pb, &cfg).at;
+            let at = solve(pb, seed);
             assert!(
                 !at.contains(&NONE),
                 "{}: unplaced although the planted placement is feasible",
@@ -187,5 +188,80 @@ fn no_cache_credit_across_tenants() {
                 assert_eq!(pb.keys[k as usize].tenant, p.tenant);
             }
         }
+    }
+}
+
+#[test]
+fn amc_why_explains_a_built_placement() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("build");
+    let amc = env!("CARGO_BIN_EXE_amc");
+    let spec = repo.join("golden/place-residency/input");
+    let st = std::process::Command::new(amc)
+        .args([
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let why = std::process::Command::new(amc)
+        .args(["why", dir.to_str().unwrap(), "coder"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&why.stdout);
+    assert!(
+        why.status.success(),
+        "{}",
+        String::from_utf8_lossy(&why.stderr)
+    );
+    assert!(text.contains("coder replica 0 runs on gpu-b"), "{text}");
+    assert!(text.contains("is in RAM"), "{text}");
+    assert!(text.contains("capacity:vram"), "{text}");
+    // "Why not there?" for one machine, and errors for unknown names.
+    let one = std::process::Command::new(amc)
+        .args(["why", dir.to_str().unwrap(), "coder", "--machine", "gpu-a"])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&one.stdout);
+    assert!(
+        t.contains("gpu-a") && t.contains("ms more") && !t.contains("gpu-c"),
+        "{t}"
+    );
+    let bad = std::process::Command::new(amc)
+        .args(["why", dir.to_str().unwrap(), "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("pods: chat, coder"));
+}
+
+#[cfg(feature = "exact")]
+#[test]
+fn exact_solver_matches_brute_force() {
+    use amc::solve::exact::{Limits, solve as exact};
+    for seed in 1..=8 {
+        let inst = generate(6, 3, seed);
+        let pb = &inst.problem;
+        if pb.pods.len() > 7 {
+            continue;
+        }
+        let best = brute_force(pb).unwrap();
+        let out = exact(pb, &Limits::default(), None, None);
+        let at = out.assignment.expect("feasible");
+        assert!(out.proven);
+        assert_eq!(
+            State::from_assignment(pb, &at).total(),
+            best,
+            "{}",
+            inst.name
+        );
     }
 }

@@ -7,7 +7,9 @@
 //! seconds. Optima and best-known values come from offline exact runs stored
 //! in `compiler/bench-data/optima.json` (with the command that produced
 //! them), never from the run being measured. Used by `amc-bench`; the only
-//! clock read is the stopwatch around each solver.
+//! clocks read are the stopwatch around each solver and, on Linux, the
+//! solving thread's CPU time (`/proc/thread-self/schedstat`), so timings on a
+//! busy machine can be told apart from the solver's own work.
 
 pub mod baselines;
 pub mod fleet;
@@ -60,6 +62,8 @@ pub struct Reference {
     pub seconds: f64,
     /// The assignment that achieves `best_known` (machine index per replica).
     pub assignment: Option<Vec<u32>>,
+    /// CBC's lower bound on the optimum, when it reported one.
+    pub bound: Option<f64>,
 }
 
 /// The stored reference for an instance, if any and if it matches the instance digest.
@@ -71,6 +75,7 @@ pub fn reference(name: &str, digest: &str) -> Option<Reference> {
         optimum: e.get("optimum").and_then(Value::as_i64),
         best_known: e.get("best_known")?.as_i64()?,
         seconds: e.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        bound: e.get("bound").and_then(Value::as_f64),
         assignment: e.get("assignment").and_then(Value::as_str).map(|a| {
             a.split_whitespace()
                 .map(|x| x.parse().unwrap_or(NONE))
@@ -214,8 +219,18 @@ pub struct Row {
     pub optimum: Option<i64>,
     /// Best known value.
     pub best_known: Option<i64>,
+    /// Proven lower bound on the optimum (CBC), when stored.
+    pub lower_bound: Option<i64>,
     /// Wall-clock seconds of the solve.
     pub seconds: f64,
+    /// CPU seconds of the solving thread (Linux), when known.
+    pub cpu_seconds: Option<f64>,
+}
+
+/// CPU time of the calling thread in nanoseconds (Linux `schedstat`), if available.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
 impl Row {
@@ -226,6 +241,11 @@ impl Row {
             return None;
         }
         Some((self.metrics.objective - r) as f64 * 100.0 / r as f64)
+    }
+    /// Gap to the proven lower bound in percent (an upper bound on the gap to the optimum).
+    pub fn gap_to_bound_pct(&self) -> Option<f64> {
+        let b = self.lower_bound.filter(|&b| b > 0)?;
+        Some((self.metrics.objective - b) as f64 * 100.0 / b as f64)
     }
     /// The JSON object of the row.
     pub fn json(&self) -> Value {
@@ -239,11 +259,14 @@ impl Row {
             "optimum": self.optimum,
             "best_known": self.best_known,
             "gap_pct": self.gap_pct().map(|g| (g * 1000.0).round() / 1000.0),
+            "lower_bound": self.lower_bound,
+            "gap_to_bound_pct": self.gap_to_bound_pct().map(|g| (g * 1000.0).round() / 1000.0),
             "gib_staged": (self.metrics.gib_staged * 10.0).round() / 10.0,
             "cache_hit_share": (self.metrics.cache_hit_share * 1000.0).round() / 1000.0,
             "violations": self.metrics.violations,
             "unplaced": self.metrics.unplaced,
             "seconds": (self.seconds * 10_000.0).round() / 10_000.0,
+            "cpu_seconds": self.cpu_seconds.map(|c| (c * 10_000.0).round() / 10_000.0),
             "load_ms": self.metrics.parts[0],
             "stage_ms": self.metrics.parts[1],
             "warm_ms": self.metrics.parts[2],
@@ -251,6 +274,12 @@ impl Row {
             "hash_only_cross_tenant_credits": self.metrics.hash_only_cross_tenant,
         })
     }
+}
+
+fn lower_bound(r: Option<&Reference>) -> Option<i64> {
+    let r = r?;
+    r.optimum
+        .or_else(|| r.bound.filter(|b| b.is_finite()).map(|b| b.ceil() as i64))
 }
 
 /// A named solver run on an instance.
@@ -270,6 +299,14 @@ pub fn run_amc(inst: &Instance) -> Vec<u32> {
     let pb = &inst.problem;
     let mut cfg = Config::for_problem(pb, inst.seed);
     cfg.budget = cfg.budget / 100 * budget_pct();
+    // Tuning knobs for experiments (never set by the documented benchmark).
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<i64>().ok());
+    if let Some(v) = env("AMC_BENCH_MAX_REMOVED") {
+        cfg.max_removed = v as usize;
+    }
+    if let Some(v) = env("AMC_BENCH_THRESHOLD") {
+        cfg.threshold_permille = v;
+    }
     optimise(pb, &cfg).at
 }
 
@@ -302,9 +339,14 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
     let reference = reference(&inst.name, &digest(pb));
     let mut rows = Vec::new();
     for (name, f) in which {
+        let cpu0 = thread_cpu_ns();
         let t = Instant::now();
         let at = f(inst);
         let seconds = t.elapsed().as_secs_f64();
+        let cpu_seconds = match (cpu0, thread_cpu_ns()) {
+            (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1e9),
+            _ => None,
+        };
         rows.push(Row {
             instance: inst.name.clone(),
             pods: pb.pods.len(),
@@ -314,7 +356,9 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
             metrics: measure(inst, &at),
             optimum: reference.as_ref().and_then(|r| r.optimum),
             best_known: reference.as_ref().map(|r| r.best_known),
+            lower_bound: lower_bound(reference.as_ref()),
             seconds,
+            cpu_seconds,
         });
     }
     // The stored exact solution, re-measured here (its objective must match the stored value).
@@ -330,7 +374,9 @@ pub fn run_instance(inst: &Instance, which: &[(&'static str, SolverFn)]) -> Vec<
             metrics: measure(inst, at),
             optimum: r.optimum,
             best_known: Some(r.best_known),
+            lower_bound: lower_bound(Some(r)),
             seconds: r.seconds,
+            cpu_seconds: None,
         });
     }
     rows

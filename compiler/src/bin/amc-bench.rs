@@ -94,7 +94,7 @@ fn print_row(r: &Row, json: bool) {
             .map(|g| format!("{g:7.2}%"))
             .unwrap_or_else(|| "      -".into());
         println!(
-            "{:<14} {:<12} obj {:>12} gap {} staged {:>8.1} GiB hit {:>5.1}% viol {} unplaced {} {:>8.3}s  [load {} stage {} warm {} bal {}]",
+            "{:<14} {:<12} obj {:>12} gap {} staged {:>8.1} GiB hit {:>5.1}% viol {} unplaced {} {:>8.3}s (cpu {:.3}s)  [load {} stage {} warm {} bal {}]",
             r.instance,
             r.solver,
             r.metrics.objective,
@@ -104,6 +104,7 @@ fn print_row(r: &Row, json: bool) {
             r.metrics.violations,
             r.metrics.unplaced,
             r.seconds,
+            r.cpu_seconds.unwrap_or(f64::NAN),
             r.metrics.parts[0],
             r.metrics.parts[1],
             r.metrics.parts[2],
@@ -113,10 +114,21 @@ fn print_row(r: &Row, json: bool) {
 }
 
 fn summary(rows: &[Row]) {
-    eprintln!("\nsummary (gap to optimum, else best known; objective relative to kube-like):");
     eprintln!(
-        "{:<10} {:<12} {:>10} {:>10} {:>10} {:>10} {:>6} {:>6}",
-        "size", "solver", "mean gap", "max gap", "vs kube", "mean s", "viol", "unpl"
+        "\nsummary (gap to optimum, else best known; max bound: largest gap to the stored lower bound; objective relative to kube-like):"
+    );
+    eprintln!(
+        "{:<10} {:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>6} {:>6}",
+        "size",
+        "solver",
+        "mean gap",
+        "max gap",
+        "max bound",
+        "vs kube",
+        "mean s",
+        "mean cpu s",
+        "viol",
+        "unpl"
     );
     let mut sizes: Vec<(usize, usize)> = rows.iter().map(|r| (r.pods, r.machines)).collect();
     sizes.dedup();
@@ -153,14 +165,20 @@ fn summary(rows: &[Row]) {
                 }
             };
             let max = gaps.iter().copied().fold(f64::NAN, f64::max);
+            let bound = sel
+                .iter()
+                .filter_map(|r| r.gap_to_bound_pct())
+                .fold(f64::NAN, f64::max);
             eprintln!(
-                "{:<10} {:<12} {:>9.2}% {:>9.2}% {:>10.3} {:>10.4} {:>6} {:>6}",
+                "{:<10} {:<12} {:>9.2}% {:>9.2}% {:>9.2}% {:>10.3} {:>10.4} {:>10.4} {:>6} {:>6}",
                 format!("{p}x{m}"),
                 name,
                 mean(&gaps),
                 max,
+                bound,
                 mean(&rel),
                 mean(&sel.iter().map(|r| r.seconds).collect::<Vec<_>>()),
+                mean(&sel.iter().filter_map(|r| r.cpu_seconds).collect::<Vec<_>>()),
                 sel.iter().map(|r| r.metrics.violations).sum::<usize>(),
                 sel.iter().map(|r| r.metrics.unplaced).sum::<usize>(),
             );

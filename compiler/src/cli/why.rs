@@ -157,6 +157,7 @@ pub fn run(a: WhyArgs) -> ExitCode {
     let chosen = pick(&all, &a.pod);
     if chosen.is_empty() {
         let mut pods: Vec<&str> = all.iter().filter_map(|x| x["pod"].as_str()).collect();
+        pods.sort_unstable();
         pods.dedup();
         eprintln!(
             "error: no pod `{}` in {}; pods: {}",

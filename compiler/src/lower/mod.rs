@@ -104,6 +104,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
                 volume_group: prop_str(p, "volume-group").map(|s| s.value),
                 thin_pool: prop_str(p, "thin-pool").map(|s| s.value),
                 filesystem: prop_str(p, "filesystem").map(|s| s.value),
+                read_bandwidth: prop_size(p, "read-bandwidth"),
                 span: p.span,
             })
         })

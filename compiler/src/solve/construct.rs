@@ -83,11 +83,12 @@ pub fn best_machine(s: &State, p: usize, machines: &[u32]) -> Option<(i64, u32)>
     let mut best: Option<(i64, u32)> = None;
     let rd = s.remove_delta(p);
     for &m in machines {
-        if s.at[p] == m || !s.can_move(p, m) {
+        if s.at[p] == m {
             continue;
         }
+        // Cost first, feasibility only for a candidate that would win.
         let d = rd + s.insert_delta(p, m);
-        if best.is_none_or(|b| (d, m) < b) {
+        if best.is_none_or(|b| (d, m) < b) && s.can_move(p, m) {
             best = Some((d, m));
         }
     }
@@ -110,7 +111,7 @@ fn best_amortised(
     let mut best: Option<(i64, u32)> = None;
     let rd = s.remove_delta(p);
     for &m in machines {
-        if s.at[p] == m || !s.can_move(p, m) {
+        if s.at[p] == m {
             continue;
         }
         let mi = m as usize;
@@ -152,7 +153,7 @@ fn best_amortised(
                 }
             }
         }
-        if best.is_none_or(|b| (d, m) < b) {
+        if best.is_none_or(|b| (d, m) < b) && s.can_move(p, m) {
             best = Some((d, m));
         }
     }

@@ -16,6 +16,7 @@ pub mod construct;
 #[cfg(feature = "exact")]
 pub mod exact;
 pub mod explain;
+pub mod lns;
 pub mod problem;
 pub mod search;
 pub mod spec;

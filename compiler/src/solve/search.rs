@@ -1,16 +1,17 @@
-//! Improvement: local search and ruin-and-recreate over a complete placement.
+//! Improvement: the solver's driver and its local search.
 //!
-//! Takes a [`State`] from construction; produces a cheaper one. Moves:
-//! relocate one replica, swap two, close a model or a cache key on a machine
-//! (move all its users elsewhere), and ruin-and-recreate (remove the pods of
-//! a few related machines, a model or a key, and re-insert them cheapest
-//! first) under threshold acceptance. Candidate machines are incremental:
+//! Takes a prepared problem and a [`Config`]; produces a [`Solution`]:
+//! construction (`construct`), descent, ruin-and-recreate (`lns`), descent.
+//! Moves: relocate one replica, swap two, close a model or a cache key on a
+//! machine (move all its users elsewhere), block-move a model's replicas.
+//! Candidate machines are incremental:
 //! machines already holding the pod's model or keys, residency and warm
 //! lists, plus a rotating window of compatible machines. Budgets count work
 //! (move evaluations), never time; the random stream is our own SplitMix64
 //! seeded from the input, so results are identical on every run and machine.
 
 use super::construct::{best_machine, repair};
+use super::lns::{Lns, ruin_recreate};
 use super::problem::{NONE, Problem};
 use super::state::State;
 
@@ -194,13 +195,13 @@ pub struct Budget {
 }
 
 impl Budget {
-    fn spend(&mut self, n: u64) -> bool {
+    pub(super) fn spend(&mut self, n: u64) -> bool {
         self.left = self.left.saturating_sub(n);
         self.left > 0
     }
 }
 
-fn relocate_pass(
+pub(super) fn relocate_pass(
     s: &mut State,
     c: &mut Cands,
     pods: &[u32],
@@ -318,7 +319,64 @@ fn close(
     }
 }
 
-fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -> bool {
+/// Moves all of `pods` (one model's replicas on machine `n`) together to the
+/// one machine where that is cheapest; keeps it if cheaper than staying.
+fn block_move(
+    s: &mut State,
+    c: &mut Cands,
+    pods: &[u32],
+    n: u32,
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+) -> bool {
+    let Some(&first) = pods.first() else {
+        return false;
+    };
+    if pods.iter().any(|&q| !s.can_leave(q as usize)) {
+        return false;
+    }
+    c.fill(s, first as usize, buf);
+    let before = s.total();
+    let mut best: Option<(i64, u32)> = None;
+    for &m in buf.iter() {
+        if m == n {
+            continue;
+        }
+        b.spend(pods.len() as u64 * 2);
+        let mark = s.mark();
+        let mut ok = true;
+        for &q in pods {
+            if s.can_move(q as usize, m) {
+                s.apply(q as usize, m);
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        let t = s.total();
+        s.rollback(mark);
+        if ok && t < before && best.is_none_or(|x| (t, m) < x) {
+            best = Some((t, m));
+        }
+    }
+    match best {
+        Some((_, m)) => {
+            for &q in pods {
+                s.apply(q as usize, m);
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+fn close_pass(
+    s: &mut State,
+    c: &mut Cands,
+    b: &mut Budget,
+    buf: &mut Vec<u32>,
+    block: bool,
+) -> bool {
     let pb = s.pb;
     let mut improved = false;
     let mut group: Vec<u32> = Vec::new();
@@ -338,7 +396,11 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
             if group.is_empty() {
                 continue;
             }
-            improved |= close(s, c, &group, Target::Model(x as u32), n, b, buf);
+            if close(s, c, &group, Target::Model(x as u32), n, b, buf) {
+                improved = true;
+            } else if block {
+                improved |= block_move(s, c, &group, n, b, buf);
+            }
         }
     }
     for k in 0..pb.keys.len() {
@@ -368,7 +430,7 @@ fn close_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) 
 pub struct Moves {
     /// Swap two replicas.
     pub swap: bool,
-    /// Close a model or key on a machine.
+    /// Close a model or key on a machine (with `swap`, also block moves of a model's replicas).
     pub close: bool,
     /// Maximum passes.
     pub passes: u32,
@@ -381,7 +443,7 @@ pub fn descend(s: &mut State, c: &mut Cands, moves: Moves, b: &mut Budget) {
     for _ in 0..moves.passes {
         let mut improved = relocate_pass(s, c, &all, b, &mut buf);
         if moves.close && b.left > 0 {
-            improved |= close_pass(s, c, b, &mut buf);
+            improved |= close_pass(s, c, b, &mut buf, moves.swap);
         }
         if moves.swap && b.left > 0 && !improved {
             improved |= swap_pass(s, c, b, &mut buf);
@@ -392,225 +454,12 @@ pub fn descend(s: &mut State, c: &mut Cands, moves: Moves, b: &mut Budget) {
     }
 }
 
-/// Picks the pods to remove in one ruin step.
-fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
-    out.clear();
-    let pb = s.pb;
-    let placed_pod = |rng: &mut Rng| -> Option<usize> {
-        for _ in 0..8 {
-            let p = rng.below(pb.pods.len());
-            if s.at[p] != NONE {
-                return Some(p);
-            }
-        }
-        None
-    };
-    let Some(p0) = placed_pod(rng) else {
-        return;
-    };
-    let a = s.at[p0];
-    let push_machine = |m: u32, out: &mut Vec<u32>| {
-        for &q in &s.on[m as usize] {
-            if !out.contains(&q) {
-                out.push(q);
-            }
-        }
-    };
-    match rng.below(4) {
-        0 => {
-            // A few related machines: the seed's, plus hosts of its model or keys.
-            push_machine(a, out);
-            let extra = 1 + rng.below(3);
-            let pod = &pb.pods[p0];
-            for _ in 0..extra {
-                let pool: &[u32] = match (rng.below(3), pod.model) {
-                    (0, Some(x)) => &s.model_hosts[x as usize],
-                    (1, _) if !pod.keys.is_empty() => {
-                        &s.key_hosts[pod.keys[rng.below(pod.keys.len())] as usize]
-                    }
-                    _ => &pb.classes[pod.class as usize].machines,
-                };
-                if !pool.is_empty() {
-                    push_machine(pool[rng.below(pool.len())], out);
-                }
-            }
-        }
-        1 => {
-            // The pods of one model on a few of its hosts.
-            if let Some(x) = pb.pods[p0].model {
-                let hosts = &s.model_hosts[x as usize];
-                let h = 2 + rng.below(3);
-                let start = rng.below(hosts.len().max(1));
-                let chosen: Vec<u32> = (0..h.min(hosts.len()))
-                    .map(|i| hosts[(start + i) % hosts.len()])
-                    .collect();
-                for &q in &c.pods_of_model[x as usize] {
-                    if chosen.contains(&s.at[q as usize]) {
-                        out.push(q);
-                    }
-                }
-            }
-            if out.is_empty() {
-                push_machine(a, out);
-            }
-        }
-        2 => {
-            // The users of one cache key on a few of its hosts.
-            let keys = &pb.pods[p0].keys;
-            if !keys.is_empty() {
-                let k = keys[rng.below(keys.len())] as usize;
-                let hosts = &s.key_hosts[k];
-                let h = 2 + rng.below(3);
-                let start = rng.below(hosts.len().max(1));
-                let chosen: Vec<u32> = (0..h.min(hosts.len()))
-                    .map(|i| hosts[(start + i) % hosts.len()])
-                    .collect();
-                for &q in &c.pods_of_key[k] {
-                    if chosen.contains(&s.at[q as usize]) {
-                        out.push(q);
-                    }
-                }
-            }
-            if out.is_empty() {
-                push_machine(a, out);
-            }
-        }
-        _ => {
-            // Random replicas.
-            let r = 2 + rng.below(8);
-            for _ in 0..r {
-                if let Some(q) = placed_pod(rng)
-                    && !out.contains(&(q as u32))
-                {
-                    out.push(q as u32);
-                }
-            }
-        }
-    }
-    while out.len() > max {
-        let i = rng.below(out.len());
-        out.swap_remove(i);
-    }
-}
-
-/// Parameters of ruin-and-recreate.
-#[derive(Debug, Clone, Copy)]
-pub struct Lns {
-    /// Iterations at most.
-    pub iterations: u64,
-    /// Most pods removed at once.
-    pub max_removed: usize,
-    /// Initial acceptance threshold, in ‰ of the objective.
-    pub threshold_permille: i64,
-}
-
-/// Ruin-and-recreate with threshold acceptance; returns the best assignment seen.
-pub fn ruin_recreate(
-    s: &mut State,
-    c: &mut Cands,
-    cfg: Lns,
-    rng: &mut Rng,
-    b: &mut Budget,
-) -> Vec<u32> {
-    let pb = s.pb;
-    let mut best = s.at.clone();
-    let mut best_total = s.total();
-    let mut removed: Vec<u32> = Vec::new();
-    let mut buf: Vec<u32> = Vec::new();
-    s.commit();
-    let t0 = (best_total.max(1) * cfg.threshold_permille) / 1000;
-    let start_left = b.left;
-    for it in 0..cfg.iterations {
-        if b.left == 0 {
-            break;
-        }
-        let before = s.total();
-        let mark = s.mark();
-        ruin(s, c, rng, cfg.max_removed, &mut removed);
-        removed.retain(|&q| s.can_leave(q as usize));
-        if removed.is_empty() {
-            continue;
-        }
-        for &q in &removed {
-            s.apply(q as usize, NONE);
-        }
-        match rng.below(3) {
-            0 => {
-                for i in (1..removed.len()).rev() {
-                    let j = rng.below(i + 1);
-                    removed.swap(i, j);
-                }
-            }
-            1 => removed.sort_by_key(|&q| {
-                let pod = &pb.pods[q as usize];
-                (
-                    pb.classes[pod.class as usize].machines.len(),
-                    u64::MAX - pod.demand[1],
-                    q,
-                )
-            }),
-            _ => removed.sort_by_key(|&q| {
-                let pod = &pb.pods[q as usize];
-                (
-                    pod.model
-                        .map(|x| u64::MAX - pb.models[x as usize].size)
-                        .unwrap_or(u64::MAX),
-                    pod.model,
-                    q,
-                )
-            }),
-        }
-        let mut failed = false;
-        for &q in &removed {
-            let q = q as usize;
-            c.fill(s, q, &mut buf);
-            b.spend(buf.len() as u64 + 1);
-            // Blinks: skip a candidate now and then, to diversify.
-            let mut pick: Option<(i64, u32)> = None;
-            for &m in &buf {
-                if rng.chance(1, 40) || !s.can_move(q, m) {
-                    continue;
-                }
-                let d = s.delta(q, m);
-                if pick.is_none_or(|x| (d, m) < x) {
-                    pick = Some((d, m));
-                }
-            }
-            match pick.or_else(|| best_machine(s, q, &buf)) {
-                Some((_, m)) => s.apply(q, m),
-                None => {
-                    failed = true;
-                    break;
-                }
-            }
-        }
-        if !failed {
-            relocate_pass(s, c, &removed, b, &mut buf);
-        }
-        let after = s.total();
-        // The threshold falls linearly with the iterations or the budget, whichever runs out first.
-        let by_iter = (cfg.iterations - it) as i64 * 1000 / cfg.iterations.max(1) as i64;
-        let by_work = (b.left.min(start_left) as i128 * 1000 / start_left.max(1) as i128) as i64;
-        let threshold = t0 * by_iter.min(by_work) / 1000;
-        if !failed && after < before + threshold {
-            s.commit();
-            if after < best_total {
-                best_total = after;
-                best.clone_from(&s.at);
-            }
-        } else {
-            s.rollback(mark);
-        }
-    }
-    best
-}
-
 /// How much search to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Construction portfolio, descent with swaps, ruin-and-recreate, descent.
     Full,
-    /// Model-ordered construction on candidate lists and three descent passes
+    /// Model-ordered construction on candidate lists and two descent passes
     /// (relocate and close, no swaps, no ruin-and-recreate): for large fleets.
     Fast,
 }
@@ -627,6 +476,10 @@ pub struct Config {
     pub seed: u64,
     /// Search mode.
     pub mode: Mode,
+    /// Ruin-and-recreate: most replicas removed at once.
+    pub max_removed: usize,
+    /// Ruin-and-recreate: initial acceptance threshold in ‰ of the objective.
+    pub threshold_permille: i64,
 }
 
 impl Config {
@@ -634,13 +487,15 @@ impl Config {
     pub fn for_problem(pb: &Problem, seed: u64) -> Config {
         let p = pb.pods.len() as u64;
         Config {
-            budget: (4_000_000 + 20_000 * p).min(16_000_000),
+            budget: (8_000_000 + 60_000 * p).min(48_000_000),
             seed,
             mode: if pb.pods.len() > FAST_ABOVE {
                 Mode::Fast
             } else {
                 Mode::Full
             },
+            max_removed: 80,
+            threshold_permille: 3,
         }
     }
 }
@@ -674,7 +529,7 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
         let moves = Moves {
             swap: false,
             close: true,
-            passes: if large { 2 } else { 20 },
+            passes: if large { 1 } else { 20 },
         };
         descend(&mut s, &mut c, moves, &mut b);
         let t = s.total();
@@ -717,8 +572,8 @@ pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
         };
         let lns = Lns {
             iterations: (main.left / 400).max(1),
-            max_removed: 40,
-            threshold_permille: 5,
+            max_removed: cfg.max_removed,
+            threshold_permille: cfg.threshold_permille,
         };
         let best_at = ruin_recreate(&mut s, &mut c, lns, &mut rng, &mut main);
         s = State::from_assignment(pb, &best_at);

@@ -490,6 +490,13 @@ pub fn map(
             }
         }
         let b = &m.def.bandwidth;
+        // A pool holding model weights gives the load bandwidth unless `bandwidth nvme=` does.
+        let pool_bw = works
+            .iter()
+            .flat_map(|w| w.volumes.iter())
+            .filter(|v| v.tier.volume_class == "agent-models")
+            .filter_map(|v| pool_for(m, &v.tier).and_then(|p| p.read_bandwidth))
+            .max();
         let resident = m
             .def
             .resident
@@ -514,7 +521,7 @@ pub fn map(
             pool_of,
             bw: Bandwidth {
                 network: b.network.unwrap_or(eff.bandwidth.network),
-                nvme: b.nvme.unwrap_or(eff.bandwidth.nvme),
+                nvme: b.nvme.or(pool_bw).unwrap_or(eff.bandwidth.nvme),
                 ram: b.ram.unwrap_or(eff.bandwidth.ram),
             },
             resident,

@@ -91,6 +91,11 @@ static MACHINE_POOL: NodeSpec = repeatable(with_props(
         prop("volume-group", Ty::Str, "LVM volume group (local-lvm)."),
         prop("thin-pool", Ty::Str, "LVM thin pool (local-lvm)."),
         prop("filesystem", Ty::Str, "Filesystem type, e.g. \"xfs\"."),
+        prop(
+            "read-bandwidth",
+            Ty::Size,
+            "Read bandwidth per second; when the pool holds model weights it is the machine's load bandwidth unless `bandwidth nvme=` says otherwise.",
+        ),
     ],
 ));
 static MACHINE_RESIDENT: NodeSpec = repeatable(with_props(
