@@ -16,7 +16,7 @@ RUNS="${RUNS:-5}"
 OUT="${OUT:-${TMPDIR:-/tmp}/amc-bench-anchors}"
 mkdir -p "$OUT"
 (cd "$REPO" && cargo build --release --locked --quiet --bin amc)
-AMC="$REPO/target/release/amc"
+AMC="${CARGO_TARGET_DIR:-$REPO/target}/release/amc"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "amc: $("$AMC" --version)"
 for N in $NS; do

@@ -16,7 +16,7 @@ if [[ -z "$CHROMIUM" ]]; then
     echo "FAIL: chromium not found (apt-get install chromium)" >&2
     exit 1
 fi
-AMC="${AMC:-$REPO/target/debug/amc}"
+AMC="${AMC:-${CARGO_TARGET_DIR:-$REPO/target}/debug/amc}"
 [[ -x "$AMC" ]] || cargo build --quiet --locked
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

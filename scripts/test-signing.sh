@@ -19,7 +19,7 @@ command -v openssl >/dev/null || { echo "test-signing: openssl missing (apt-get 
 CONTRACTS="${UPSTREAM_CONTRACTS:-$REPO/../shared/reference/agent-machine-upstream/contracts}"
 [[ -d "$CONTRACTS" ]] || CONTRACTS="$REPO/contracts/upstream"
 cargo build --locked -q
-AMC="$REPO/target/debug/amc"
+AMC="${CARGO_TARGET_DIR:-$REPO/target}/debug/amc"
 [[ -n "${CARGO_TARGET_DIR:-}" ]] && AMC="$CARGO_TARGET_DIR/debug/amc"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

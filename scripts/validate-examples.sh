@@ -7,7 +7,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 cargo build --locked -q
-AMC="$REPO/target/debug/amc"
+AMC="${CARGO_TARGET_DIR:-$REPO/target}/debug/amc"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 outs=()
