@@ -51,7 +51,11 @@ pub fn entry(pb: &Problem, seed: u64, seconds: f64) -> Value {
     consider(baselines::ffd(pb), "ffd", &mut best);
     // Warm starts: amc with its default settings (so the stored value is never
     // above what the benchmark's amc run finds) and with 10× the budget.
-    consider(optimise(pb, &Config::for_problem(pb, seed)).at, "amc default", &mut best);
+    consider(
+        optimise(pb, &Config::for_problem(pb, seed)).at,
+        "amc default",
+        &mut best,
+    );
     let mut cfg = Config::for_problem(pb, seed ^ 0x5eed);
     cfg.budget = cfg.budget.saturating_mul(10);
     consider(optimise(pb, &cfg).at, "amc x10 budget", &mut best);
