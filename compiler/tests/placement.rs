@@ -265,3 +265,21 @@ fn exact_solver_matches_brute_force() {
         );
     }
 }
+
+#[test]
+fn stdlib_weights_are_the_benchmark_defaults() {
+    // The weights live in stdlib/placement.kdl; the benchmark's generator uses
+    // `Weights::default()`. They must agree.
+    let mut fs = amc::vfs::MemoryFs::new();
+    fs.insert("spec/spec.kdl", "");
+    let opts = amc::driver::Options::default();
+    let c = amc::driver::compile(&fs, std::path::Path::new("spec"), "spec", &opts).unwrap();
+    let mut d = amc::diagnostics::Diagnostics::new();
+    let e = amc::solve::spec::effective(&c.spec, &mut d);
+    assert_eq!(e.weights, amc::solve::problem::Weights::default());
+    assert_eq!(
+        (e.bandwidth.network, e.bandwidth.nvme, e.bandwidth.ram),
+        (1_250_000_000, 3_000_000_000, 16_000_000_000)
+    );
+    assert_eq!((e.prefill_rate, e.pack_bandwidth), (2000, 1_000_000_000));
+}

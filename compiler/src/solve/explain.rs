@@ -149,6 +149,8 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         work,
         ..Placement::default()
     };
+    // Scratch copy for what-if moves (applied and rolled back).
+    let mut scratch = s.clone();
     let c = s.costs;
     out.objective = CostTerms {
         load: w.load * c.load,
@@ -290,7 +292,7 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             let (constraint, reason, extra) = match blocked_reason(mp, s, p, m) {
                 Some((kind, why)) => (Some(kind), why, None),
                 None => {
-                    let d = term_delta(s, p, m);
+                    let d = term_delta(&mut scratch, p, m);
                     let total = d.total(pb) - pb.weights.unplaced * d.unplaced;
                     let parts = delta_words(pb, &d);
                     let reason = if total > 0 {
@@ -380,12 +382,13 @@ fn utilisation(pb: &Problem, s: &State, m: usize) -> String {
 }
 
 /// Per-term change (weighted) of moving `p` to `m`.
-fn term_delta(s: &State, p: usize, m: u32) -> Costs {
-    let mut t = s.clone();
+fn term_delta(t: &mut State, p: usize, m: u32) -> Costs {
     let before = t.costs;
+    let mark = t.mark();
     t.apply(p, m);
     let after = t.costs;
-    let w = &s.pb.weights;
+    t.rollback(mark);
+    let w = &t.pb.weights;
     Costs {
         load: w.load * (after.load - before.load),
         stage: w.stage * (after.stage - before.stage),
