@@ -283,3 +283,45 @@ fn stdlib_weights_are_the_benchmark_defaults() {
     );
     assert_eq!((e.prefill_rate, e.pack_bandwidth), (2000, 1_000_000_000));
 }
+
+#[test]
+fn stored_reference_values_are_independent_and_reproducible() {
+    // Every entry of bench-data/optima.json: for the instance the generator
+    // makes today (same digest), its assignment is complete, violates
+    // nothing and evaluates to best_known; it comes from the offline exact
+    // runs or a baseline, never from amc; a proven optimum equals it; and on
+    // the proven sizes amc's default run is never better than it.
+    let v: serde_json::Value = serde_json::from_str(bench::OPTIMA).unwrap();
+    let entries = v["instances"].as_object().unwrap();
+    assert!(entries.len() >= 18, "{} entries", entries.len());
+    for (name, e) in entries {
+        let (size, seed) = name.split_once("-s").unwrap();
+        let (p, m) = size.split_once('x').unwrap();
+        let inst = generate(p.parse().unwrap(), m.parse().unwrap(), seed.parse().unwrap());
+        let pb = &inst.problem;
+        assert_eq!(e["digest"].as_str(), Some(bench::digest(pb).as_str()), "{name}");
+        let source = e["source"].as_str().unwrap();
+        assert!(
+            ["cbc", "cbc + mip-lns", "kube-like", "kube-prefix", "ffd"].contains(&source),
+            "{name}: best known from `{source}`"
+        );
+        let at: Vec<u32> = e["assignment"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert_eq!(at.len(), pb.pods.len(), "{name}");
+        assert!(!at.contains(&NONE), "{name}");
+        assert_eq!(violations(pb, &at), 0, "{name}");
+        let best = e["best_known"].as_i64().unwrap();
+        assert_eq!(State::from_assignment(pb, &at).total(), best, "{name}");
+        if let Some(opt) = e["optimum"].as_i64() {
+            assert_eq!(opt, best, "{name}");
+        }
+        if pb.pods.len() <= 50 {
+            let got = State::from_assignment(pb, &bench::run_amc(&inst)).total();
+            assert!(got >= best, "{name}: amc {got} below the stored best known {best}");
+        }
+    }
+}

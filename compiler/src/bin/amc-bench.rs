@@ -5,6 +5,8 @@
 //! prints one line per instance × solver plus a summary. With the `exact`
 //! feature, `amc-bench optima [--sizes ...] [--seconds N]` re-derives the
 //! stored optima (compiler/bench-data/optima.json) with CBC.
+//! `amc-bench growth [--format json] [--sizes ...] [--seeds ...]` measures how
+//! solve time grows with machines = pods / 10 in one budget regime.
 
 use std::process::ExitCode;
 
@@ -17,6 +19,7 @@ struct Args {
     solvers: Option<Vec<String>>,
     seconds: f64,
     merge: Option<String>,
+    sizes_given: bool,
 }
 
 fn parse_sizes(s: &str) -> Option<Vec<(usize, usize)>> {
@@ -37,6 +40,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         solvers: None,
         seconds: 600.0,
         merge: None,
+        sizes_given: false,
     };
     let mut it = args.iter();
     while let Some(x) = it.next() {
@@ -49,6 +53,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--quick" => a.sizes = SIZES.iter().copied().filter(|s| s.0 <= 500).collect(),
             "--largest" => a.sizes = vec![(10000, 1000)],
             "--sizes" => {
+                a.sizes_given = true;
                 a.sizes = it
                     .next()
                     .and_then(|s| parse_sizes(s))
@@ -244,6 +249,98 @@ fn optima(_: &Args) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The growth curve: amc in one budget regime (fast mode, the default above
+/// `FAST_ABOVE` replicas) with machines = pods / 10, seeds 1–3 per size; the
+/// median thread CPU time per size and the least-squares exponent of
+/// time ∝ P^k over the sizes (target: k ≲ 1.3).
+fn growth(a: &Args) -> ExitCode {
+    use amc::solve::search::{Config, Mode, optimise};
+    use std::time::Instant;
+    let sizes: Vec<(usize, usize)> = if a.sizes_given {
+        a.sizes.clone()
+    } else {
+        [500, 1000, 2000, 5000, 10000, 20000]
+            .iter()
+            .map(|&p| (p, p / 10))
+            .collect()
+    };
+    let seeds = a.seeds.clone().unwrap_or_else(|| vec![1, 2, 3]);
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    if !a.json {
+        println!(
+            "{:>8} {:>8} {:>12} {:>12} {:>14} {:>12} {:>9}",
+            "pods", "machines", "median s", "median cpu s", "work (median)", "budget", "unplaced"
+        );
+    }
+    for &(p, m) in &sizes {
+        let mut runs: Vec<(f64, f64, u64, u64, usize)> = Vec::new();
+        for &seed in &seeds {
+            let inst = generate(p, m, seed);
+            let pb = &inst.problem;
+            let mut cfg = Config::for_problem(pb, seed);
+            cfg.mode = Mode::Fast;
+            let cpu0 = bench::thread_cpu_ns();
+            let t = Instant::now();
+            let sol = optimise(pb, &cfg);
+            let secs = t.elapsed().as_secs_f64();
+            let cpu = match (cpu0, bench::thread_cpu_ns()) {
+                (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+                _ => secs,
+            };
+            let unplaced = sol.at.iter().filter(|&&x| x == u32::MAX).count();
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"pods": p, "machines": m, "seed": seed, "solver": "amc-fast",
+                        "seconds": secs, "cpu_seconds": cpu, "work": sol.work, "budget": cfg.budget,
+                        "unplaced": unplaced})
+                );
+            }
+            runs.push((secs, cpu, sol.work, cfg.budget, unplaced));
+        }
+        let med = |f: &dyn Fn(&(f64, f64, u64, u64, usize)) -> f64| {
+            let mut v: Vec<f64> = runs.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (s, c, w) = (med(&|r| r.0), med(&|r| r.1), med(&|r| r.2 as f64));
+        let unplaced: usize = runs.iter().map(|r| r.4).sum();
+        if !a.json {
+            println!(
+                "{p:>8} {m:>8} {s:>12.3} {c:>12.3} {w:>14.0} {:>12} {unplaced:>9}",
+                runs[0].3
+            );
+        }
+        pts.push(((p as f64).ln(), c.max(1e-6).ln()));
+    }
+    let n = pts.len() as f64;
+    if n >= 2.0 {
+        let (sx, sy) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+        let (mx, my) = (sx / n, sy / n);
+        let (num, den) = pts.iter().fold((0.0, 0.0), |a, p| {
+            (a.0 + (p.0 - mx) * (p.1 - my), a.1 + (p.0 - mx) * (p.0 - mx))
+        });
+        let k = num / den;
+        let local: Vec<String> = pts
+            .windows(2)
+            .map(|w| format!("{:.2}", (w[1].1 - w[0].1) / (w[1].0 - w[0].0)))
+            .collect();
+        if a.json {
+            println!(
+                "{}",
+                serde_json::json!({"fit": "cpu_seconds ~ P^k", "k": (k * 1000.0).round() / 1000.0, "local": local})
+            );
+        } else {
+            println!(
+                "\nfit: median CPU seconds ~ P^{k:.2} (least squares over {} sizes); between consecutive sizes: {}",
+                pts.len(),
+                local.join(", ")
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// Phase-by-phase objective and time of amc's solver (for tuning).
 fn trace(a: &Args) -> ExitCode {
     use amc::solve::construct::{Order, construct};
@@ -308,10 +405,25 @@ fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first() else {
         eprintln!(
-            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N]   (feature `exact`)"
+            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench growth [--format json] [--sizes PxM,...] [--seeds 1,2,3]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N]   (feature `exact`)"
         );
         return ExitCode::from(2);
     };
+    #[cfg(feature = "exact")]
+    if cmd == "optima-full" {
+        // Internal: one full CBC solve in a child process (see oracle.rs).
+        let size = argv
+            .get(1)
+            .and_then(|s| parse_sizes(s))
+            .and_then(|v| v.first().copied());
+        let seed = argv.get(2).and_then(|s| s.parse().ok());
+        let secs = argv.get(3).and_then(|s| s.parse().ok());
+        let nodes = argv.get(4).and_then(|s| s.parse().ok());
+        return match (size, seed, secs, nodes) {
+            (Some(z), Some(s), Some(t), Some(n)) => amc::bench::oracle::full_child(z, s, t, n),
+            _ => ExitCode::from(2),
+        };
+    }
     let a = match parse(&argv[1..]) {
         Ok(a) => a,
         Err(e) => {
@@ -324,8 +436,9 @@ fn main() -> ExitCode {
         "placement" => placement(&a),
         "optima" => optima(&a),
         "trace" => trace(&a),
+        "growth" => growth(&a),
         other => {
-            eprintln!("error: unknown command `{other}` (placement, optima)");
+            eprintln!("error: unknown command `{other}` (placement, optima, growth, trace)");
             ExitCode::from(2)
         }
     }

@@ -59,6 +59,20 @@ pub fn solve(
     start: Option<&[u32]>,
     free: Option<&[bool]>,
 ) -> Outcome {
+    solve_within(pb, limits, start, free, None)
+}
+
+/// [`solve`] with the free replicas restricted to the machines with
+/// `within[m]` true (a free replica's starting machine is always allowed, so
+/// the start stays feasible): the small sub-MIPs of the offline oracle's
+/// large-neighbourhood rounds.
+pub fn solve_within(
+    pb: &Problem,
+    limits: &Limits,
+    start: Option<&[u32]>,
+    free: Option<&[bool]>,
+    within: Option<&[bool]>,
+) -> Outcome {
     let np = pb.pods.len();
     let mm = pb.m();
     let w = &pb.weights;
@@ -80,6 +94,11 @@ pub fn solve(
             continue;
         }
         for &m in &pb.classes[pb.pods[p].class as usize].machines {
+            let allowed = within.is_none_or(|w| w.get(m as usize).copied().unwrap_or(false))
+                || start.is_some_and(|s| s[p] == m);
+            if !allowed {
+                continue;
+            }
             let v = vars.add(variable().binary());
             obj += (w.load * pb.load_ms(p, m as usize)) as f64 * v;
             xp.push((m, v));
