@@ -297,9 +297,17 @@ fn stored_reference_values_are_independent_and_reproducible() {
     for (name, e) in entries {
         let (size, seed) = name.split_once("-s").unwrap();
         let (p, m) = size.split_once('x').unwrap();
-        let inst = generate(p.parse().unwrap(), m.parse().unwrap(), seed.parse().unwrap());
+        let inst = generate(
+            p.parse().unwrap(),
+            m.parse().unwrap(),
+            seed.parse().unwrap(),
+        );
         let pb = &inst.problem;
-        assert_eq!(e["digest"].as_str(), Some(bench::digest(pb).as_str()), "{name}");
+        assert_eq!(
+            e["digest"].as_str(),
+            Some(bench::digest(pb).as_str()),
+            "{name}"
+        );
         let source = e["source"].as_str().unwrap();
         assert!(
             ["cbc", "cbc + mip-lns", "kube-like", "kube-prefix", "ffd"].contains(&source),
@@ -321,7 +329,10 @@ fn stored_reference_values_are_independent_and_reproducible() {
         }
         if pb.pods.len() <= 50 {
             let got = State::from_assignment(pb, &bench::run_amc(&inst)).total();
-            assert!(got >= best, "{name}: amc {got} below the stored best known {best}");
+            assert!(
+                got >= best,
+                "{name}: amc {got} below the stored best known {best}"
+            );
         }
     }
 }
