@@ -20,28 +20,38 @@ pub enum Order {
     ByModel,
 }
 
-fn size_key(pb: &Problem, p: usize) -> u64 {
-    // Dominant share against the largest machine: a cheap, machine-free size proxy.
-    let d = pb.pods[p].demand;
-    let mut best = 0u64;
-    for r in [CPU, MEM, VRAM] {
-        let cap = pb
-            .machines
-            .iter()
-            .map(|m| m.cap[r])
-            .filter(|&c| c != super::problem::UNBOUNDED)
-            .max()
-            .unwrap_or(0);
-        if cap > 0 {
-            best = best.max((u128::from(d[r]) * 1_000_000 / u128::from(cap)) as u64);
-        }
-    }
-    best
+/// Dominant share of each pod against the largest machine per resource: a
+/// cheap, machine-free size proxy (largest first).
+fn size_keys(pb: &Problem) -> Vec<u64> {
+    let maxcap: Vec<(usize, u64)> = [CPU, MEM, VRAM]
+        .iter()
+        .map(|&r| {
+            let c = pb
+                .machines
+                .iter()
+                .map(|m| m.cap[r])
+                .filter(|&c| c != super::problem::UNBOUNDED)
+                .max()
+                .unwrap_or(0);
+            (r, c)
+        })
+        .collect();
+    pb.pods
+        .iter()
+        .map(|pod| {
+            maxcap
+                .iter()
+                .filter(|(_, c)| *c > 0)
+                .map(|&(r, c)| (u128::from(pod.demand[r]) * 1_000_000 / u128::from(c)) as u64)
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// Pods in construction order.
 pub fn order(pb: &Problem, how: Order) -> Vec<u32> {
-    let sizes: Vec<u64> = (0..pb.pods.len()).map(|p| size_key(pb, p)).collect();
+    let sizes = size_keys(pb);
     let mut v: Vec<u32> = (0..pb.pods.len() as u32).collect();
     let constrained = |p: u32| {
         let pod = &pb.pods[p as usize];
