@@ -150,7 +150,7 @@ pub fn entry(
     if !proven && best.is_some() {
         let last = full(&best, seconds);
         proven = last.proven;
-        if last.bound.is_finite() && !(out.bound >= last.bound) {
+        if last.bound.is_finite() && (out.bound.is_nan() || out.bound < last.bound) {
             out.bound = last.bound;
         }
         if let Some(at) = last.assignment {

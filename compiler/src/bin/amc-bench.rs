@@ -273,7 +273,9 @@ fn growth(a: &Args) -> ExitCode {
         );
     }
     for &(p, m) in &sizes {
-        let mut runs: Vec<(f64, f64, u64, u64, usize)> = Vec::new();
+        // (wall s, CPU s, work, budget, unplaced) per seed.
+        type Run = (f64, f64, u64, u64, usize);
+        let mut runs: Vec<Run> = Vec::new();
         for &seed in &seeds {
             let inst = generate(p, m, seed);
             let pb = &inst.problem;
@@ -298,7 +300,7 @@ fn growth(a: &Args) -> ExitCode {
             }
             runs.push((secs, cpu, sol.work, cfg.budget, unplaced));
         }
-        let med = |f: &dyn Fn(&(f64, f64, u64, u64, usize)) -> f64| {
+        let med = |f: &dyn Fn(&Run) -> f64| {
             let mut v: Vec<f64> = runs.iter().map(f).collect();
             v.sort_by(f64::total_cmp);
             v[v.len() / 2]
