@@ -307,6 +307,12 @@ pub fn run_amc(inst: &Instance) -> Vec<u32> {
     if let Some(v) = env("AMC_BENCH_THRESHOLD") {
         cfg.threshold_permille = v;
     }
+    if let Some(v) = env("AMC_BENCH_CHAINS") {
+        cfg.chains = v as u32;
+    }
+    if let Some(v) = env("AMC_BENCH_RNG") {
+        cfg.seed = v as u64;
+    }
     optimise(pb, &cfg).at
 }
 

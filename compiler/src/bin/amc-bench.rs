@@ -403,6 +403,62 @@ fn trace(a: &Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// amc's placement against the stored reference, model by model (for tuning).
+fn inspect(a: &Args) -> ExitCode {
+    use amc::bench::{digest, measure, reference, run_amc};
+    use amc::solve::search::{Config, improve};
+    use amc::solve::state::State;
+    for &(p, m) in &a.sizes {
+        for seed in a.seeds.clone().unwrap_or_else(|| seeds(p)) {
+            let inst = generate(p, m, seed);
+            let pb = &inst.problem;
+            let Some(r) = reference(&inst.name, &digest(pb)) else {
+                continue;
+            };
+            let Some(ref_at) = r.assignment.clone() else {
+                continue;
+            };
+            let amc_at = run_amc(&inst);
+            let (ma, mr) = (measure(&inst, &amc_at), measure(&inst, &ref_at));
+            println!(
+                "{}: amc {} {:?} | ref {} {:?}",
+                inst.name, ma.objective, ma.parts, mr.objective, mr.parts
+            );
+            let (sa, sr) = (
+                State::from_assignment(pb, &amc_at),
+                State::from_assignment(pb, &ref_at),
+            );
+            for x in 0..pb.models.len() {
+                let (ha, hr) = (&sa.model_hosts[x], &sr.model_hosts[x]);
+                let mut ha = ha.clone();
+                let mut hr = hr.clone();
+                ha.sort_unstable();
+                hr.sort_unstable();
+                if ha != hr {
+                    let cost = |h: &[u32]| -> i64 {
+                        h.iter().map(|&n| pb.stage_ms(x as u32, n as usize)).sum()
+                    };
+                    println!(
+                        "  model {x} ({} GiB): amc {:?} stage {} | ref {:?} stage {}",
+                        pb.models[x].size >> 30,
+                        ha,
+                        cost(&ha),
+                        hr,
+                        cost(&hr)
+                    );
+                }
+            }
+            let cfg = Config::for_problem(pb, seed);
+            let from_ref = improve(pb, &cfg, ref_at.clone());
+            println!(
+                "  improve(ref) -> {}",
+                measure(&inst, &from_ref.at).objective
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first() else {
@@ -438,6 +494,7 @@ fn main() -> ExitCode {
         "placement" => placement(&a),
         "optima" => optima(&a),
         "trace" => trace(&a),
+        "inspect" => inspect(&a),
         "growth" => growth(&a),
         other => {
             eprintln!("error: unknown command `{other}` (placement, optima, growth, trace)");

@@ -38,7 +38,7 @@ fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
             }
         }
     };
-    match rng.below(4) {
+    match rng.below(5) {
         0 => {
             // A few related machines: the seed's, plus hosts of its model or keys.
             push_machine(a, out);
@@ -91,6 +91,32 @@ fn ruin(s: &State, c: &Cands, rng: &mut Rng, max: usize, out: &mut Vec<u32>) {
                     if chosen.contains(&s.at[q as usize]) {
                         out.push(q);
                     }
+                }
+            }
+            if out.is_empty() {
+                push_machine(a, out);
+            }
+        }
+        3 => {
+            // Every replica of the seed's model and of one or two models
+            // sharing a machine with it: moves staging between models.
+            if let Some(x0) = pb.pods[p0].model {
+                let mut models = vec![x0];
+                let hosts = &s.model_hosts[x0 as usize];
+                for _ in 0..1 + rng.below(2) {
+                    if hosts.is_empty() {
+                        break;
+                    }
+                    let h = hosts[rng.below(hosts.len())] as usize;
+                    let on = &s.on[h];
+                    if let Some(x) = pb.pods[on[rng.below(on.len())] as usize].model
+                        && !models.contains(&x)
+                    {
+                        models.push(x);
+                    }
+                }
+                for &x in &models {
+                    out.extend_from_slice(&c.pods_of_model[x as usize]);
                 }
             }
             if out.is_empty() {

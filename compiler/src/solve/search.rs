@@ -283,7 +283,60 @@ fn swap_pass(s: &mut State, c: &mut Cands, b: &mut Budget, buf: &mut Vec<u32>) -
     improved
 }
 
-/// Moves every pod in `pods` (all on machine `n`) elsewhere; keeps it if cheaper.
+/// Ejection chain of depth two: moves `q` (leaving machine `n`) onto one of
+/// the candidate machines in `hosts` where it does not fit by first moving one
+/// pod already there to its cheapest other machine. Returns the cheapest
+/// such pair as (objective delta, machine for `q`, ejected pod, its machine);
+/// the state is unchanged.
+fn eject_into(
+    s: &mut State,
+    c: &mut Cands,
+    q: usize,
+    n: u32,
+    b: &mut Budget,
+    hosts: &[u32],
+) -> Option<(i64, u32, usize, u32)> {
+    let pb = s.pb;
+    let before = s.total();
+    let mut best: Option<(i64, u32, usize, u32)> = None;
+    let mut cands: Vec<u32> = Vec::new();
+    for &m in hosts {
+        if m == n || !pb.classes[pb.pods[q].class as usize].allows(m) {
+            continue;
+        }
+        let victims: Vec<u32> = s.on[m as usize].clone();
+        for r in victims {
+            let r = r as usize;
+            if pb.pods[r].model == pb.pods[q].model || !s.can_leave(r) {
+                continue;
+            }
+            let mark = s.mark();
+            s.apply(r, NONE);
+            if s.can_move(q, m) {
+                s.apply(q, m);
+                c.fill(s, r, &mut cands);
+                cands.retain(|&x| x != m && x != n);
+                if !b.spend(cands.len() as u64 + 2) {
+                    s.rollback(mark);
+                    return best;
+                }
+                if let Some((_, to)) = best_machine(s, r, &cands) {
+                    s.apply(r, to);
+                    let d = s.total() - before;
+                    if best.is_none_or(|x| (d, m, r, to) < x) {
+                        best = Some((d, m, r, to));
+                    }
+                }
+            }
+            s.rollback(mark);
+        }
+    }
+    best
+}
+
+/// Moves every pod in `pods` (all on machine `n`) elsewhere, with ejection
+/// chains when `eject`; keeps it if cheaper.
+#[allow(clippy::too_many_arguments)]
 fn close(
     s: &mut State,
     c: &mut Cands,
@@ -292,6 +345,7 @@ fn close(
     n: u32,
     b: &mut Budget,
     buf: &mut Vec<u32>,
+    eject: bool,
 ) -> bool {
     let before = s.total();
     let mark = s.mark();
@@ -303,9 +357,38 @@ fn close(
         }
         c.fill_hosts(s, q, t, n, buf);
         b.spend(buf.len() as u64 + 1);
-        match best_machine(s, q, buf) {
-            Some((_, m)) => s.apply(q, m),
-            None => {
+        let direct = best_machine(s, q, buf);
+        // Ejection chains onto the machines that already hold the model or
+        // key, when going there directly is impossible.
+        let chain = if eject {
+            let mm = s.pb.m();
+            let hosts: Vec<u32> = buf
+                .iter()
+                .copied()
+                .filter(|&m| {
+                    let m = m as usize;
+                    let held = match t {
+                        Target::Model(x) => {
+                            s.model_cnt[x as usize * mm + m] > 0 || s.pb.stage_ms(x, m) == 0
+                        }
+                        Target::Key(k) => {
+                            s.key_cnt[k as usize * mm + m] > 0 || s.pb.warm_ms(k, m) == 0
+                        }
+                    };
+                    held && !s.can_move(q, m as u32)
+                })
+                .collect();
+            eject_into(s, c, q, n, b, &hosts)
+        } else {
+            None
+        };
+        match (direct, chain) {
+            (_, Some((d, m, r, to))) if direct.is_none_or(|x| d < x.0) => {
+                s.apply(r, to);
+                s.apply(q, m);
+            }
+            (Some((_, m)), _) => s.apply(q, m),
+            (None, _) => {
                 s.rollback(mark);
                 return false;
             }
@@ -396,7 +479,7 @@ fn close_pass(
             if group.is_empty() {
                 continue;
             }
-            if close(s, c, &group, Target::Model(x as u32), n, b, buf) {
+            if close(s, c, &group, Target::Model(x as u32), n, b, buf, block) {
                 improved = true;
             } else if block {
                 improved |= block_move(s, c, &group, n, b, buf);
@@ -419,7 +502,7 @@ fn close_pass(
             if group.is_empty() {
                 continue;
             }
-            improved |= close(s, c, &group, Target::Key(k as u32), n, b, buf);
+            improved |= close(s, c, &group, Target::Key(k as u32), n, b, buf, block);
         }
     }
     improved
@@ -478,8 +561,11 @@ pub struct Config {
     pub mode: Mode,
     /// Ruin-and-recreate: most replicas removed at once.
     pub max_removed: usize,
-    /// Ruin-and-recreate: initial acceptance threshold in ‰ of the objective.
+    /// Ruin-and-recreate: initial acceptance threshold in ‰ of the objective
+    /// (of the first chain; chain i uses 1 + 6·i times as much).
     pub threshold_permille: i64,
+    /// Ruin-and-recreate: independent chains sharing the budget.
+    pub chains: u32,
 }
 
 impl Config {
@@ -496,6 +582,7 @@ impl Config {
             },
             max_removed: 80,
             threshold_permille: 3,
+            chains: 2,
         }
     }
 }
@@ -565,19 +652,35 @@ pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
         b.left = w;
     }
     if !large && pb.pods.len() > 1 {
-        let mut rng = Rng::new(cfg.seed);
         let reserve = b.left / 10;
-        let mut main = Budget {
-            left: b.left - reserve,
-        };
-        let lns = Lns {
-            iterations: (main.left / 400).max(1),
-            max_removed: cfg.max_removed,
-            threshold_permille: cfg.threshold_permille,
-        };
-        let best_at = ruin_recreate(&mut s, &mut c, lns, &mut rng, &mut main);
-        s = State::from_assignment(pb, &best_at);
-        b.left = reserve + main.left;
+        let chains = u64::from(cfg.chains.max(1));
+        let share = (b.left - reserve) / chains;
+        let mut left = reserve + (b.left - reserve) % chains;
+        let start = s.at.clone();
+        let mut best: Option<(i64, Vec<u32>)> = None;
+        // Independent ruin-and-recreate chains from the same start, each
+        // with its own random stream and a wider acceptance threshold than
+        // the one before; the best result wins (ties: the earlier chain).
+        for i in 0..chains {
+            let mut rng = Rng::new(cfg.seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut main = Budget { left: share };
+            let lns = Lns {
+                iterations: (main.left / 400).max(1),
+                max_removed: cfg.max_removed,
+                threshold_permille: cfg.threshold_permille * (1 + 6 * i as i64),
+            };
+            let mut chain = State::from_assignment(pb, &start);
+            let at = ruin_recreate(&mut chain, &mut c, lns, &mut rng, &mut main);
+            let t = State::from_assignment(pb, &at).total();
+            if best.as_ref().is_none_or(|x| t < x.0) {
+                best = Some((t, at));
+            }
+            left += main.left;
+        }
+        if let Some((_, at)) = best {
+            s = State::from_assignment(pb, &at);
+        }
+        b.left = left;
     }
     descend(
         &mut s,
