@@ -218,17 +218,7 @@ fn activation(artifacts: &Artifacts, pod: &str) -> Option<Activation> {
     })?;
     let v: Value = serde_json::from_slice(bytes).ok()?;
     let d = v.get("decision")?;
-    let strings = |key: &str| -> Vec<String> {
-        d.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let strings = |key: &str| crate::govern::semantics::list(d, &format!("/{key}"));
     Some(Activation {
         status: d.get("status")?.as_str()?.to_string(),
         allowed: d

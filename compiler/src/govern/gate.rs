@@ -34,17 +34,7 @@ pub fn check(spec: &ir::Spec, artifacts: &Artifacts) -> Vec<Diagnostic> {
         if v.pointer("/decision/activationAllowed") == Some(&Value::Bool(true)) {
             continue;
         }
-        let strings = |ptr: &str| -> Vec<String> {
-            v.pointer(ptr)
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let strings = |ptr: &str| super::semantics::list(&v, ptr);
         let reasons = strings("/decision/failureReasons");
         let required = strings("/decision/requiredBeforeActivation");
         let mut d = Diagnostic::new(

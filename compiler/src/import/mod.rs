@@ -140,17 +140,7 @@ pub(crate) fn n(v: &Value, ptr: &str) -> Option<i64> {
     v.pointer(ptr).and_then(Value::as_i64)
 }
 /// Reads a string list at a JSON pointer.
-pub(crate) fn list(v: &Value, ptr: &str) -> Vec<String> {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub(crate) use crate::govern::semantics::list;
 
 /// A byte count as an amc size (`80GiB`, `512MiB`, else bytes).
 pub(crate) fn size(bytes: i64) -> String {
