@@ -6,8 +6,10 @@
 //! baselines (never from amc: the reference must not depend on the solver it
 //! judges), single-threaded, with the time limit; then, if not proven
 //! optimal, MIP large-neighbourhood rounds for twice as long again (free the
-//! replicas of a few related machines or of one model, fix the rest, re-solve
-//! the sub-MIP with a node limit, keep improvements). `best_known` is the
+//! replicas of a few related machines, of one model, of a few models sharing
+//! machines or of one tenant, fix the rest, re-solve
+//! the sub-MIP with a node limit, keep improvements; after a stall, local
+//! branching: the whole fleet free, at most K replicas moved). `best_known` is the
 //! minimum over everything evaluated; the benchmark fails (exit 1) if any
 //! solver ever beats it, so it is never above any solver's objective.
 //! Compiled only with the `exact` feature; reads the clock (it is offline).
@@ -76,6 +78,7 @@ pub fn entry(
             &Limits {
                 max_nodes: None,
                 seconds: Some(secs),
+                max_changes: None,
             },
         )
     };
@@ -89,6 +92,7 @@ pub fn entry(
     // on the full model again, warm-started from the result, for the time
     // limit (its lower bound, and a proof if it finds one).
     let mut rounds = 0u32;
+    let mut lb_rounds = 0u32;
     if !proven && let Some(b) = best.clone() {
         let mut cur = b.1;
         let mut cur_v = b.0;
@@ -97,9 +101,55 @@ pub fn entry(
         let mut kmax = 3usize;
         let trace = std::env::var_os("AMC_ORACLE_TRACE").is_some();
         let lns_end = t0.elapsed().as_secs_f64() + seconds * 2.0;
+        let mut stall = 0u32;
+        let mut lb_k = 12usize;
         while t0.elapsed().as_secs_f64() < lns_end && rounds < 1_000_000 {
             rounds += 1;
-            let mode = rng.below(4);
+            // Local branching (Fischetti & Lodi): after `STALL` rounds
+            // without gain, the whole fleet is free but at most `lb_k`
+            // replicas may change machine; `lb_k` grows while such solves
+            // are proven without gain.
+            if stall >= STALL {
+                let t1 = Instant::now();
+                let sub = isolated(
+                    size,
+                    seed,
+                    Some(&cur),
+                    None,
+                    None,
+                    &Limits {
+                        max_nodes: Some(20_000),
+                        seconds: Some(30.0),
+                        max_changes: Some(lb_k),
+                    },
+                );
+                let v = sub.assignment.as_ref().and_then(|at| eval(pb, at));
+                if trace {
+                    eprintln!(
+                        "local branching {rounds}: k {lb_k} proven {} {:.2}s {:?} (current {cur_v})",
+                        sub.proven,
+                        t1.elapsed().as_secs_f64(),
+                        v
+                    );
+                }
+                lb_rounds += 1;
+                match (v, sub.assignment) {
+                    (Some(v), Some(at)) if v < cur_v => {
+                        cur_v = v;
+                        cur = at.clone();
+                        consider(at, "cbc + mip-lns", &mut best);
+                        stall = 0;
+                    }
+                    _ => {
+                        if sub.proven {
+                            lb_k = (lb_k + 6).min(pb.pods.len());
+                        }
+                        stall = STALL / 2;
+                    }
+                }
+                continue;
+            }
+            let mode = rng.below(7);
             let (free, within) = neighbourhood(pb, &cur, &mut rng, mode, kmax.min(n));
             let t1 = Instant::now();
             let sub = isolated(
@@ -111,18 +161,23 @@ pub fn entry(
                 &Limits {
                     max_nodes: Some(1_000),
                     seconds: Some(3.0),
+                    max_changes: None,
                 },
             );
             let improved = match sub.assignment.as_ref().and_then(|at| eval(pb, at)) {
                 Some(v) if v < cur_v => {
                     cur_v = v;
+                    stall = 0;
                     if let Some(at) = sub.assignment {
                         cur = at.clone();
                         consider(at, "cbc + mip-lns", &mut best);
                     }
                     true
                 }
-                _ => false,
+                _ => {
+                    stall += 1;
+                    false
+                }
             };
             if trace {
                 eprintln!(
@@ -167,10 +222,14 @@ pub fn entry(
         "bound": if out.bound.is_finite() { Some((out.bound * 1000.0).round() / 1000.0) } else { None },
         "source": source,
         "lns_rounds": rounds,
+        "local_branching_rounds": lb_rounds,
         "seconds": (t0.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         "assignment": at.iter().map(u32::to_string).collect::<Vec<_>>().join(" "),
     })
 }
+
+/// Rounds without gain before a local-branching round.
+const STALL: u32 = 60;
 
 /// One CBC solve in a child process (`amc-bench optima-full`): CBC 2.10 as
 /// packaged by Debian occasionally crashes (SIGSEGV) on these models; a crash
@@ -218,12 +277,16 @@ fn isolated(
             .unwrap_or_default()
         };
         let text = format!(
-            "{}\n{}\n{}\n",
+            "{}\n{}\n{}\n{}\n",
             start
                 .map(|s| s.iter().map(u32::to_string).collect::<Vec<_>>().join(" "))
                 .unwrap_or_default(),
             bits(free),
-            bits(within)
+            bits(within),
+            limits
+                .max_changes
+                .map(|k| k.to_string())
+                .unwrap_or_default()
         );
         let _ = stdin.write_all(text.as_bytes());
     }
@@ -248,8 +311,9 @@ fn isolated(
 }
 
 /// The child side of [`isolated`]: `optima-full PxM SEED SECONDS NODES` (0 =
-/// no limit), with three lines on stdin: the start assignment, the free
-/// replicas and the allowed machines (0/1 strings, empty = all); prints
+/// no limit), with four lines on stdin: the start assignment, the free
+/// replicas and the allowed machines (0/1 strings, empty = all), and the
+/// local-branching limit (empty = none); prints
 /// `{assignment, proven, bound}`.
 pub fn full_child(size: (usize, usize), seed: u64, secs: f64, nodes: u64) -> ExitCode {
     use std::io::Read;
@@ -269,12 +333,14 @@ pub fn full_child(size: (usize, usize), seed: u64, secs: f64, nodes: u64) -> Exi
     };
     let free = bits(lines.next());
     let within = bits(lines.next());
+    let max_changes = lines.next().and_then(|l| l.trim().parse().ok());
     let start = (start.len() == inst.problem.pods.len()).then_some(start);
     let out = exact::solve_within(
         &inst.problem,
         &Limits {
             max_nodes: (nodes > 0).then_some(nodes),
             seconds: (secs > 0.0).then_some(secs),
+            max_changes,
         },
         start.as_deref(),
         free.as_deref(),
@@ -307,6 +373,54 @@ fn neighbourhood(
     let n = pb.m();
     let mut ms = vec![false; n];
     let seed_p = rng.below(cur.len());
+    if (4..=6).contains(&mode) {
+        // Cross-model and tenant neighbourhoods: every replica of the seed's
+        // model and of up to three models sharing a machine with it (modes
+        // 4, 5), or of the seed's tenant (mode 6); on the machines they use
+        // plus `k` others (4, 6) or anywhere (5).
+        let free: Vec<bool> = if mode == 6 {
+            let t = pb.pods[seed_p].tenant;
+            pb.pods.iter().map(|p| p.tenant == t).collect()
+        } else {
+            let Some(x0) = pb.pods[seed_p].model else {
+                return neighbourhood(pb, cur, rng, 0, k);
+            };
+            let hosts: Vec<u32> = (0..cur.len())
+                .filter(|&p| pb.pods[p].model == Some(x0))
+                .map(|p| cur[p])
+                .collect();
+            let mut others: Vec<u32> = Vec::new();
+            for (p, &m) in cur.iter().enumerate() {
+                if let Some(x) = pb.pods[p].model
+                    && x != x0
+                    && hosts.contains(&m)
+                    && !others.contains(&x)
+                {
+                    others.push(x);
+                }
+            }
+            let mut chosen = vec![x0];
+            for _ in 0..1 + rng.below(3) {
+                if others.is_empty() {
+                    break;
+                }
+                chosen.push(others.swap_remove(rng.below(others.len())));
+            }
+            pb.pods
+                .iter()
+                .map(|p| p.model.is_some_and(|x| chosen.contains(&x)))
+                .collect()
+        };
+        for (p, &m) in cur.iter().enumerate() {
+            if free[p] {
+                ms[m as usize] = true;
+            }
+        }
+        for _ in 0..k {
+            ms[rng.below(n)] = true;
+        }
+        return (free, (mode != 5).then_some(ms));
+    }
     if mode == 3
         && let Some(mo) = pb.pods[seed_p].model
     {
@@ -414,7 +528,7 @@ pub fn run(
     let v = json!({
         "generator": "amc bench::fleet v1",
         "solver": "CBC 2.10 (Debian coinor-libcbc-dev) via good_lp, single thread; each instance records the command that produced it",
-        "note": "optimum: proven by CBC (or null); best_known: the lowest objective evaluated offline (baselines, CBC warm-started from the best baseline, then CBC MIP-LNS; never an amc run); assignment: machine index per replica (space-separated) achieving best_known",
+        "note": "optimum: proven by CBC (or null); best_known: the lowest objective evaluated offline (baselines, CBC warm-started from the best baseline, then CBC MIP-LNS over sub-fleets with local-branching rounds; never an amc run); assignment: machine index per replica (space-separated) achieving best_known",
         "instances": instances,
     });
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

@@ -7,6 +7,8 @@
 //! stored optima (compiler/bench-data/optima.json) with CBC.
 //! `amc-bench growth [--format json] [--sizes ...] [--seeds ...]` measures how
 //! solve time grows with machines = pods / 10 in one budget regime.
+//! `amc-bench inspect [--sizes ...] [--seeds ...]` compares amc's placement
+//! with the stored reference assignment model by model (for tuning).
 
 use std::process::ExitCode;
 
@@ -463,7 +465,7 @@ fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first() else {
         eprintln!(
-            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench growth [--format json] [--sizes PxM,...] [--seeds 1,2,3]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N]   (feature `exact`)"
+            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench growth [--format json] [--sizes PxM,...] [--seeds 1,2,3]\n       amc-bench inspect [--sizes PxM,...] [--seeds ...]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N] [--merge FILE]   (feature `exact`)"
         );
         return ExitCode::from(2);
     };
@@ -497,7 +499,9 @@ fn main() -> ExitCode {
         "inspect" => inspect(&a),
         "growth" => growth(&a),
         other => {
-            eprintln!("error: unknown command `{other}` (placement, optima, growth, trace)");
+            eprintln!(
+                "error: unknown command `{other}` (placement, optima, growth, inspect, trace)"
+            );
             ExitCode::from(2)
         }
     }

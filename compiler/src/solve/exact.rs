@@ -28,6 +28,9 @@ pub struct Limits {
     pub max_nodes: Option<u64>,
     /// Wall-clock limit in seconds (offline oracle runs only: not deterministic).
     pub seconds: Option<f64>,
+    /// Local branching: at most this many free replicas may leave their
+    /// start machine (needs a complete start).
+    pub max_changes: Option<usize>,
 }
 
 impl Default for Limits {
@@ -35,6 +38,7 @@ impl Default for Limits {
         Limits {
             max_nodes: Some(200_000),
             seconds: None,
+            max_changes: None,
         }
     }
 }
@@ -285,6 +289,21 @@ pub fn solve_within(
                 }
             }
         }
+    }
+    // Local branching: Σ x[p, start p] ≥ free replicas − K.
+    if let (Some(k), Some(s)) = (limits.max_changes, start)
+        && (0..np).all(|p| s[p] != NONE)
+    {
+        let mut stay = Expression::from(0.0);
+        let mut n = 0usize;
+        for (p, xp) in x.iter().enumerate() {
+            if let Some(&(_, v)) = xp.iter().find(|(m, _)| *m == s[p]) {
+                stay += v;
+                n += 1;
+            }
+        }
+        let least = n.saturating_sub(k) as f64;
+        problem.add_constraint(constraint!(stay >= least));
     }
     // Balance: s ≥ 1000·used/cap − θ.
     for &(m, r, t, v) in &bal {
