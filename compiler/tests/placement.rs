@@ -266,6 +266,42 @@ fn exact_solver_matches_brute_force() {
     }
 }
 
+#[cfg(feature = "exact")]
+#[test]
+fn local_branching_moves_at_most_k_replicas() {
+    // The oracle's local-branching rounds: with `max_changes` K, at most K
+    // replicas leave their start machine, and the result is no worse than
+    // the start (which is feasible for every K).
+    use amc::solve::exact::{Limits, solve as exact};
+    for seed in 1..=4 {
+        let inst = generate(20, 5, seed);
+        let pb = &inst.problem;
+        let start = inst.planted.clone();
+        let start_total = State::from_assignment(pb, &start).total();
+        let free_total = exact(pb, &Limits::default(), Some(&start), None)
+            .assignment
+            .map(|at| State::from_assignment(pb, &at).total())
+            .unwrap();
+        for k in [0usize, 1, 3] {
+            let limits = Limits {
+                max_changes: Some(k),
+                ..Limits::default()
+            };
+            let at = exact(pb, &limits, Some(&start), None)
+                .assignment
+                .expect("the start is feasible");
+            let moved = at.iter().zip(&start).filter(|(a, b)| a != b).count();
+            let total = State::from_assignment(pb, &at).total();
+            assert!(moved <= k, "{}: k {k} moved {moved}", inst.name);
+            assert!(total <= start_total, "{}: k {k}", inst.name);
+            assert!(total >= free_total, "{}: k {k}", inst.name);
+            if k == 0 {
+                assert_eq!(at, start, "{}", inst.name);
+            }
+        }
+    }
+}
+
 #[test]
 fn stdlib_weights_are_the_benchmark_defaults() {
     // The weights live in stdlib/placement.kdl; the benchmark's generator uses
