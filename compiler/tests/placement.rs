@@ -243,6 +243,95 @@ fn amc_why_explains_a_built_placement() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("pods: chat, coder"));
 }
 
+#[test]
+fn large_fleets_list_the_closest_machines_and_count_the_rest() {
+    // placement.json stays linear in the replicas: past 33 machines each
+    // replica lists the 24 closest other machines and counts the rest.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("spec");
+    std::fs::create_dir_all(&spec).unwrap();
+    let mut text =
+        std::fs::read_to_string(repo.join("golden/place-residency/input/spec.kdl")).unwrap();
+    for i in 0..40 {
+        let vram = if i % 2 == 0 { "8GiB" } else { "48GiB" };
+        text.push_str(&format!(
+            "\nmachine \"extra-{i:02}\" {{\n    profile \"sourceos-workstation\"\n    capacity {{\n        cpu 32\n        memory \"128GiB\"\n        gpu \"g\" vendor=\"nvidia\" vram=\"{vram}\"\n        accelerators \"cpu\" \"cuda\"\n    }}\n    storage-pool \"fs\" backend=\"filesystem\" capacity=\"1TiB\" path=\"/srv/agent-machine\"\n}}\n"
+        ));
+    }
+    std::fs::write(spec.join("spec.kdl"), text).unwrap();
+    let out = tmp.path().join("build");
+    let amc = env!("CARGO_BIN_EXE_amc");
+    let st = std::process::Command::new(amc)
+        .args([
+            "build",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("placement.json")).unwrap()).unwrap();
+    for a in v["assignments"].as_array().unwrap() {
+        let listed = a["excluded"].as_array().unwrap();
+        assert_eq!(listed.len(), 24, "{a}");
+        let omitted: u64 = a["omitted"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert_eq!(listed.len() as u64 + omitted, 42, "{a}");
+        // The cheapest feasible alternatives are the ones listed.
+        let worst_listed = listed.iter().filter_map(|e| e["extraMs"].as_i64()).max();
+        assert!(worst_listed.is_some(), "{a}");
+        // 8 GiB machines cannot take a 19.8 GB model: counted as capacity:vram.
+        assert!(
+            a["omitted"].get("capacity:vram").is_some()
+                || listed.iter().any(|e| e["constraint"] == "capacity:vram"),
+            "{a}"
+        );
+    }
+    let why = std::process::Command::new(amc)
+        .args(["why", out.to_str().unwrap(), "coder"])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&why.stdout);
+    assert!(
+        why.status.success() && t.contains("other machines not listed, by constraint"),
+        "{t}"
+    );
+    // A machine not listed: a clear error, not "no machine".
+    let listed: Vec<String> = v["assignments"][0]["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["machine"].as_str().unwrap().to_string())
+        .collect();
+    let pod = v["assignments"][0]["pod"].as_str().unwrap();
+    let chosen = v["assignments"][0]["machine"].as_str().unwrap();
+    let missing = (0..40)
+        .map(|i| format!("extra-{i:02}"))
+        .find(|m| !listed.contains(m) && m != chosen)
+        .unwrap();
+    let one = std::process::Command::new(amc)
+        .args(["why", out.to_str().unwrap(), pod, "--machine", &missing])
+        .output()
+        .unwrap();
+    assert_eq!(one.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&one.stderr).contains("not among the closest alternatives"),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+}
+
 #[cfg(feature = "exact")]
 #[test]
 fn exact_solver_matches_brute_force() {

@@ -114,6 +114,19 @@ fn human(a: &Value, machine: Option<&str>) -> String {
             s.push_str(&l);
         }
     }
+    if let Some(o) = a["omitted"]
+        .as_object()
+        .filter(|o| !o.is_empty() && machine.is_none())
+    {
+        let parts: Vec<String> = o
+            .iter()
+            .map(|(k, n)| format!("{k} {}", n.as_u64().unwrap_or(0)))
+            .collect();
+        s.push_str(&format!(
+            "  (other machines not listed, by constraint: {})\n",
+            parts.join(", ")
+        ));
+    }
     s
 }
 
@@ -175,7 +188,16 @@ pub fn run(a: WhyArgs) -> ExitCode {
                     .is_some_and(|e| e.iter().any(|y| y["machine"] == m.as_str()))
         });
         if !known {
-            eprintln!("error: no machine `{m}` in {}", path.display());
+            let omitted = chosen.iter().any(|x| x["omitted"].is_object());
+            if omitted {
+                eprintln!(
+                    "error: machine `{m}` is not among the closest alternatives {} lists for `{}` (large fleets list the 24 closest per replica and count the rest by constraint: run without --machine)",
+                    path.display(),
+                    a.pod
+                );
+            } else {
+                eprintln!("error: no machine `{m}` in {}", path.display());
+            }
             return ExitCode::from(2);
         }
     }

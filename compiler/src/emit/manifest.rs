@@ -75,7 +75,7 @@ pub fn placement_json(p: &Placement) -> Vec<u8> {
         "solver": p.solver,
         "work": p.work,
         "objective": terms(&p.objective),
-        "assignments": p.assignments.iter().map(|a| json!({
+        "assignments": p.assignments.iter().map(|a| { let mut e = json!({
             "pod": a.pod,
             "replica": a.replica,
             "machine": a.machine,
@@ -93,7 +93,13 @@ pub fn placement_json(p: &Placement) -> Vec<u8> {
                 }
                 e
             }).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        });
+            // Large fleets: the machines not listed, counted by constraint.
+            if !a.omitted.is_empty() {
+                e["omitted"] = json!(a.omitted);
+            }
+            e
+        }).collect::<Vec<_>>(),
         "machines": p.machines.iter().map(|m| json!({
             "machine": m.machine,
             "pods": m.pods,

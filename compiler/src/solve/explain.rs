@@ -317,6 +317,27 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                 reason,
             });
         }
+        let mut omitted = std::collections::BTreeMap::new();
+        if why_not.len() > super::LIST_ALL {
+            // The closest alternatives: feasible ones by extra cost, then
+            // the excluded ones; each keeps its place in machine order on ties.
+            let mut order: Vec<usize> = (0..why_not.len()).collect();
+            order.sort_by_key(|&i| (why_not[i].extra_ms.is_none(), why_not[i].extra_ms, i));
+            let mut keep = vec![false; why_not.len()];
+            for &i in order.iter().take(super::LIST_CLOSEST) {
+                keep[i] = true;
+            }
+            for (i, w) in why_not.iter().enumerate() {
+                if !keep[i] {
+                    let key = w.constraint.clone().unwrap_or_else(|| "feasible".into());
+                    *omitted.entry(key).or_insert(0) += 1;
+                }
+            }
+            let mut k = keep.iter();
+            why_not.retain(|_| k.next().copied().unwrap_or(false));
+            let mut k = keep.iter();
+            excluded.retain(|_| k.next().copied().unwrap_or(false));
+        }
         out.assignments.push(Assignment {
             pod: checked_id(mp, wi, s),
             replica,
@@ -325,6 +346,7 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             cost,
             terms,
             why_not,
+            omitted,
         });
     }
     for (m, mach) in pb.machines.iter().enumerate() {

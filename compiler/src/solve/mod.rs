@@ -83,9 +83,20 @@ pub struct Assignment {
     pub cost: CostTerms,
     /// The terms, with machine-level amounts and sentences.
     pub terms: Vec<Term>,
-    /// Every other machine, structured (same order as `excluded`).
+    /// Every other machine, structured (same order as `excluded`); on fleets
+    /// of more than [`LIST_ALL`] machines only the [`LIST_CLOSEST`] closest.
     pub why_not: Vec<WhyNot>,
+    /// Machines left out of `why_not` on large fleets, counted by excluding
+    /// constraint (`feasible` when only cost decided); empty when all are listed.
+    pub omitted: std::collections::BTreeMap<String, usize>,
 }
+
+/// Fleets with at most this many other machines list every one of them per replica.
+pub const LIST_ALL: usize = 32;
+/// On larger fleets: the other machines listed per replica (the cheapest
+/// feasible ones first, then the excluded ones in machine order); the rest
+/// are counted by constraint, so placement.json stays linear in the replicas.
+pub const LIST_CLOSEST: usize = 24;
 
 /// What runs on a machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
