@@ -5,6 +5,9 @@
 //! produces validation errors as (JSON pointer, message, unexpected key). Never
 //! reads the disk at run time.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use include_dir::{Dir, include_dir};
 use serde_json::Value;
 
@@ -62,14 +65,33 @@ pub struct Violation {
     pub unexpected_key: Option<String>,
 }
 
-/// Validates a value against a named schema. `Err` means the schema itself is
-/// missing or broken (an internal error).
-pub fn validate(name: &str, value: &Value) -> Result<Vec<Violation>, String> {
+/// The compiled validator of an embedded contract, compiled once per
+/// process (a build validates thousands of documents against a few schemas).
+fn compiled(name: &str) -> Result<Arc<jsonschema::Validator>, String> {
+    static CACHE: OnceLock<Mutex<BTreeMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    if let Ok(map) = cache.lock()
+        && let Some(v) = map.get(name)
+    {
+        return Ok(Arc::clone(v));
+    }
     let contract = get(name).ok_or_else(|| format!("schema `{name}` is not embedded"))?;
     let schema: Value = serde_json::from_str(contract.text)
         .map_err(|e| format!("schema `{name}` is not valid JSON: {e}"))?;
-    let validator = jsonschema::validator_for(&schema)
-        .map_err(|e| format!("schema `{name}` does not compile: {e}"))?;
+    let validator = Arc::new(
+        jsonschema::validator_for(&schema)
+            .map_err(|e| format!("schema `{name}` does not compile: {e}"))?,
+    );
+    if let Ok(mut map) = cache.lock() {
+        map.insert(name.to_string(), Arc::clone(&validator));
+    }
+    Ok(validator)
+}
+
+/// Validates a value against a named schema. `Err` means the schema itself is
+/// missing or broken (an internal error).
+pub fn validate(name: &str, value: &Value) -> Result<Vec<Violation>, String> {
+    let validator = compiled(name)?;
     let mut out = Vec::new();
     for e in validator.iter_errors(value) {
         let pointer = e.instance_path().to_string();
