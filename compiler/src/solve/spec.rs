@@ -11,7 +11,7 @@
 //! come from `placement-weights` (stdlib default, overlaid by the spec's).
 //! Reports E0502/E0503/W0501/W0502. Never does I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -172,14 +172,13 @@ pub fn static_reason(
     w: &Workload,
     m: &MachineView,
     denied: Option<&(String, String)>,
+    cluster_nodes: Option<&BTreeSet<&str>>,
 ) -> Option<(u8, String)> {
     let p = &w.pod;
     if w.is_kubernetes() {
-        let in_cluster = w
-            .cluster
-            .as_deref()
-            .and_then(|c| spec.cluster(c))
-            .is_some_and(|c| c.nodes.iter().any(|n| n.value == m.id()));
+        // `cluster_nodes`: the node ids of the workload's cluster (looked up
+        // once per workload, not scanned per machine).
+        let in_cluster = cluster_nodes.is_some_and(|n| n.contains(m.id()));
         if !in_cluster {
             return Some((
                 0,
@@ -661,9 +660,14 @@ pub fn map(
     let mut pods = Vec::new();
     for (wi, w) in works.iter().enumerate() {
         let denied = denied_machine(w, docs);
+        let nodes: Option<BTreeSet<&str>> = w
+            .cluster
+            .as_deref()
+            .and_then(|c| spec.cluster(c))
+            .map(|c| c.nodes.iter().map(|n| n.value.as_str()).collect());
         let why: Vec<Option<(u8, String)>> = machines
             .iter()
-            .map(|m| static_reason(spec, w, m, denied.as_ref()))
+            .map(|m| static_reason(spec, w, m, denied.as_ref(), nodes.as_ref()))
             .collect();
         let allowed: Vec<u32> = (0..n as u32)
             .filter(|&m| why[m as usize].is_none())
