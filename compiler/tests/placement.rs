@@ -191,19 +191,14 @@ fn no_cache_credit_across_tenants() {
     }
 }
 
-#[test]
-fn amc_why_explains_a_built_placement() {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("build");
-    let amc = env!("CARGO_BIN_EXE_amc");
-    let spec = repo.join("golden/place-residency/input");
-    let st = std::process::Command::new(amc)
+/// Runs `amc build SPEC --out OUT` and asserts it succeeds.
+fn amc_build(spec: &std::path::Path, out: &std::path::Path) {
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_amc"))
         .args([
             "build",
             spec.to_str().unwrap(),
             "--out",
-            dir.to_str().unwrap(),
+            out.to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -212,6 +207,16 @@ fn amc_why_explains_a_built_placement() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
+}
+
+#[test]
+fn amc_why_explains_a_built_placement() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("build");
+    let amc = env!("CARGO_BIN_EXE_amc");
+    let spec = repo.join("golden/place-residency/input");
+    amc_build(&spec, &dir);
     let why = std::process::Command::new(amc)
         .args(["why", dir.to_str().unwrap(), "coder"])
         .output()
@@ -262,20 +267,7 @@ fn large_fleets_list_the_closest_machines_and_count_the_rest() {
     std::fs::write(spec.join("spec.kdl"), text).unwrap();
     let out = tmp.path().join("build");
     let amc = env!("CARGO_BIN_EXE_amc");
-    let st = std::process::Command::new(amc)
-        .args([
-            "build",
-            spec.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    amc_build(&spec, &out);
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("placement.json")).unwrap()).unwrap();
     for a in v["assignments"].as_array().unwrap() {

@@ -191,9 +191,10 @@ pub fn run(a: WhyArgs) -> ExitCode {
             let omitted = chosen.iter().any(|x| x["omitted"].is_object());
             if omitted {
                 eprintln!(
-                    "error: machine `{m}` is not among the closest alternatives {} lists for `{}` (large fleets list the 24 closest per replica and count the rest by constraint: run without --machine)",
+                    "error: machine `{m}` is not among the closest alternatives {} lists for `{}` (large fleets list the {} closest per replica and count the rest by constraint: run without --machine)",
                     path.display(),
-                    a.pod
+                    a.pod,
+                    amc::solve::LIST_CLOSEST
                 );
             } else {
                 eprintln!("error: no machine `{m}` in {}", path.display());
