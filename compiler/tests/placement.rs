@@ -62,8 +62,9 @@ fn same_input_same_placement() {
 
 #[test]
 fn incremental_objective_equals_recomputed() {
-    for seed in 1..=4 {
-        let inst = generate(30, 6, seed);
+    // 90 machines: the per-machine bit rows span two words.
+    for (seed, (p, m)) in (1..=5).zip([(30, 6), (30, 6), (30, 6), (30, 6), (300, 90)]) {
+        let inst = generate(p, m, seed);
         let pb = &inst.problem;
         let mut s = State::from_assignment(pb, &inst.planted);
         let mut rng = Rng::new(seed);
@@ -118,6 +119,45 @@ fn brute_force(pb: &Problem) -> Option<i64> {
             i += 1;
         }
     }
+}
+
+#[test]
+fn fast_mode_bounds_the_candidates_per_replica() {
+    use amc::solve::search::{Cands, FAST_PER_LIST, Mode};
+    // 3,000 replicas of at most 200 models: a model has ~15 hosts placed
+    // plus resident ones, a tenant's key dozens of users.
+    let inst = generate(3000, 300, 1);
+    let pb = &inst.problem;
+    let s = State::from_assignment(pb, &inst.planted);
+    let (mut capped, mut free) = (Cands::new(pb), Cands::new(pb));
+    capped.fast();
+    assert_eq!(capped.per_list, FAST_PER_LIST);
+    // A tighter cap than the default, so that every kind of list binds.
+    capped.per_list = 3;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut longer = 0;
+    for p in 0..pb.pods.len() {
+        capped.fill(&s, p, &mut a);
+        free.fill(&s, p, &mut b);
+        let lists = 2 + 2 * pb.pods[p].keys.len();
+        assert!(
+            a.len() <= capped.window + 3 * lists,
+            "pod {p}: {} candidates",
+            a.len()
+        );
+        assert!(!a.contains(&s.at[p]));
+        longer += usize::from(b.len() > a.len());
+    }
+    assert!(
+        longer > pb.pods.len() / 2,
+        "only {longer} lists were shortened by the cap"
+    );
+    // The fast solver still places everything without violations.
+    let mut cfg = Config::for_problem(pb, 1);
+    cfg.mode = Mode::Fast;
+    let at = optimise(pb, &cfg).at;
+    assert!(!at.contains(&NONE));
+    assert_eq!(violations(pb, &at), 0);
 }
 
 #[test]

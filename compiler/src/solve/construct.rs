@@ -129,7 +129,7 @@ fn best_amortised(
         // How many pods like this one still fit on m.
         let fit = || {
             let dem = pb.demand(p, mi);
-            let cap = &pb.tables.cap[mi];
+            let cap = &pb.tables.limits[mi].cap;
             let mut fit = u64::MAX;
             for r in 0..super::problem::R {
                 if dem[r] > 0 && cap[r] != super::problem::UNBOUNDED {

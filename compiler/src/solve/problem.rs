@@ -215,15 +215,73 @@ pub struct Problem {
     pub tables: Tables,
 }
 
+/// Capacity and balance knee of one machine, in one cache line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
+pub struct Limits {
+    /// Capacity per resource ([`UNBOUNDED`] when unlimited).
+    pub cap: [u64; R],
+    /// The largest usage with no balance cost, per resource.
+    pub knee: [u64; R],
+}
+
+/// A dense bit matrix, one row of `M` bits per model or key: small enough
+/// (K·M/8 bytes) to stay in the cache where a table of counts or costs would not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bits {
+    words: Vec<u64>,
+    per_row: usize,
+}
+
+impl Bits {
+    /// `rows` rows of `cols` bits, all clear.
+    pub fn new(rows: usize, cols: usize) -> Bits {
+        let per_row = cols.div_ceil(64);
+        Bits {
+            words: vec![0; rows * per_row],
+            per_row,
+        }
+    }
+    #[inline]
+    fn at(&self, row: usize, col: usize) -> (usize, u64) {
+        (row * self.per_row + col / 64, 1u64 << (col % 64))
+    }
+    /// Bit (row, col).
+    #[inline]
+    pub fn get(&self, row: usize, col: usize) -> bool {
+        let (i, b) = self.at(row, col);
+        self.words.get(i).is_some_and(|w| w & b != 0)
+    }
+    /// Sets or clears bit (row, col).
+    #[inline]
+    pub fn set(&mut self, row: usize, col: usize, on: bool) {
+        let (i, b) = self.at(row, col);
+        if let Some(w) = self.words.get_mut(i) {
+            if on {
+                *w |= b;
+            } else {
+                *w &= !b;
+            }
+        }
+    }
+}
+
 /// Cost tables, dense by (model|key) × machine.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
-    /// Per-pod load ms, `[model * M + m]`.
-    pub load: Vec<i64>,
-    /// Staging ms once per machine, `[model * M + m]`.
-    pub stage: Vec<i64>,
-    /// Warm-up ms once per machine, `[key * M + m]`.
-    pub warm: Vec<i64>,
+    /// Resident models: bit (model, machine). Load and staging ms are
+    /// computed from sizes and bandwidths when needed: a dense K×M table of
+    /// them outgrows the cache on large fleets and costs more to read than a
+    /// division.
+    pub resident: Bits,
+    /// Size of each model in bytes.
+    pub model_size: Vec<u64>,
+    /// Bandwidths of each machine, dense.
+    pub bw: Vec<Bandwidth>,
+    /// Warm keys: bit (key, machine).
+    pub warm: Bits,
+    /// Warm-up ms of each key where it is not warm.
+    pub key_ms: Vec<i64>,
     /// Per set: the pods of that set.
     pub set_pods: Vec<Vec<u32>>,
     /// Per set: index among affinity targets (sets some pod requires).
@@ -232,18 +290,20 @@ pub struct Tables {
     pub n_targets: usize,
     /// Per group: member pods.
     pub group_pods: Vec<Vec<u32>>,
-    /// Per machine and resource: the largest usage with no balance cost.
-    pub knee: Vec<[u64; R]>,
-    /// Capacities, dense (a copy of each machine's `cap`).
-    pub cap: Vec<[u64; R]>,
+    /// Per machine: capacity and balance knee.
+    pub limits: Vec<Limits>,
     /// Unified memory, dense.
     pub unified: Vec<bool>,
 }
 
 /// `ceil(a * 1000 / b)` in ms, saturating.
+#[inline]
 pub fn ms(bytes: u64, per_sec: u64) -> i64 {
     if per_sec == 0 {
         return i64::MAX / 4;
+    }
+    if let Some(b) = bytes.checked_mul(1000) {
+        return i64::try_from(b.div_ceil(per_sec)).unwrap_or(i64::MAX / 4);
     }
     let v = (u128::from(bytes) * 1000).div_ceil(u128::from(per_sec));
     i64::try_from(v).unwrap_or(i64::MAX / 4)
@@ -276,34 +336,25 @@ impl Problem {
             mach.warm.dedup();
         }
         let mut t = Tables {
-            load: vec![0; self.models.len() * mm],
-            stage: vec![0; self.models.len() * mm],
-            warm: vec![0; self.keys.len() * mm],
+            resident: Bits::new(self.models.len(), mm),
+            model_size: self.models.iter().map(|x| x.size).collect(),
+            bw: self.machines.iter().map(|x| x.bw).collect(),
+            warm: Bits::new(self.keys.len(), mm),
+            key_ms: self.keys.iter().map(|k| k.warm_ms).collect(),
             ..Tables::default()
         };
-        for (mi, model) in self.models.iter().enumerate() {
-            for (n, mach) in self.machines.iter().enumerate() {
-                let tier = self.tier(mi as u32, n as u32);
-                let (load, stage) = match tier {
-                    Some(Tier::Vram) => (0, 0),
-                    Some(Tier::Ram) => (ms(model.size, mach.bw.ram), 0),
-                    Some(Tier::Nvme) => (ms(model.size, mach.bw.nvme), 0),
-                    None => (
-                        ms(model.size, mach.bw.nvme),
-                        ms(model.size, mach.bw.network),
-                    ),
-                };
-                t.load[mi * mm + n] = load;
-                t.stage[mi * mm + n] = stage;
+        for (n, mach) in self.machines.iter().enumerate() {
+            for &(x, _) in &mach.resident {
+                if (x as usize) < self.models.len() {
+                    t.resident.set(x as usize, n, true);
+                }
             }
         }
-        for (ki, key) in self.keys.iter().enumerate() {
-            for n in 0..mm {
-                t.warm[ki * mm + n] = if self.is_warm(ki as u32, n as u32) {
-                    0
-                } else {
-                    key.warm_ms
-                };
+        for (n, mach) in self.machines.iter().enumerate() {
+            for &k in &mach.warm {
+                if (k as usize) < self.keys.len() {
+                    t.warm.set(k as usize, n, true);
+                }
             }
         }
         for p in &mut self.pods {
@@ -339,20 +390,20 @@ impl Problem {
             .min()
             .unwrap_or(1000)
             .max(0) as u128;
-        t.knee = self
+        t.limits = self
             .machines
             .iter()
-            .map(|m| {
-                m.cap.map(|c| {
+            .map(|m| Limits {
+                cap: m.cap,
+                knee: m.cap.map(|c| {
                     if c == UNBOUNDED {
                         UNBOUNDED
                     } else {
                         u64::try_from(theta * u128::from(c) / 1000).unwrap_or(UNBOUNDED)
                     }
-                })
+                }),
             })
             .collect();
-        t.cap = self.machines.iter().map(|m| m.cap).collect();
         t.unified = self.machines.iter().map(|m| m.unified).collect();
         self.tables = t;
     }
@@ -381,32 +432,59 @@ impl Problem {
     #[inline]
     pub fn load_ms(&self, p: usize, m: usize) -> i64 {
         match self.pods[p].model {
-            Some(x) => self.tables.load[x as usize * self.m() + m],
+            Some(x) => self.model_load(x, m),
             None => 0,
+        }
+    }
+
+    /// Per-pod load ms of model `x` on machine `m`: from VRAM nothing, from
+    /// RAM or NVMe at that tier's bandwidth, staged weights from NVMe.
+    #[inline]
+    pub fn model_load(&self, x: u32, m: usize) -> i64 {
+        let t = &self.tables;
+        let (Some(&size), Some(bw)) = (t.model_size.get(x as usize), t.bw.get(m)) else {
+            return 0;
+        };
+        if !t.resident.get(x as usize, m) {
+            return ms(size, bw.nvme);
+        }
+        match self.tier(x, m as u32) {
+            Some(Tier::Vram) => 0,
+            Some(Tier::Ram) => ms(size, bw.ram),
+            _ => ms(size, bw.nvme),
         }
     }
 
     /// Staging ms of model `x` on machine `m`.
     #[inline]
     pub fn stage_ms(&self, x: u32, m: usize) -> i64 {
-        self.tables.stage[x as usize * self.m() + m]
+        let t = &self.tables;
+        match (t.model_size.get(x as usize), t.bw.get(m)) {
+            (Some(&size), Some(bw)) if !t.resident.get(x as usize, m) => ms(size, bw.network),
+            _ => 0,
+        }
     }
 
     /// Warm-up ms of key `k` on machine `m`.
     #[inline]
     pub fn warm_ms(&self, k: u32, m: usize) -> i64 {
-        self.tables.warm[k as usize * self.m() + m]
+        if self.tables.warm.get(k as usize, m) {
+            0
+        } else {
+            self.tables.key_ms[k as usize]
+        }
     }
 
     /// Convex balance cost of a machine at the given usage (unweighted ms).
     #[inline]
     pub fn balance(&self, m: usize, used: &[u64; R]) -> i64 {
-        let cap = &self.tables.cap[m];
-        let knee = self.tables.knee.get(m);
+        let Some(l) = self.tables.limits.get(m) else {
+            return 0;
+        };
         let mut total = 0i64;
         for r in [CPU, MEM, VRAM] {
-            let c = cap[r];
-            if c == 0 || c == UNBOUNDED || used[r] == 0 || knee.is_some_and(|k| used[r] <= k[r]) {
+            let c = l.cap[r];
+            if c == 0 || c == UNBOUNDED || used[r] == 0 || used[r] <= l.knee[r] {
                 continue;
             }
             let permille = match used[r].checked_mul(1000) {

@@ -48,10 +48,15 @@ pub struct Cands {
     stamp: Vec<u32>,
     tick: u32,
     rot: usize,
+    rot_hosts: usize,
     /// Classes at most this large are scanned completely.
     pub full: usize,
     /// Window of other compatible machines probed per pod otherwise.
     pub window: usize,
+    /// Most machines taken from any one host list (hosts of a model or key,
+    /// resident or warm machines) per candidate list, from a rotating
+    /// offset; bounds the work per pod when a model or key has many hosts.
+    pub per_list: usize,
     resident_hosts: Vec<Vec<u32>>,
     warm_hosts: Vec<Vec<u32>>,
     /// Pods per model.
@@ -87,13 +92,23 @@ impl Cands {
             stamp: vec![0; pb.m()],
             tick: 0,
             rot: 0,
+            rot_hosts: 0,
             full: 64,
             window: 24,
+            per_list: usize::MAX,
             resident_hosts,
             warm_hosts,
             pods_of_model,
             pods_of_key,
         }
+    }
+
+    /// Bounded candidate lists for [`Mode::Fast`]: whole classes only up to
+    /// the window's size, host lists capped at [`FAST_PER_LIST`], so the
+    /// candidates per replica do not grow with the fleet.
+    pub fn fast(&mut self) {
+        self.full = self.window;
+        self.per_list = FAST_PER_LIST;
     }
 
     /// Candidate machines for pod `p` (not including its current machine).
@@ -117,34 +132,29 @@ impl Cands {
         if cur != NONE {
             stamp[cur as usize] = tick;
         }
-        let mut add = |m: u32, out: &mut Vec<u32>| {
-            if stamp[m as usize] != tick && class.allows(m) {
-                stamp[m as usize] = tick;
-                out.push(m);
+        self.rot = self.rot.wrapping_add(7919);
+        let (rot, cap) = (self.rot, self.per_list);
+        let mut add = |list: &[u32], cap: usize, out: &mut Vec<u32>| {
+            let n = list.len();
+            let (start, take) = if n > cap { (rot % n, cap) } else { (0, n) };
+            for i in 0..take {
+                let m = list[(start + i) % n];
+                if stamp[m as usize] != tick && class.allows(m) {
+                    stamp[m as usize] = tick;
+                    out.push(m);
+                }
             }
         };
         if let Some(x) = pod.model {
-            for &m in &s.model_hosts[x as usize] {
-                add(m, out);
-            }
-            for &m in &self.resident_hosts[x as usize] {
-                add(m, out);
-            }
+            add(&s.model_hosts[x as usize], cap, out);
+            add(&self.resident_hosts[x as usize], cap, out);
         }
         for &k in &pod.keys {
-            for &m in s.key_hosts[k as usize].iter().take(64) {
-                add(m, out);
-            }
-            for &m in &self.warm_hosts[k as usize] {
-                add(m, out);
-            }
+            add(&s.key_hosts[k as usize], cap.min(64), out);
+            add(&self.warm_hosts[k as usize], cap, out);
         }
-        let n = class.machines.len();
-        self.rot = self.rot.wrapping_add(7919);
-        let start = self.rot % n;
-        for i in 0..self.window.min(n) {
-            add(class.machines[(start + i) % n], out);
-        }
+        let window = self.window;
+        add(&class.machines, window, out);
     }
 }
 
@@ -178,10 +188,20 @@ impl Cands {
             Target::Model(x) => (&s.model_hosts[x as usize], &self.resident_hosts[x as usize]),
             Target::Key(k) => (&s.key_hosts[k as usize], &self.warm_hosts[k as usize]),
         };
-        for &m in a.iter().chain(b.iter()) {
-            if self.stamp[m as usize] != tick && class.allows(m) {
-                self.stamp[m as usize] = tick;
-                out.push(m);
+        self.rot_hosts = self.rot_hosts.wrapping_add(7919);
+        for list in [a, b] {
+            let len = list.len();
+            let (start, take) = if len > self.per_list {
+                (self.rot_hosts % len, self.per_list)
+            } else {
+                (0, len)
+            };
+            for i in 0..take {
+                let m = list[(start + i) % len];
+                if self.stamp[m as usize] != tick && class.allows(m) {
+                    self.stamp[m as usize] = tick;
+                    out.push(m);
+                }
             }
         }
     }
@@ -543,12 +563,19 @@ pub enum Mode {
     /// Construction portfolio, descent with swaps, ruin-and-recreate, descent.
     Full,
     /// Model-ordered construction on candidate lists and two descent passes
-    /// (relocate and close, no swaps, no ruin-and-recreate): for large fleets.
+    /// (relocate and close, no swaps, no ruin-and-recreate), host lists
+    /// capped at [`FAST_PER_LIST`]: for large fleets.
     Fast,
 }
 
 /// Replicas above which the default mode is [`Mode::Fast`].
 pub const FAST_ABOVE: usize = 2_000;
+
+/// In [`Mode::Fast`], most machines a candidate list takes from any one host
+/// list (see [`Cands::per_list`]): with a fixed set of models and tenants,
+/// hosts per model and key grow with the fleet, and unbounded lists would
+/// make the work per replica grow with it.
+pub const FAST_PER_LIST: usize = 16;
 
 /// Solver settings.
 #[derive(Debug, Clone, Copy)]
@@ -601,6 +628,9 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
     use super::construct::{Order, construct};
     let mut b = Budget { left: cfg.budget };
     let mut c = Cands::new(pb);
+    if cfg.mode == Mode::Fast {
+        c.fast();
+    }
     let large = cfg.mode == Mode::Fast;
     let orders: &[Order] = if large {
         &[Order::ByModel]
@@ -644,6 +674,9 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
 pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
     let mut b = Budget { left: cfg.budget };
     let mut c = Cands::new(pb);
+    if cfg.mode == Mode::Fast {
+        c.fast();
+    }
     let large = cfg.mode == Mode::Fast;
     let mut s = State::from_assignment(pb, &at);
     if s.at.contains(&NONE) {

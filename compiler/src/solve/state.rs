@@ -6,7 +6,7 @@
 //! integer milliseconds, so incremental and recomputed values are equal, not
 //! merely close. Never allocates per move except to grow the undo log.
 
-use super::problem::{CPU, MEM, NONE, Problem, R, UNBOUNDED, VRAM};
+use super::problem::{Bits, CPU, MEM, NONE, Problem, R, UNBOUNDED, VRAM};
 
 /// The objective split into its terms (unweighted ms) plus unplaced replicas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -68,6 +68,11 @@ pub struct State<'a> {
     pub model_cnt: Vec<u32>,
     /// Pods using key k on machine m, `[k * M + m]`.
     pub key_cnt: Vec<u32>,
+    /// Model present on machine (count > 0), as bits: what the cost deltas read.
+    model_on: Bits,
+    /// Key present (count > 0) or warm on machine, as bits: where a pod
+    /// using the key pays no warm-up.
+    key_free: Bits,
     /// Machines where each model is present (count > 0).
     pub model_hosts: Vec<Vec<u32>>,
     /// Machines where each key is present.
@@ -100,6 +105,8 @@ impl<'a> State<'a> {
             pool_used: pb.machines.iter().map(|x| vec![0; x.pools.len()]).collect(),
             model_cnt: vec![0; pb.models.len() * m],
             key_cnt: vec![0; pb.keys.len() * m],
+            model_on: Bits::new(pb.models.len(), m),
+            key_free: t.warm.clone(),
             model_hosts: vec![Vec::new(); pb.models.len()],
             key_hosts: vec![Vec::new(); pb.keys.len()],
             gcnt: vec![Vec::new(); pb.groups.len()],
@@ -152,7 +159,7 @@ impl<'a> State<'a> {
         }
         let t = to as usize;
         let d = pb.demand(p, t);
-        let cap = &pb.tables.cap[t];
+        let cap = &pb.tables.limits[t].cap;
         for r in 0..R {
             if d[r] > 0 && cap[r] != UNBOUNDED && self.used[t][r] + d[r] > cap[r] {
                 return Some(Block::Capacity(r));
@@ -260,17 +267,17 @@ impl<'a> State<'a> {
             return 0;
         }
         let pod = &pb.pods[p];
-        let m = pb.m();
         let b = to as usize;
-        let mut d = w.load * pb.load_ms(p, b) - w.unplaced;
-        if let Some(x) = pod.model
-            && self.model_cnt[x as usize * m + b] == 0
-        {
-            d += w.stage * pb.stage_ms(x, b);
+        let mut d = -w.unplaced;
+        if let Some(x) = pod.model {
+            d += w.load * pb.model_load(x, b);
+            if !self.model_on.get(x as usize, b) {
+                d += w.stage * pb.stage_ms(x, b);
+            }
         }
         for &k in &pod.keys {
-            if self.key_cnt[k as usize * m + b] == 0 {
-                d += w.warm * pb.warm_ms(k, b);
+            if !self.key_free.get(k as usize, b) {
+                d += w.warm * pb.tables.key_ms[k as usize];
             }
         }
         let dem = pb.demand(p, b);
@@ -296,6 +303,7 @@ impl<'a> State<'a> {
             let i = x as usize * m + ai;
             self.model_cnt[i] -= 1;
             if self.model_cnt[i] == 0 {
+                self.model_on.set(x as usize, ai, false);
                 self.costs.stage -= pb.stage_ms(x, ai);
                 remove_item(&mut self.model_hosts[x as usize], a);
             }
@@ -304,6 +312,8 @@ impl<'a> State<'a> {
             let i = k as usize * m + ai;
             self.key_cnt[i] -= 1;
             if self.key_cnt[i] == 0 {
+                self.key_free
+                    .set(k as usize, ai, pb.tables.warm.get(k as usize, ai));
                 self.costs.warm -= pb.warm_ms(k, ai);
                 remove_item(&mut self.key_hosts[k as usize], a);
             }
@@ -352,6 +362,7 @@ impl<'a> State<'a> {
         if let Some(x) = pod.model {
             let i = x as usize * m + bi;
             if self.model_cnt[i] == 0 {
+                self.model_on.set(x as usize, bi, true);
                 self.costs.stage += pb.stage_ms(x, bi);
                 self.model_hosts[x as usize].push(b);
             }
@@ -360,6 +371,7 @@ impl<'a> State<'a> {
         for &k in &pod.keys {
             let i = k as usize * m + bi;
             if self.key_cnt[i] == 0 {
+                self.key_free.set(k as usize, bi, true);
                 self.costs.warm += pb.warm_ms(k, bi);
                 self.key_hosts[k as usize].push(b);
             }
