@@ -179,16 +179,35 @@ fn summary(rows: &[Row]) {
                 .iter()
                 .filter_map(|r| r.gap_to_bound_pct())
                 .fold(f64::NAN, f64::max);
+            // A percentage, or "-" where no instance of this size has a
+            // stored reference value (the largest sizes).
+            let pct = |v: f64| {
+                if v.is_nan() {
+                    "-".to_string()
+                } else {
+                    format!("{v:.2}%")
+                }
+            };
+            let fixed = |v: f64, digits: usize| {
+                if v.is_nan() {
+                    "-".to_string()
+                } else {
+                    format!("{v:.digits$}")
+                }
+            };
             eprintln!(
-                "{:<10} {:<12} {:>9.2}% {:>9.2}% {:>9.2}% {:>10.3} {:>10.4} {:>10.4} {:>6} {:>6}",
+                "{:<10} {:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>6} {:>6}",
                 format!("{p}x{m}"),
                 name,
-                mean(&gaps),
-                max,
-                bound,
-                mean(&rel),
-                mean(&sel.iter().map(|r| r.seconds).collect::<Vec<_>>()),
-                mean(&sel.iter().filter_map(|r| r.cpu_seconds).collect::<Vec<_>>()),
+                pct(mean(&gaps)),
+                pct(max),
+                pct(bound),
+                fixed(mean(&rel), 3),
+                fixed(mean(&sel.iter().map(|r| r.seconds).collect::<Vec<_>>()), 4),
+                fixed(
+                    mean(&sel.iter().filter_map(|r| r.cpu_seconds).collect::<Vec<_>>()),
+                    4
+                ),
                 sel.iter().map(|r| r.metrics.violations).sum::<usize>(),
                 sel.iter().map(|r| r.metrics.unplaced).sum::<usize>(),
             );

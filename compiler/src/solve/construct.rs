@@ -117,7 +117,6 @@ fn best_amortised(
 ) -> Option<(i64, u32)> {
     let pb = s.pb;
     let pod = &pb.pods[p];
-    let mm = pb.m();
     let mut best: Option<(i64, u32)> = None;
     let rd = s.remove_delta(p);
     for &m in machines {
@@ -145,7 +144,7 @@ fn best_amortised(
         };
         if let Some(x) = pod.model
             && model_left > 1
-            && s.model_cnt[x as usize * mm + mi] == 0
+            && !s.model_here(x, mi)
         {
             let stage = pb.weights.stage * pb.stage_ms(x, mi);
             if stage > 0 {
@@ -155,8 +154,8 @@ fn best_amortised(
         }
         for &k in &pod.keys {
             let left = key_left[k as usize];
-            if left > 1 && s.key_cnt[k as usize * mm + mi] == 0 {
-                let warm = pb.weights.warm * pb.warm_ms(k, mi);
+            if left > 1 && !s.key_free(k, mi) {
+                let warm = pb.weights.warm * pb.tables.key_ms[k as usize];
                 if warm > 0 {
                     let n = share(left, &mut room);
                     d -= warm - warm / n;

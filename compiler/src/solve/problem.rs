@@ -225,8 +225,10 @@ pub struct Limits {
     pub knee: [u64; R],
 }
 
-/// A dense bit matrix, one row of `M` bits per model or key: small enough
-/// (K·M/8 bytes) to stay in the cache where a table of counts or costs would not.
+/// A dense bit matrix: small enough (rows·cols/8 bytes) to stay in the cache
+/// where a table of counts or costs would not. The solver's matrices have one
+/// row per machine, so a pod's keys (one tenant's, numbered together) share
+/// a cache line on each machine it tries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Bits {
     words: Vec<u64>,
@@ -269,7 +271,7 @@ impl Bits {
 /// Cost tables, dense by (model|key) × machine.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
-    /// Resident models: bit (model, machine). Load and staging ms are
+    /// Resident models: bit (machine, model). Load and staging ms are
     /// computed from sizes and bandwidths when needed: a dense K×M table of
     /// them outgrows the cache on large fleets and costs more to read than a
     /// division.
@@ -278,7 +280,7 @@ pub struct Tables {
     pub model_size: Vec<u64>,
     /// Bandwidths of each machine, dense.
     pub bw: Vec<Bandwidth>,
-    /// Warm keys: bit (key, machine).
+    /// Warm keys: bit (machine, key).
     pub warm: Bits,
     /// Warm-up ms of each key where it is not warm.
     pub key_ms: Vec<i64>,
@@ -336,24 +338,24 @@ impl Problem {
             mach.warm.dedup();
         }
         let mut t = Tables {
-            resident: Bits::new(self.models.len(), mm),
+            resident: Bits::new(mm, self.models.len()),
             model_size: self.models.iter().map(|x| x.size).collect(),
             bw: self.machines.iter().map(|x| x.bw).collect(),
-            warm: Bits::new(self.keys.len(), mm),
+            warm: Bits::new(mm, self.keys.len()),
             key_ms: self.keys.iter().map(|k| k.warm_ms).collect(),
             ..Tables::default()
         };
         for (n, mach) in self.machines.iter().enumerate() {
             for &(x, _) in &mach.resident {
                 if (x as usize) < self.models.len() {
-                    t.resident.set(x as usize, n, true);
+                    t.resident.set(n, x as usize, true);
                 }
             }
         }
         for (n, mach) in self.machines.iter().enumerate() {
             for &k in &mach.warm {
                 if (k as usize) < self.keys.len() {
-                    t.warm.set(k as usize, n, true);
+                    t.warm.set(n, k as usize, true);
                 }
             }
         }
@@ -445,7 +447,7 @@ impl Problem {
         let (Some(&size), Some(bw)) = (t.model_size.get(x as usize), t.bw.get(m)) else {
             return 0;
         };
-        if !t.resident.get(x as usize, m) {
+        if !t.resident.get(m, x as usize) {
             return ms(size, bw.nvme);
         }
         match self.tier(x, m as u32) {
@@ -460,7 +462,7 @@ impl Problem {
     pub fn stage_ms(&self, x: u32, m: usize) -> i64 {
         let t = &self.tables;
         match (t.model_size.get(x as usize), t.bw.get(m)) {
-            (Some(&size), Some(bw)) if !t.resident.get(x as usize, m) => ms(size, bw.network),
+            (Some(&size), Some(bw)) if !t.resident.get(m, x as usize) => ms(size, bw.network),
             _ => 0,
         }
     }
@@ -468,7 +470,7 @@ impl Problem {
     /// Warm-up ms of key `k` on machine `m`.
     #[inline]
     pub fn warm_ms(&self, k: u32, m: usize) -> i64 {
-        if self.tables.warm.get(k as usize, m) {
+        if self.tables.warm.get(m, k as usize) {
             0
         } else {
             self.tables.key_ms[k as usize]

@@ -575,7 +575,7 @@ pub const FAST_ABOVE: usize = 2_000;
 /// list (see [`Cands::per_list`]): with a fixed set of models and tenants,
 /// hosts per model and key grow with the fleet, and unbounded lists would
 /// make the work per replica grow with it.
-pub const FAST_PER_LIST: usize = 16;
+pub const FAST_PER_LIST: usize = 12;
 
 /// Solver settings.
 #[derive(Debug, Clone, Copy)]

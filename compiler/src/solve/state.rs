@@ -105,7 +105,7 @@ impl<'a> State<'a> {
             pool_used: pb.machines.iter().map(|x| vec![0; x.pools.len()]).collect(),
             model_cnt: vec![0; pb.models.len() * m],
             key_cnt: vec![0; pb.keys.len() * m],
-            model_on: Bits::new(pb.models.len(), m),
+            model_on: Bits::new(m, pb.models.len()),
             key_free: t.warm.clone(),
             model_hosts: vec![Vec::new(); pb.models.len()],
             key_hosts: vec![Vec::new(); pb.keys.len()],
@@ -131,6 +131,19 @@ impl<'a> State<'a> {
         }
         s.log.clear();
         s
+    }
+
+    /// Whether model `x` has a pod on machine `m` (from the presence bits).
+    #[inline]
+    pub fn model_here(&self, x: u32, m: usize) -> bool {
+        self.model_on.get(m, x as usize)
+    }
+
+    /// Whether a pod using key `k` pays no warm-up on machine `m` (the key
+    /// is in use or warm there).
+    #[inline]
+    pub fn key_free(&self, k: u32, m: usize) -> bool {
+        self.key_free.get(m, k as usize)
     }
 
     /// Weighted objective.
@@ -271,12 +284,12 @@ impl<'a> State<'a> {
         let mut d = -w.unplaced;
         if let Some(x) = pod.model {
             d += w.load * pb.model_load(x, b);
-            if !self.model_on.get(x as usize, b) {
+            if !self.model_on.get(b, x as usize) {
                 d += w.stage * pb.stage_ms(x, b);
             }
         }
         for &k in &pod.keys {
-            if !self.key_free.get(k as usize, b) {
+            if !self.key_free.get(b, k as usize) {
                 d += w.warm * pb.tables.key_ms[k as usize];
             }
         }
@@ -303,7 +316,7 @@ impl<'a> State<'a> {
             let i = x as usize * m + ai;
             self.model_cnt[i] -= 1;
             if self.model_cnt[i] == 0 {
-                self.model_on.set(x as usize, ai, false);
+                self.model_on.set(ai, x as usize, false);
                 self.costs.stage -= pb.stage_ms(x, ai);
                 remove_item(&mut self.model_hosts[x as usize], a);
             }
@@ -313,7 +326,7 @@ impl<'a> State<'a> {
             self.key_cnt[i] -= 1;
             if self.key_cnt[i] == 0 {
                 self.key_free
-                    .set(k as usize, ai, pb.tables.warm.get(k as usize, ai));
+                    .set(ai, k as usize, pb.tables.warm.get(ai, k as usize));
                 self.costs.warm -= pb.warm_ms(k, ai);
                 remove_item(&mut self.key_hosts[k as usize], a);
             }
@@ -362,7 +375,7 @@ impl<'a> State<'a> {
         if let Some(x) = pod.model {
             let i = x as usize * m + bi;
             if self.model_cnt[i] == 0 {
-                self.model_on.set(x as usize, bi, true);
+                self.model_on.set(bi, x as usize, true);
                 self.costs.stage += pb.stage_ms(x, bi);
                 self.model_hosts[x as usize].push(b);
             }
@@ -371,7 +384,7 @@ impl<'a> State<'a> {
         for &k in &pod.keys {
             let i = k as usize * m + bi;
             if self.key_cnt[i] == 0 {
-                self.key_free.set(k as usize, bi, true);
+                self.key_free.set(bi, k as usize, true);
                 self.costs.warm += pb.warm_ms(k, bi);
                 self.key_hosts[k as usize].push(b);
             }
