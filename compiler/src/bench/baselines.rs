@@ -109,7 +109,7 @@ pub fn kube_like(pb: &Problem, variant: Kube) -> Vec<u32> {
                 let hit = pod
                     .keys
                     .iter()
-                    .filter(|&&k| pb.is_warm(k, m as u32) || s.key_cnt[k as usize * n + m] > 0)
+                    .filter(|&&k| pb.is_warm(k, m as u32) || s.key_count(k, m) > 0)
                     .count();
                 score += 3.0 * 100.0 * hit as f64 / pod.keys.len() as f64;
             }

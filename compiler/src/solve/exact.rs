@@ -115,7 +115,7 @@ pub fn solve_within(
         for &(m, _) in xp {
             if let Some(mo) = pod.model
                 && pb.stage_ms(mo, m as usize) > 0
-                && fixed.model_cnt[mo as usize * mm + m as usize] == 0
+                && fixed.model_count(mo, m as usize) == 0
                 && !z.contains_key(&(mo, m))
             {
                 let v = vars.add(variable().binary());
@@ -124,7 +124,7 @@ pub fn solve_within(
             }
             for &k in &pod.keys {
                 if pb.warm_ms(k, m as usize) > 0
-                    && fixed.key_cnt[k as usize * mm + m as usize] == 0
+                    && fixed.key_count(k, m as usize) == 0
                     && !wk.contains_key(&(k, m))
                 {
                     let v = vars.add(variable().binary());
@@ -328,7 +328,7 @@ pub fn solve_within(
         for (&(mo, m), &v) in &z {
             init.push((
                 v,
-                if st.model_cnt[mo as usize * mm + m as usize] > 0 {
+                if st.model_count(mo, m as usize) > 0 {
                     1.0
                 } else {
                     0.0
@@ -338,7 +338,7 @@ pub fn solve_within(
         for (&(k, m), &v) in &wk {
             init.push((
                 v,
-                if st.key_cnt[k as usize * mm + m as usize] > 0 {
+                if st.key_count(k, m as usize) > 0 {
                     1.0
                 } else {
                     0.0

@@ -359,7 +359,7 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             .collect();
         pods.sort();
         let mut staged: Vec<String> = (0..pb.models.len())
-            .filter(|&x| s.model_cnt[x * mm + m] > 0 && pb.stage_ms(x as u32, m) > 0)
+            .filter(|&x| s.model_count(x as u32, m) > 0 && pb.stage_ms(x as u32, m) > 0)
             .map(|x| pb.models[x].name.clone())
             .collect();
         staged.sort();

@@ -63,6 +63,11 @@ pub struct Cands {
     pub pods_of_model: Vec<Vec<u32>>,
     /// Pods per key.
     pub pods_of_key: Vec<Vec<u32>>,
+    /// Per pod, dense: its model ([`NONE`] if none) and a 64-bit signature
+    /// of its keys (bit `k % 64`), so scans of a machine's pods for one model
+    /// or key rarely have to read the pod itself.
+    model_of: Vec<u32>,
+    key_sig: Vec<u64>,
 }
 
 impl Cands {
@@ -100,6 +105,12 @@ impl Cands {
             warm_hosts,
             pods_of_model,
             pods_of_key,
+            model_of: pb.pods.iter().map(|p| p.model.unwrap_or(NONE)).collect(),
+            key_sig: pb
+                .pods
+                .iter()
+                .map(|p| p.keys.iter().fold(0u64, |a, &k| a | 1 << (k % 64)))
+                .collect(),
         }
     }
 
@@ -381,19 +392,14 @@ fn close(
         // Ejection chains onto the machines that already hold the model or
         // key, when going there directly is impossible.
         let chain = if eject {
-            let mm = s.pb.m();
             let hosts: Vec<u32> = buf
                 .iter()
                 .copied()
                 .filter(|&m| {
                     let m = m as usize;
                     let held = match t {
-                        Target::Model(x) => {
-                            s.model_cnt[x as usize * mm + m] > 0 || s.pb.stage_ms(x, m) == 0
-                        }
-                        Target::Key(k) => {
-                            s.key_cnt[k as usize * mm + m] > 0 || s.pb.warm_ms(k, m) == 0
-                        }
+                        Target::Model(x) => s.model_count(x, m) > 0 || s.pb.stage_ms(x, m) == 0,
+                        Target::Key(k) => s.key_count(k, m) > 0 || s.pb.warm_ms(k, m) == 0,
                     };
                     held && !s.can_move(q, m as u32)
                 })
@@ -494,7 +500,7 @@ fn close_pass(
                 s.on[n as usize]
                     .iter()
                     .copied()
-                    .filter(|&q| pb.pods[q as usize].model == Some(x as u32)),
+                    .filter(|&q| c.model_of[q as usize] == x as u32),
             );
             if group.is_empty() {
                 continue;
@@ -513,12 +519,10 @@ fn close_pass(
                 continue;
             }
             group.clear();
-            group.extend(
-                s.on[n as usize]
-                    .iter()
-                    .copied()
-                    .filter(|&q| pb.pods[q as usize].keys.contains(&(k as u32))),
-            );
+            group.extend(s.on[n as usize].iter().copied().filter(|&q| {
+                c.key_sig[q as usize] & (1 << (k % 64)) != 0
+                    && pb.pods[q as usize].keys.contains(&(k as u32))
+            }));
             if group.is_empty() {
                 continue;
             }

@@ -64,10 +64,11 @@ pub struct State<'a> {
     /// Resource usage per machine.
     pub used: Vec<[u64; R]>,
     pool_used: Vec<Vec<u64>>,
-    /// Pods of model x on machine m, `[x * M + m]`.
-    pub model_cnt: Vec<u32>,
-    /// Pods using key k on machine m, `[k * M + m]`.
-    pub key_cnt: Vec<u32>,
+    /// Pods of model x on machine m, `[m * models + x]` (see [`State::model_count`]).
+    model_cnt: Vec<u32>,
+    /// Pods using key k on machine m, `[m * keys + k]`: one row per machine,
+    /// so the counts a replica touches there (its tenant's keys) are adjacent.
+    key_cnt: Vec<u32>,
     /// Model present on machine (count > 0), as bits: what the cost deltas read.
     model_on: Bits,
     /// Key present (count > 0) or warm on machine, as bits: where a pod
@@ -131,6 +132,18 @@ impl<'a> State<'a> {
         }
         s.log.clear();
         s
+    }
+
+    /// Pods of model `x` on machine `m`.
+    #[inline]
+    pub fn model_count(&self, x: u32, m: usize) -> u32 {
+        self.model_cnt[m * self.pb.models.len() + x as usize]
+    }
+
+    /// Pods using key `k` on machine `m`.
+    #[inline]
+    pub fn key_count(&self, k: u32, m: usize) -> u32 {
+        self.key_cnt[m * self.pb.keys.len() + k as usize]
     }
 
     /// Whether model `x` has a pod on machine `m` (from the presence bits).
@@ -250,16 +263,15 @@ impl<'a> State<'a> {
             return 0;
         }
         let pod = &pb.pods[p];
-        let m = pb.m();
         let a = from as usize;
         let mut d = -w.load * pb.load_ms(p, a) + w.unplaced;
         if let Some(x) = pod.model
-            && self.model_cnt[x as usize * m + a] == 1
+            && self.model_count(x, a) == 1
         {
             d -= w.stage * pb.stage_ms(x, a);
         }
         for &k in &pod.keys {
-            if self.key_cnt[k as usize * m + a] == 1 {
+            if self.key_count(k, a) == 1 {
                 d -= w.warm * pb.warm_ms(k, a);
             }
         }
@@ -313,7 +325,7 @@ impl<'a> State<'a> {
         remove_item(&mut self.on[ai], p as u32);
         self.costs.load -= pb.load_ms(p, ai);
         if let Some(x) = pod.model {
-            let i = x as usize * m + ai;
+            let i = ai * pb.models.len() + x as usize;
             self.model_cnt[i] -= 1;
             if self.model_cnt[i] == 0 {
                 self.model_on.set(ai, x as usize, false);
@@ -322,7 +334,7 @@ impl<'a> State<'a> {
             }
         }
         for &k in &pod.keys {
-            let i = k as usize * m + ai;
+            let i = ai * pb.keys.len() + k as usize;
             self.key_cnt[i] -= 1;
             if self.key_cnt[i] == 0 {
                 self.key_free
@@ -373,7 +385,7 @@ impl<'a> State<'a> {
         self.on[bi].push(p as u32);
         self.costs.load += pb.load_ms(p, bi);
         if let Some(x) = pod.model {
-            let i = x as usize * m + bi;
+            let i = bi * pb.models.len() + x as usize;
             if self.model_cnt[i] == 0 {
                 self.model_on.set(bi, x as usize, true);
                 self.costs.stage += pb.stage_ms(x, bi);
@@ -382,7 +394,7 @@ impl<'a> State<'a> {
             self.model_cnt[i] += 1;
         }
         for &k in &pod.keys {
-            let i = k as usize * m + bi;
+            let i = bi * pb.keys.len() + k as usize;
             if self.key_cnt[i] == 0 {
                 self.key_free.set(bi, k as usize, true);
                 self.costs.warm += pb.warm_ms(k, bi);
