@@ -275,7 +275,8 @@ fn optima(_: &Args) -> ExitCode {
 
 /// The growth curve: amc in one budget regime (fast mode, the default above
 /// `FAST_ABOVE` replicas) with machines = pods / 10, seeds 1–3 per size, each
-/// solve repeated `--repeat` times (the fastest counts); the median over the
+/// solve timed in `--repeat` interleaved rounds (the fastest counts; short
+/// solves as batches of at least 0.2 s); the median over the
 /// seeds of the thread CPU time per size and the least-squares exponent of
 /// time ∝ P^k over the sizes (target: k ≲ 1.3).
 fn growth(a: &Args) -> ExitCode {
