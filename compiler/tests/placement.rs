@@ -289,6 +289,50 @@ fn amc_why_explains_a_built_placement() {
 }
 
 #[test]
+fn why_not_costs_are_weighted_once() {
+    // With non-unit weights, a feasible alternative's extraMs is the
+    // weighted objective change, i.e. the sum of its (weighted) terms; it
+    // used to be weighted twice.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("spec");
+    std::fs::create_dir_all(&spec).unwrap();
+    let mut text =
+        std::fs::read_to_string(repo.join("golden/place-residency/input/spec.kdl")).unwrap();
+    text.push_str(
+        "\nplacement-weights \"heavy\" {\n    terms load=3 stage=5 warm=7 balance=2\n}\n",
+    );
+    std::fs::write(spec.join("spec.kdl"), text).unwrap();
+    let out = tmp.path().join("build");
+    amc_build(&spec, &out);
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("placement.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for a in v["assignments"].as_array().unwrap() {
+        for e in a["excluded"].as_array().unwrap() {
+            let Some(extra) = e["extraMs"].as_i64() else {
+                continue;
+            };
+            // "feasible, but costs N ms more (load +a ms, staging +b ms, ...)"
+            let reason = e["reason"].as_str().unwrap();
+            let sum: i64 = reason
+                .split(['(', ')', ','])
+                .filter_map(|part| {
+                    let part = part.trim();
+                    let (name, rest) = part.split_once(' ')?;
+                    ["load", "staging", "warm-up", "balance"]
+                        .contains(&name)
+                        .then(|| rest.trim_end_matches(" ms").parse::<i64>().ok())?
+                })
+                .sum();
+            assert_eq!(sum, extra, "{e}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no feasible alternative listed");
+}
+
+#[test]
 fn large_fleets_list_the_closest_machines_and_count_the_rest() {
     // placement.json stays linear in the replicas: past 33 machines each
     // replica lists the 24 closest other machines and counts the rest.

@@ -42,6 +42,29 @@ fn names(pb: &Problem, pods: &[u32]) -> String {
     }
 }
 
+/// The name of a blocking constraint, as in `WhyNot::constraint` and the
+/// `omitted` counts (`static`, `capacity:vram`, `anti-affinity`, ...).
+fn block_kind(mp: &Mapped, b: Block) -> String {
+    match b {
+        Block::Static => "static".into(),
+        Block::Capacity(r) => format!("capacity:{}", RESOURCE_NAMES[r].to_lowercase()),
+        Block::Pool(_) => "capacity:storage".into(),
+        Block::Group(g) => {
+            let host_port = mp
+                .group_why
+                .get(g as usize)
+                .is_some_and(|t| t.starts_with("host port"));
+            if host_port {
+                "host-port"
+            } else {
+                "anti-affinity"
+            }
+            .into()
+        }
+        Block::Affinity(_) | Block::Stranding => "affinity".into(),
+    }
+}
+
 /// Why `p` cannot move to machine `m` now, in words (None: it can).
 pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(String, String)> {
     let pb = s.pb;
@@ -58,14 +81,13 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
     } else {
         format!(" after {}", names(pb, &others))
     };
-    Some(match block {
+    let why = match block {
         Block::Static => {
             let (wi, _) = mp.origin[p];
-            let why = mp.static_why[wi][mi]
+            mp.static_why[wi][mi]
                 .as_ref()
                 .map(|x| x.1.clone())
-                .unwrap_or_else(|| "is not compatible".into());
-            ("static".into(), why)
+                .unwrap_or_else(|| "is not compatible".into())
         }
         Block::Capacity(r) => {
             let d = pb.demand(p, mi);
@@ -75,26 +97,20 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
             } else {
                 RESOURCE_NAMES[r]
             };
-            (
-                format!("capacity:{}", RESOURCE_NAMES[r].to_lowercase()),
-                format!(
-                    "needs {} {what}; {} has {} free{after}",
-                    amount(r, d[r]),
-                    mach.name,
-                    amount(r, free)
-                ),
+            format!(
+                "needs {} {what}; {} has {} free{after}",
+                amount(r, d[r]),
+                mach.name,
+                amount(r, free)
             )
         }
         Block::Pool(pool) => {
             let used: u64 = pb.pods[p].volumes.iter().map(|v| v.1).sum();
-            (
-                "capacity:storage".into(),
-                format!(
-                    "storage pool {} of {} is too full for {}{after}",
-                    pool,
-                    mach.name,
-                    human_size(used)
-                ),
+            format!(
+                "storage pool {} of {} is too full for {}{after}",
+                pool,
+                mach.name,
+                human_size(used)
             )
         }
         Block::Group(g) => {
@@ -108,27 +124,18 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
                         && pb.domain(g, s.at[q as usize]) == dom
                 })
                 .collect();
-            let text = mp
-                .group_why
+            mp.group_why
                 .get(g as usize)
                 .cloned()
-                .unwrap_or_else(|| "exclusive group is full: {pods}".into());
-            let kind = if text.starts_with("host port") {
-                "host-port"
-            } else {
-                "anti-affinity"
-            };
-            (kind.into(), text.replace("{pods}", &names(pb, &members)))
+                .unwrap_or_else(|| "exclusive group is full: {pods}".into())
+                .replace("{pods}", &names(pb, &members))
         }
-        Block::Affinity(set) => (
-            "affinity".into(),
-            format!("runs no replica of `{}` (affinity)", pb.sets[set as usize]),
-        ),
-        Block::Stranding => (
-            "affinity".into(),
-            "a pod with affinity to this one needs it where it is".into(),
-        ),
-    })
+        Block::Affinity(set) => {
+            format!("runs no replica of `{}` (affinity)", pb.sets[set as usize])
+        }
+        Block::Stranding => "a pod with affinity to this one needs it where it is".into(),
+    };
+    Some((block_kind(mp, block), why))
 }
 
 fn split(total: i64, n: usize, i: usize) -> i64 {
@@ -282,18 +289,49 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             ),
         });
         cost.total = cost.load + cost.stage + cost.warm + cost.balance;
+        // First pass, no words: every other machine's blocking constraint,
+        // or its extra cost when feasible (the same weighted delta the
+        // search uses).
+        let others: Vec<(u32, Option<Block>, Option<i64>)> = (0..mm as u32)
+            .filter(|&m| m != a)
+            .map(|m| match s.blocker(p, m) {
+                Some(b) => (m, Some(b), None),
+                None => (m, None, Some(s.delta(p, m))),
+            })
+            .collect();
+        let mut keep = vec![true; others.len()];
+        let mut omitted = std::collections::BTreeMap::new();
+        if others.len() > super::LIST_ALL {
+            // The closest alternatives: feasible ones by extra cost, then
+            // the excluded ones; each keeps its place in machine order on ties.
+            let mut order: Vec<usize> = (0..others.len()).collect();
+            order.sort_by_key(|&i| (others[i].2.is_none(), others[i].2, i));
+            keep.iter_mut().for_each(|k| *k = false);
+            for &i in order.iter().take(super::LIST_CLOSEST) {
+                keep[i] = true;
+            }
+            for (i, o) in others.iter().enumerate() {
+                if !keep[i] {
+                    let key =
+                        o.1.map(|b| block_kind(mp, b))
+                            .unwrap_or_else(|| "feasible".into());
+                    *omitted.entry(key).or_insert(0) += 1;
+                }
+            }
+        }
+        // Second pass: words for the machines listed.
         let mut excluded = Vec::new();
         let mut why_not = Vec::new();
-        for m in 0..mm as u32 {
-            if m == a {
+        for (i, &(m, _, extra)) in others.iter().enumerate() {
+            if !keep[i] {
                 continue;
             }
             let name = pb.machines[m as usize].name.clone();
-            let (constraint, reason, extra) = match blocked_reason(mp, s, p, m) {
-                Some((kind, why)) => (Some(kind), why, None),
+            let (constraint, reason) = match blocked_reason(mp, s, p, m) {
+                Some((kind, why)) => (Some(kind), why),
                 None => {
                     let d = term_delta(&mut scratch, p, m);
-                    let total = d.total(pb) - pb.weights.unplaced * d.unplaced;
+                    let total = extra.unwrap_or_default();
                     let parts = delta_words(pb, &d);
                     let reason = if total > 0 {
                         format!("feasible, but costs {total} ms more ({parts})")
@@ -306,7 +344,7 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                             -total
                         )
                     };
-                    (None, reason, Some(total))
+                    (None, reason)
                 }
             };
             excluded.push((name.clone(), reason.clone()));
@@ -316,27 +354,6 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                 extra_ms: extra,
                 reason,
             });
-        }
-        let mut omitted = std::collections::BTreeMap::new();
-        if why_not.len() > super::LIST_ALL {
-            // The closest alternatives: feasible ones by extra cost, then
-            // the excluded ones; each keeps its place in machine order on ties.
-            let mut order: Vec<usize> = (0..why_not.len()).collect();
-            order.sort_by_key(|&i| (why_not[i].extra_ms.is_none(), why_not[i].extra_ms, i));
-            let mut keep = vec![false; why_not.len()];
-            for &i in order.iter().take(super::LIST_CLOSEST) {
-                keep[i] = true;
-            }
-            for (i, w) in why_not.iter().enumerate() {
-                if !keep[i] {
-                    let key = w.constraint.clone().unwrap_or_else(|| "feasible".into());
-                    *omitted.entry(key).or_insert(0) += 1;
-                }
-            }
-            let mut k = keep.iter();
-            why_not.retain(|_| k.next().copied().unwrap_or(false));
-            let mut k = keep.iter();
-            excluded.retain(|_| k.next().copied().unwrap_or(false));
         }
         out.assignments.push(Assignment {
             pod: checked_id(mp, wi, s),
