@@ -288,25 +288,32 @@ fn amc_why_explains_a_built_placement() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("pods: chat, coder"));
 }
 
-#[test]
-fn why_not_costs_are_weighted_once() {
-    // With non-unit weights, a feasible alternative's extraMs is the
-    // weighted objective change, i.e. the sum of its (weighted) terms; it
-    // used to be weighted twice.
+/// Builds golden/place-residency's spec with `extra` appended; returns the
+/// temporary directory (keep it alive), the output directory and the parsed
+/// placement.json.
+fn build_residency_with(extra: &str) -> (tempfile::TempDir, std::path::PathBuf, serde_json::Value) {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let tmp = tempfile::tempdir().unwrap();
     let spec = tmp.path().join("spec");
     std::fs::create_dir_all(&spec).unwrap();
     let mut text =
         std::fs::read_to_string(repo.join("golden/place-residency/input/spec.kdl")).unwrap();
-    text.push_str(
-        "\nplacement-weights \"heavy\" {\n    terms load=3 stage=5 warm=7 balance=2\n}\n",
-    );
+    text.push_str(extra);
     std::fs::write(spec.join("spec.kdl"), text).unwrap();
     let out = tmp.path().join("build");
     amc_build(&spec, &out);
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("placement.json")).unwrap()).unwrap();
+    let v = serde_json::from_slice(&std::fs::read(out.join("placement.json")).unwrap()).unwrap();
+    (tmp, out, v)
+}
+
+#[test]
+fn why_not_costs_are_weighted_once() {
+    // With non-unit weights, a feasible alternative's extraMs is the
+    // weighted objective change, i.e. the sum of its (weighted) terms; it
+    // used to be weighted twice.
+    let (_tmp, _, v) = build_residency_with(
+        "\nplacement-weights \"heavy\" {\n    terms load=3 stage=5 warm=7 balance=2\n}\n",
+    );
     let mut checked = 0;
     for a in v["assignments"].as_array().unwrap() {
         for e in a["excluded"].as_array().unwrap() {
@@ -336,24 +343,15 @@ fn why_not_costs_are_weighted_once() {
 fn large_fleets_list_the_closest_machines_and_count_the_rest() {
     // placement.json stays linear in the replicas: past 33 machines each
     // replica lists the 24 closest other machines and counts the rest.
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let tmp = tempfile::tempdir().unwrap();
-    let spec = tmp.path().join("spec");
-    std::fs::create_dir_all(&spec).unwrap();
-    let mut text =
-        std::fs::read_to_string(repo.join("golden/place-residency/input/spec.kdl")).unwrap();
+    let mut text = String::new();
     for i in 0..40 {
         let vram = if i % 2 == 0 { "8GiB" } else { "48GiB" };
         text.push_str(&format!(
             "\nmachine \"extra-{i:02}\" {{\n    profile \"sourceos-workstation\"\n    capacity {{\n        cpu 32\n        memory \"128GiB\"\n        gpu \"g\" vendor=\"nvidia\" vram=\"{vram}\"\n        accelerators \"cpu\" \"cuda\"\n    }}\n    storage-pool \"fs\" backend=\"filesystem\" capacity=\"1TiB\" path=\"/srv/agent-machine\"\n}}\n"
         ));
     }
-    std::fs::write(spec.join("spec.kdl"), text).unwrap();
-    let out = tmp.path().join("build");
+    let (_tmp, out, v) = build_residency_with(&text);
     let amc = env!("CARGO_BIN_EXE_amc");
-    amc_build(&spec, &out);
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("placement.json")).unwrap()).unwrap();
     for a in v["assignments"].as_array().unwrap() {
         let listed = a["excluded"].as_array().unwrap();
         assert_eq!(listed.len(), 24, "{a}");

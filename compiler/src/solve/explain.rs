@@ -67,10 +67,15 @@ fn block_kind(mp: &Mapped, b: Block) -> String {
 
 /// Why `p` cannot move to machine `m` now, in words (None: it can).
 pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(String, String)> {
+    let block = s.blocker(p, m)?;
+    Some((block_kind(mp, block), block_words(mp, s, p, m, block)))
+}
+
+/// The sentence for `block`, the constraint that keeps `p` off machine `m`.
+fn block_words(mp: &Mapped, s: &State, p: usize, m: u32, block: Block) -> String {
     let pb = s.pb;
     let mi = m as usize;
     let mach = &pb.machines[mi];
-    let block = s.blocker(p, m)?;
     let others: Vec<u32> = s.on[mi]
         .iter()
         .copied()
@@ -81,7 +86,7 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
     } else {
         format!(" after {}", names(pb, &others))
     };
-    let why = match block {
+    match block {
         Block::Static => {
             let (wi, _) = mp.origin[p];
             mp.static_why[wi][mi]
@@ -134,8 +139,7 @@ pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(Strin
             format!("runs no replica of `{}` (affinity)", pb.sets[set as usize])
         }
         Block::Stranding => "a pod with affinity to this one needs it where it is".into(),
-    };
-    Some((block_kind(mp, block), why))
+    }
 }
 
 fn split(total: i64, n: usize, i: usize) -> i64 {
@@ -299,14 +303,14 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                 None => (m, None, Some(s.delta(p, m))),
             })
             .collect();
-        let mut keep = vec![true; others.len()];
+        let list_all = others.len() <= super::LIST_ALL;
+        let mut keep = vec![list_all; others.len()];
         let mut omitted = std::collections::BTreeMap::new();
-        if others.len() > super::LIST_ALL {
+        if !list_all {
             // The closest alternatives: feasible ones by extra cost, then
             // the excluded ones; each keeps its place in machine order on ties.
             let mut order: Vec<usize> = (0..others.len()).collect();
             order.sort_by_key(|&i| (others[i].2.is_none(), others[i].2, i));
-            keep.iter_mut().for_each(|k| *k = false);
             for &i in order.iter().take(super::LIST_CLOSEST) {
                 keep[i] = true;
             }
@@ -322,13 +326,13 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         // Second pass: words for the machines listed.
         let mut excluded = Vec::new();
         let mut why_not = Vec::new();
-        for (i, &(m, _, extra)) in others.iter().enumerate() {
+        for (i, &(m, block, extra)) in others.iter().enumerate() {
             if !keep[i] {
                 continue;
             }
             let name = pb.machines[m as usize].name.clone();
-            let (constraint, reason) = match blocked_reason(mp, s, p, m) {
-                Some((kind, why)) => (Some(kind), why),
+            let (constraint, reason) = match block {
+                Some(b) => (Some(block_kind(mp, b)), block_words(mp, s, p, m, b)),
                 None => {
                     let d = term_delta(&mut scratch, p, m);
                     let total = extra.unwrap_or_default();

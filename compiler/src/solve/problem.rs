@@ -268,7 +268,7 @@ impl Bits {
     }
 }
 
-/// Cost tables, dense by (model|key) × machine.
+/// Dense per-machine, per-model and per-key data the solver reads on every move.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
     /// Resident models: bit (machine, model). Load and staging ms are
@@ -351,8 +351,6 @@ impl Problem {
                     t.resident.set(n, x as usize, true);
                 }
             }
-        }
-        for (n, mach) in self.machines.iter().enumerate() {
             for &k in &mach.warm {
                 if (k as usize) < self.keys.len() {
                     t.warm.set(n, k as usize, true);

@@ -12,7 +12,7 @@
 
 use super::construct::{best_machine, repair};
 use super::lns::{Lns, ruin_recreate};
-use super::problem::{NONE, Problem};
+use super::problem::{Class, NONE, Problem};
 use super::state::State;
 
 /// SplitMix64: small, fast, and the same everywhere.
@@ -114,12 +114,31 @@ impl Cands {
         }
     }
 
+    /// The lists for a search mode ([`Cands::fast`] in [`Mode::Fast`]).
+    pub fn for_mode(pb: &Problem, mode: Mode) -> Cands {
+        let mut c = Cands::new(pb);
+        if mode == Mode::Fast {
+            c.fast();
+        }
+        c
+    }
+
     /// Bounded candidate lists for [`Mode::Fast`]: whole classes only up to
     /// the window's size, host lists capped at [`FAST_PER_LIST`], so the
     /// candidates per replica do not grow with the fleet.
     pub fn fast(&mut self) {
         self.full = self.window;
         self.per_list = FAST_PER_LIST;
+    }
+
+    /// A fresh stamp value (machines stamped with it are already listed).
+    fn next_tick(&mut self) -> u32 {
+        self.tick = self.tick.wrapping_add(1);
+        if self.tick == 0 {
+            self.stamp.iter_mut().for_each(|x| *x = 0);
+            self.tick = 1;
+        }
+        self.tick
     }
 
     /// Candidate machines for pod `p` (not including its current machine).
@@ -133,12 +152,7 @@ impl Cands {
             out.extend(class.machines.iter().copied().filter(|&m| m != cur));
             return;
         }
-        self.tick = self.tick.wrapping_add(1);
-        if self.tick == 0 {
-            self.stamp.iter_mut().for_each(|x| *x = 0);
-            self.tick = 1;
-        }
-        let tick = self.tick;
+        let tick = self.next_tick();
         let stamp = &mut self.stamp;
         if cur != NONE {
             stamp[cur as usize] = tick;
@@ -146,15 +160,7 @@ impl Cands {
         self.rot = self.rot.wrapping_add(7919);
         let (rot, cap) = (self.rot, self.per_list);
         let mut add = |list: &[u32], cap: usize, out: &mut Vec<u32>| {
-            let n = list.len();
-            let (start, take) = if n > cap { (rot % n, cap) } else { (0, n) };
-            for i in 0..take {
-                let m = list[(start + i) % n];
-                if stamp[m as usize] != tick && class.allows(m) {
-                    stamp[m as usize] = tick;
-                    out.push(m);
-                }
-            }
+            add_rotated(list, cap, rot, class, (stamp, tick), out);
         };
         if let Some(x) = pod.model {
             add(&s.model_hosts[x as usize], cap, out);
@@ -164,8 +170,29 @@ impl Cands {
             add(&s.key_hosts[k as usize], cap.min(64), out);
             add(&self.warm_hosts[k as usize], cap, out);
         }
-        let window = self.window;
-        add(&class.machines, window, out);
+        add(&class.machines, self.window, out);
+    }
+}
+
+/// Appends to `out` the machines of `list` that `class` allows and that are
+/// not stamped with `tick` yet (stamping them): all of them, or `cap` of them
+/// from offset `rot % len` (wrapping) when the list is longer.
+fn add_rotated(
+    list: &[u32],
+    cap: usize,
+    rot: usize,
+    class: &Class,
+    (stamp, tick): (&mut [u32], u32),
+    out: &mut Vec<u32>,
+) {
+    let n = list.len();
+    let (start, take) = if n > cap { (rot % n, cap) } else { (0, n) };
+    for i in 0..take {
+        let m = list[(start + i) % n];
+        if stamp[m as usize] != tick && class.allows(m) {
+            stamp[m as usize] = tick;
+            out.push(m);
+        }
     }
 }
 
@@ -188,12 +215,7 @@ impl Cands {
             out.extend(class.machines.iter().copied().filter(|&m| m != n));
             return;
         }
-        self.tick = self.tick.wrapping_add(1);
-        if self.tick == 0 {
-            self.stamp.iter_mut().for_each(|x| *x = 0);
-            self.tick = 1;
-        }
-        let tick = self.tick;
+        let tick = self.next_tick();
         self.stamp[n as usize] = tick;
         let (a, b): (&[u32], &[u32]) = match t {
             Target::Model(x) => (&s.model_hosts[x as usize], &self.resident_hosts[x as usize]),
@@ -201,19 +223,14 @@ impl Cands {
         };
         self.rot_hosts = self.rot_hosts.wrapping_add(7919);
         for list in [a, b] {
-            let len = list.len();
-            let (start, take) = if len > self.per_list {
-                (self.rot_hosts % len, self.per_list)
-            } else {
-                (0, len)
-            };
-            for i in 0..take {
-                let m = list[(start + i) % len];
-                if self.stamp[m as usize] != tick && class.allows(m) {
-                    self.stamp[m as usize] = tick;
-                    out.push(m);
-                }
-            }
+            add_rotated(
+                list,
+                self.per_list,
+                self.rot_hosts,
+                class,
+                (&mut self.stamp, tick),
+                out,
+            );
         }
     }
 }
@@ -631,10 +648,7 @@ pub struct Solution {
 pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
     use super::construct::{Order, construct};
     let mut b = Budget { left: cfg.budget };
-    let mut c = Cands::new(pb);
-    if cfg.mode == Mode::Fast {
-        c.fast();
-    }
+    let mut c = Cands::for_mode(pb, cfg.mode);
     let large = cfg.mode == Mode::Fast;
     let orders: &[Order] = if large {
         &[Order::ByModel]
@@ -677,10 +691,7 @@ pub fn optimise(pb: &Problem, cfg: &Config) -> Solution {
 /// Improves a given assignment: ruin-and-recreate, then a final descent.
 pub fn improve(pb: &Problem, cfg: &Config, at: Vec<u32>) -> Solution {
     let mut b = Budget { left: cfg.budget };
-    let mut c = Cands::new(pb);
-    if cfg.mode == Mode::Fast {
-        c.fast();
-    }
+    let mut c = Cands::for_mode(pb, cfg.mode);
     let large = cfg.mode == Mode::Fast;
     let mut s = State::from_assignment(pb, &at);
     if s.at.contains(&NONE) {

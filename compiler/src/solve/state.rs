@@ -296,12 +296,12 @@ impl<'a> State<'a> {
         let mut d = -w.unplaced;
         if let Some(x) = pod.model {
             d += w.load * pb.model_load(x, b);
-            if !self.model_on.get(b, x as usize) {
+            if !self.model_here(x, b) {
                 d += w.stage * pb.stage_ms(x, b);
             }
         }
         for &k in &pod.keys {
-            if !self.key_free.get(b, k as usize) {
+            if !self.key_free(k, b) {
                 d += w.warm * pb.tables.key_ms[k as usize];
             }
         }
