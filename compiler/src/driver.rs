@@ -105,6 +105,17 @@ pub fn compile_observed(
         });
         c.placement = solve::place(&c.spec, &c.checked, &docs, opts.solve, &mut c.diagnostics);
     }
+    if opts.stop == Stop::Build && !c.diagnostics.has_errors() && c.spec.pods.is_empty() {
+        let mut d = crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::Code::E0003,
+            "nothing to build: the spec defines no pod",
+        )
+        .help("add a `pod` (see examples/); `amc check` checks a spec of machines and models alone");
+        if let Some((id, _)) = c.sources.files().next() {
+            d = d.label(crate::source::Span::new(id, 0, 0), "this spec");
+        }
+        c.diagnostics.push(d);
+    }
     let signer = match (&opts.sign, opts.stop) {
         (Some(so), Stop::Build) => load_key(vfs, so, &mut c),
         _ => None,

@@ -5,7 +5,6 @@
 
 mod cli;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,6 +23,6 @@ fn main() -> ExitCode {
         }
     };
     let code = cli::run(parsed);
-    let _ = std::io::stdout().flush();
+    cli::stream::flush();
     code
 }

@@ -27,9 +27,33 @@ pub trait Vfs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RealFs;
 
+/// The largest input file amc reads (spec files, JSON documents, keys).
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
+
 impl Vfs for RealFs {
+    /// Reads a regular file of at most [`MAX_INPUT_BYTES`]. Devices, FIFOs and
+    /// sockets are refused before they are opened (`/dev/zero` never ends, a
+    /// FIFO blocks until a writer comes).
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        use std::io::Read;
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file (devices, FIFOs and sockets are not read)",
+            ));
+        }
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        std::fs::File::open(path)?
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            return Err(too_large());
+        }
+        Ok(bytes)
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
@@ -54,6 +78,16 @@ impl Vfs for RealFs {
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
     }
+}
+
+fn too_large() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!(
+            "larger than {} MiB, the limit for an input file",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 /// An in-memory file system (tests, editors).

@@ -13,8 +13,9 @@
 //! path of the public key) and/or `rebuild` (a spec directory in the case to
 //! rebuild from), and optionally `tamper` (one edit of the built output per
 //! line: `append PATH TEXT`, `add PATH TEXT`, `remove PATH`, `replace PATH
-//! FROM TO`); they build, edit, run `amc verify`'s checks and expect only the
-//! diagnostics. `require-activation` builds as `amc build --require-activation`;
+//! FROM TO`, `mkdir PATH`, `chmod PATH OCTAL`, `symlink PATH TARGET`); they
+//! build, write the output to a temporary directory, edit it there, scan it
+//! back and run `amc verify`'s checks, and expect only the diagnostics. `require-activation` builds as `amc build --require-activation`;
 //! `report` adds report.html.
 
 use std::collections::BTreeMap;
@@ -101,30 +102,47 @@ fn verify_case(
     built: &BTreeMap<String, Vec<u8>>,
     opts: &Options,
 ) -> BTreeMap<String, Vec<u8>> {
-    let mut tree = built.clone();
+    // The build is written to disk as `amc build` writes it, edited there
+    // and scanned back as `amc verify` scans it.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    amc::write::write_atomic(&out, built).unwrap();
     for line in opt("tamper").unwrap_or_default().lines() {
         let w: Vec<&str> = line.splitn(3, ' ').collect();
+        let at = |p: &str| out.join(p);
         match w.as_slice() {
-            ["append", p, text] => tree.get_mut(*p).unwrap().extend_from_slice(text.as_bytes()),
+            ["append", p, text] => {
+                let mut b = fs::read(at(p)).unwrap();
+                b.extend_from_slice(text.as_bytes());
+                fs::write(at(p), b).unwrap();
+            }
             ["add", p, text] => {
-                tree.insert(p.to_string(), format!("{text}\n").into_bytes());
+                fs::create_dir_all(at(p).parent().unwrap()).unwrap();
+                fs::write(at(p), format!("{text}\n")).unwrap();
             }
-            ["remove", p] => {
-                tree.remove(*p).unwrap();
-            }
+            ["remove", p] => fs::remove_file(at(p)).unwrap(),
             ["replace", p, rest] => {
                 let (from, to) = rest.split_once(' ').unwrap();
-                let text = String::from_utf8(tree[*p].clone()).unwrap();
+                let text = fs::read_to_string(at(p)).unwrap();
                 assert!(
                     text.contains(from),
                     "{}: `{from}` not in {p}",
                     case.display()
                 );
-                tree.insert(p.to_string(), text.replacen(from, to, 1).into_bytes());
+                fs::write(at(p), text.replacen(from, to, 1)).unwrap();
             }
+            ["mkdir", p] => fs::create_dir_all(at(p)).unwrap(),
+            ["chmod", p, mode] => {
+                use std::os::unix::fs::PermissionsExt;
+                let m = u32::from_str_radix(mode, 8).unwrap();
+                fs::set_permissions(at(p), fs::Permissions::from_mode(m)).unwrap();
+            }
+            ["symlink", p, target] => std::os::unix::fs::symlink(target, at(p)).unwrap(),
             _ => panic!("{}: bad tamper line `{line}`", case.display()),
         }
     }
+    let scan = amc::write::scan_output(&out).unwrap();
+    let tree = scan.files;
     let mut key_sources = SourceMap::new();
     let key = match opt("verify-key") {
         None => None,
@@ -137,6 +155,7 @@ fn verify_case(
         }
     };
     let mut r = amc::sign::verify::verify(&tree, key.as_ref());
+    amc::sign::verify::check_layout(&mut r, &tree, &scan.oddities);
     if case.join("rebuild").exists() {
         let name = case.file_name().unwrap().to_string_lossy();
         let rebuild_opts = Options {

@@ -91,20 +91,20 @@ pub fn run(a: BuildArgs) -> ExitCode {
     let decided = match driver::decision_time(a.decided_at.as_deref(), sde.as_deref()) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let source_commit = match source_commit(a.source_commit.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    if !amc::write::replaceable(&a.out) {
-        eprintln!(
-            "error: {} exists and is not an amc build output; refusing to replace it",
+    if let Some(why) = amc::write::not_replaceable(&a.out) {
+        stderrln!(
+            "error: {} exists and is not an amc build output ({why}); refusing to replace it",
             a.out.display()
         );
         return ExitCode::from(2);
@@ -121,7 +121,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
         solve: amc::solve::SolveOptions { exact: a.exact },
     };
     if a.exact && !cfg!(feature = "exact") {
-        eprintln!(
+        stderrln!(
             "error: --exact needs amc built with the `exact` feature (cargo install --features exact; needs coinor-libcbc-dev)"
         );
         return ExitCode::from(2);
@@ -134,7 +134,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
     let mut c = match compiled {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -143,28 +143,28 @@ pub fn run(a: BuildArgs) -> ExitCode {
     }
     print_diags(&c, a.format);
     if a.format == Format::Json {
-        println!(
+        stdoutln!(
             "{}",
             serde_json::to_string_pretty(&json_of(&c)).unwrap_or_else(|_| "[]".into())
         );
     }
     if c.diagnostics.has_errors() {
-        eprintln!("{}: {}; nothing written", display_of(&a.path), summary(&c));
+        stderrln!("{}: {}; nothing written", display_of(&a.path), summary(&c));
         return ExitCode::from(1);
     }
     if a.plan
         && let Err(e) = super::diff::print_build_plan(&a.out, &c.artifacts, a.format)
     {
-        eprintln!("error: cannot compare with {}: {e}", a.out.display());
+        stderrln!("error: cannot compare with {}: {e}", a.out.display());
         return ExitCode::from(2);
     }
     if let Err(e) = amc::write::write_atomic(&a.out, &c.artifacts) {
         let d = Diagnostic::new(Code::E0902, e.to_string());
-        eprint!("{}", render::human(&[d], &SourceMap::new(), style()));
+        stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
         return ExitCode::from(1);
     }
     if a.format == Format::Human {
-        eprintln!(
+        stderrln!(
             "{}: {}; wrote {} files to {}{}",
             display_of(&a.path),
             summary(&c),

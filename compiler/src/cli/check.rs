@@ -47,14 +47,14 @@ pub fn run(a: CheckArgs) -> ExitCode {
         progress.clear();
         match compiled {
             Err(e) => {
-                eprintln!("error: {e}");
+                stderrln!("error: {e}");
                 worst = worst.max(2);
             }
             Ok(c) => {
                 match a.format {
                     CheckFormat::Human => {
                         print_diags(&c, Format::Human);
-                        eprintln!("{}: {}", display_of(path), summary(&c));
+                        stderrln!("{}: {}", display_of(path), summary(&c));
                     }
                     CheckFormat::Json => all_json.extend(json_of(&c)),
                     CheckFormat::Sarif => {}
@@ -69,7 +69,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
         }
     }
     match a.format {
-        CheckFormat::Json => println!(
+        CheckFormat::Json => stdoutln!(
             "{}",
             serde_json::to_string_pretty(&all_json).unwrap_or_else(|_| "[]".into())
         ),
@@ -79,7 +79,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
                 .map(|c| (c.diagnostics.sorted(), &c.sources))
                 .collect();
             let log = sarif::log(sorted.iter().map(|(d, m)| (d.as_slice(), *m)));
-            print!("{}", sarif::to_string(&log));
+            stdout!("{}", sarif::to_string(&log));
         }
         CheckFormat::Human => {}
     }

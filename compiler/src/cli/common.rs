@@ -27,7 +27,7 @@ pub fn style() -> HumanStyle {
 pub fn print_diags(c: &Compilation, format: Format) {
     if format == Format::Human {
         let diags = c.diagnostics.sorted();
-        eprint!("{}", render::human(&diags, &c.sources, style()));
+        stderr!("{}", render::human(&diags, &c.sources, style()));
     }
 }
 

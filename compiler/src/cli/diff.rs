@@ -46,12 +46,12 @@ pub fn run(a: DiffArgs) -> ExitCode {
     let (old, new) = match (load(&a.old), load(&a.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let plan = amc::diff::plan(&old, &new);
-    print!("{}", render(&plan, a.format));
+    stdout!("{}", render(&plan, a.format));
     if a.exit_code && plan.changed {
         ExitCode::from(1)
     } else {
@@ -66,8 +66,8 @@ pub fn print_build_plan(out: &Path, new: &Artifacts, format: Format) -> Result<(
     let old = amc::write::read_output(out).map_err(|e| e.to_string())?;
     let text = amc::diff::human(&amc::diff::plan(&old, new));
     match format {
-        Format::Human => print!("{text}"),
-        Format::Json => eprint!("{text}"),
+        Format::Human => stdout!("{text}"),
+        Format::Json => stderr!("{text}"),
     }
     Ok(())
 }

@@ -235,13 +235,13 @@ fn activation_cmd(a: ActivationArgs) -> ExitCode {
     let decided = match driver::decision_time(a.decided_at.as_deref(), sde.as_deref()) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     };
     for d in &a.storage_receipt_dir {
         if !d.is_dir() {
-            eprintln!(
+            stderrln!(
                 "error: --storage-receipt-dir {} is not a directory",
                 d.display()
             );
@@ -333,31 +333,31 @@ fn activation_cmd(a: ActivationArgs) -> ExitCode {
         Ok(v) if v.is_empty() => {}
         Ok(v) => {
             for x in v {
-                eprintln!(
+                stderrln!(
                     "error: the decision would violate the ActivationDecision contract at {}: {}",
                     x.pointer, x.message
                 );
             }
-            eprintln!(
+            stderrln!(
                 "help: check --deployment-receipt-id and --decision-id against the id patterns (`amc schema upstream/activation-decision`)"
             );
             return ExitCode::from(1);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(1);
         }
     }
     if a.compact {
-        println!("{}", canonical::to_string(&value));
+        stdoutln!("{}", canonical::to_string(&value));
     } else {
-        print!("{}", canonical::to_pretty(&value));
+        stdout!("{}", canonical::to_pretty(&value));
     }
     ExitCode::SUCCESS
 }
 
 fn fail(l: &Loader) -> ExitCode {
-    eprint!("{}", render::human(&l.diags, &l.sources, style()));
-    eprintln!("no decision: fix the input documents first");
+    stderr!("{}", render::human(&l.diags, &l.sources, style()));
+    stderrln!("no decision: fix the input documents first");
     ExitCode::from(1)
 }

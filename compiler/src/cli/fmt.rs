@@ -49,7 +49,7 @@ enum Outcome {
 }
 
 fn print(diags: &Diagnostics, map: &SourceMap) {
-    eprint!("{}", render::human(&diags.sorted(), map, style()));
+    stderr!("{}", render::human(&diags.sorted(), map, style()));
 }
 
 fn one(path: &Path, check: bool) -> Outcome {
@@ -85,21 +85,21 @@ fn one(path: &Path, check: bool) -> Outcome {
         return Outcome::Same;
     }
     if check {
-        print!(
+        stdout!(
             "{}",
             amc::diff::text::unified(&text, &out, &format!("a/{name}"), &format!("b/{name}"))
         );
-        eprintln!("not formatted: {name}");
+        stderrln!("not formatted: {name}");
         return Outcome::Changed;
     }
     match amc::write::replace_file(path, out.as_bytes()) {
         Ok(()) => {
-            eprintln!("formatted {name}");
+            stderrln!("formatted {name}");
             Outcome::Changed
         }
         Err(e) => {
             let d = Diagnostic::new(Code::E0902, e.to_string());
-            eprint!("{}", render::human(&[d], &SourceMap::new(), style()));
+            stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
             Outcome::Failed
         }
     }
@@ -108,19 +108,19 @@ fn one(path: &Path, check: bool) -> Outcome {
 fn stdin(check: bool) -> ExitCode {
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("error: cannot read standard input: {e}");
+        stderrln!("error: cannot read standard input: {e}");
         return ExitCode::from(2);
     }
     match amc::fmt::format_str("<stdin>", &text) {
         Ok(out) if check => {
-            print!(
+            stdout!(
                 "{}",
                 amc::diff::text::unified(&text, &out, "a/<stdin>", "b/<stdin>")
             );
             ExitCode::from(u8::from(out != text))
         }
         Ok(out) => {
-            print!("{out}");
+            stdout!("{out}");
             ExitCode::SUCCESS
         }
         Err((diags, map)) => {
@@ -134,7 +134,7 @@ fn stdin(check: bool) -> ExitCode {
 pub fn run(a: FmtArgs) -> ExitCode {
     if a.paths.iter().any(|p| p.as_os_str() == "-") {
         if a.paths.len() > 1 {
-            eprintln!("error: `-` (standard input) cannot be combined with other paths");
+            stderrln!("error: `-` (standard input) cannot be combined with other paths");
             return ExitCode::from(2);
         }
         return stdin(a.check);
@@ -151,7 +151,7 @@ pub fn run(a: FmtArgs) -> ExitCode {
         } else if root.is_file() {
             files.push(root.clone());
         } else {
-            eprintln!("error: {} does not exist", root.display());
+            stderrln!("error: {} does not exist", root.display());
             return ExitCode::from(2);
         }
     }
@@ -167,9 +167,9 @@ pub fn run(a: FmtArgs) -> ExitCode {
     }
     let total = files.len();
     if a.check {
-        eprintln!("{changed} of {total} files not formatted, {failed} failed");
+        stderrln!("{changed} of {total} files not formatted, {failed} failed");
     } else {
-        eprintln!("formatted {changed} of {total} files, {failed} failed");
+        stderrln!("formatted {changed} of {total} files, {failed} failed");
     }
     if failed > 0 || (a.check && changed > 0) {
         ExitCode::from(1)

@@ -49,12 +49,12 @@ pub fn paths(a: PathsArgs) -> ExitCode {
         .map(|p| p.to_string_lossy().into_owned());
     let entries = amc::probe::paths::paths(&env, &exists, exe);
     if a.format == Format::Json {
-        println!(
+        stdoutln!(
             "{}",
             serde_json::to_string_pretty(&entries).unwrap_or_default()
         );
     } else {
-        print!("{}", amc::probe::paths::render(&entries));
+        stdout!("{}", amc::probe::paths::render(&entries));
     }
     ExitCode::SUCCESS
 }
@@ -64,7 +64,7 @@ pub fn probe(a: ProbeArgs) -> ExitCode {
     let facts = match amc::probe::probe_host() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(1);
         }
     };
@@ -79,7 +79,7 @@ pub fn probe(a: ProbeArgs) -> ExitCode {
             )
         }
         Some(other) => {
-            eprintln!("error: unknown --as `{other}` (expected agent-machine)");
+            stderrln!("error: unknown --as `{other}` (expected agent-machine)");
             return ExitCode::from(2);
         }
         None if a.format == Format::Human => amc::probe::render_human(&facts),
@@ -89,12 +89,12 @@ pub fn probe(a: ProbeArgs) -> ExitCode {
         Some(path) => match std::fs::write(&path, text) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                stderrln!("error: cannot write {}: {e}", path.display());
                 ExitCode::from(1)
             }
         },
         None => {
-            print!("{text}");
+            stdout!("{text}");
             ExitCode::SUCCESS
         }
     }
@@ -105,13 +105,13 @@ pub fn doctor(a: DoctorArgs) -> ExitCode {
     let facts = match amc::probe::probe_host() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(1);
         }
     };
     let items = amc::probe::doctor(&facts);
     if a.format == Format::Json {
-        println!(
+        stdoutln!(
             "{}",
             serde_json::to_string_pretty(&items).unwrap_or_default()
         );
@@ -122,9 +122,9 @@ pub fn doctor(a: DoctorArgs) -> ExitCode {
             } else {
                 "MISS"
             };
-            println!("[{mark}] {:<13} {}", i.check, i.detail);
+            stdoutln!("[{mark}] {:<13} {}", i.check, i.detail);
             if let Some(n) = &i.next_step {
-                println!("       next: {n}");
+                stdoutln!("       next: {n}");
             }
         }
     }

@@ -54,8 +54,8 @@ pub fn run(a: ImportArgs) -> ExitCode {
     }
     let out = amc::import::import(&inputs, &mut diags);
     if diags.error_count() > 0 || out.is_none() {
-        eprint!("{}", render::human(&diags.sorted(), &map, style()));
-        eprintln!(
+        stderr!("{}", render::human(&diags.sorted(), &map, style()));
+        stderrln!(
             "amc import: {} error(s); nothing written",
             diags.error_count()
         );
@@ -69,19 +69,19 @@ pub fn run(a: ImportArgs) -> ExitCode {
         .filter(|l| l.trim_start().starts_with("// stand-in:"))
         .count();
     if stand_ins > 0 {
-        eprintln!(
+        stderrln!(
             "note: {stand_ins} stand-in(s) for documents that were not given; review the `// stand-in:` comments"
         );
     }
     match a.out {
         None => {
-            print!("{text}");
+            stdout!("{text}");
             ExitCode::SUCCESS
         }
         Some(dir) => {
             let target = dir.join("spec.kdl");
             if target.exists() {
-                eprintln!(
+                stderrln!(
                     "error: {} exists; amc import never replaces a spec",
                     display_of(&target)
                 );
@@ -91,7 +91,7 @@ pub fn run(a: ImportArgs) -> ExitCode {
                 .and_then(|()| std::fs::write(&target, text.as_bytes()));
             match written {
                 Ok(()) => {
-                    eprintln!(
+                    stderrln!(
                         "imported {} document(s) into {}",
                         names.len(),
                         display_of(&target)
@@ -103,7 +103,7 @@ pub fn run(a: ImportArgs) -> ExitCode {
                         Code::E0902,
                         format!("cannot write {}: {e}", display_of(&target)),
                     );
-                    eprint!("{}", render::human(&[d], &SourceMap::new(), style()));
+                    stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
                     ExitCode::from(1)
                 }
             }

@@ -21,7 +21,7 @@ pub struct ExplainArgs {
 
 /// Runs `amc version`.
 pub fn version() -> ExitCode {
-    println!("amc {}", amc::VERSION);
+    stdoutln!("amc {}", amc::VERSION);
     ExitCode::SUCCESS
 }
 
@@ -30,17 +30,17 @@ pub fn schema(a: SchemaArgs) -> ExitCode {
     match a.name {
         None => {
             for c in amc::contracts::all() {
-                println!("{}", c.name);
+                stdoutln!("{}", c.name);
             }
             ExitCode::SUCCESS
         }
         Some(n) => match amc::contracts::get(&n) {
             Some(c) => {
-                print!("{}", c.text);
+                stdout!("{}", c.text);
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: no contract `{n}`; `amc schema` lists them");
+                stderrln!("error: no contract `{n}`; `amc schema` lists them");
                 ExitCode::from(2)
             }
         },
@@ -51,11 +51,11 @@ pub fn schema(a: SchemaArgs) -> ExitCode {
 pub fn explain(a: ExplainArgs) -> ExitCode {
     match Code::parse(&a.code) {
         Some(c) => {
-            print!("{}", amc::diagnostics::explain(c));
+            stdout!("{}", amc::diagnostics::explain(c));
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!("error: unknown diagnostic code `{}`", a.code);
+            stderrln!("error: unknown diagnostic code `{}`", a.code);
             ExitCode::from(2)
         }
     }

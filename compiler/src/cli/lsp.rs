@@ -19,7 +19,7 @@ pub fn run(a: LspArgs) -> ExitCode {
     match amc::lsp::run_stdio(amc::lsp::Config::default()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: amc lsp: {e}");
+            stderrln!("error: amc lsp: {e}");
             ExitCode::from(1)
         }
     }

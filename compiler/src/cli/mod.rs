@@ -2,6 +2,9 @@
 //! its `clap::Args` struct and a `run` function returning the exit code
 //! (0 success, 1 diagnostics/verification failure, 2 usage error).
 
+#[macro_use]
+pub(crate) mod stream;
+
 mod build;
 mod check;
 mod common;

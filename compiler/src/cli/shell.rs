@@ -29,7 +29,10 @@ pub struct ManArgs {
 /// Runs `amc completions`.
 pub fn completions(a: CompletionsArgs) -> ExitCode {
     let mut cmd = Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "amc", &mut std::io::stdout());
+    // `generate` panics on a write error: render into memory first.
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "amc", &mut buf);
+    super::stream::out_bytes(&buf);
     ExitCode::SUCCESS
 }
 
@@ -41,17 +44,18 @@ pub fn man(a: ManArgs) -> ExitCode {
         Some(dir) => std::fs::create_dir_all(&dir)
             .and_then(|()| clap_mangen::generate_to(cmd, &dir))
             .map_err(|e| format!("cannot write man pages to {}: {e}", dir.display())),
-        None => match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(format!("cannot print the man page: {e}"))
-            }
-            _ => Ok(()),
-        },
+        None => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map(|()| super::stream::out_bytes(&buf))
+                .map_err(|e| format!("cannot render the man page: {e}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             ExitCode::from(1)
         }
     }

@@ -64,7 +64,7 @@ pub fn keygen(a: KeygenArgs) -> ExitCode {
     if !a.force {
         for p in [&key, &public] {
             if p.exists() {
-                eprintln!("error: {} exists; pass --force to replace it", p.display());
+                stderrln!("error: {} exists; pass --force to replace it", p.display());
                 return ExitCode::from(2);
             }
         }
@@ -72,19 +72,19 @@ pub fn keygen(a: KeygenArgs) -> ExitCode {
     let (private_pem, public_pem) = match keys::generate() {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(1);
         }
     };
     if let Err(e) = write_file(&key, private_pem.as_bytes(), 0o600, a.force) {
-        eprintln!("error: cannot write {}: {e}", key.display());
+        stderrln!("error: cannot write {}: {e}", key.display());
         return ExitCode::from(1);
     }
     if let Err(e) = write_file(&public, public_pem.as_bytes(), 0o644, a.force) {
-        eprintln!("error: cannot write {}: {e}", public.display());
+        stderrln!("error: cannot write {}: {e}", public.display());
         return ExitCode::from(1);
     }
-    eprintln!(
+    stderrln!(
         "wrote {} (private, mode 0600) and {} (public)",
         key.display(),
         public.display()
@@ -116,31 +116,10 @@ pub struct VerifyArgs {
     format: Format,
 }
 
-/// Reads every file under `out` (symlinks and other non-regular entries are
-/// read as empty files, so they are reported as unexpected).
-fn read_tree(out: &Path) -> Result<Tree, String> {
-    let mut tree = Tree::new();
-    for e in walkdir::WalkDir::new(out)
-        .follow_links(false)
-        .sort_by_file_name()
-    {
-        let e = e.map_err(|e| format!("cannot list {}: {e}", out.display()))?;
-        if e.file_type().is_dir() {
-            continue;
-        }
-        let rel = e
-            .path()
-            .strip_prefix(out)
-            .map_err(|e| format!("cannot list {}: {e}", out.display()))?;
-        let bytes = if e.file_type().is_file() {
-            std::fs::read(e.path())
-                .map_err(|err| format!("cannot read {}: {err}", e.path().display()))?
-        } else {
-            Vec::new()
-        };
-        tree.insert(amc::vfs::slash_path(rel), bytes);
-    }
-    Ok(tree)
+/// Reads the output directory: its files, and what amc never writes there
+/// (empty directories, links, special files, odd modes).
+fn read_tree(out: &Path) -> Result<amc::write::Scan, String> {
+    amc::write::scan_output(out).map_err(|e| e.to_string())
 }
 
 /// Runs `amc verify`.
@@ -149,12 +128,12 @@ pub fn verify(a: VerifyArgs) -> ExitCode {
     let verified_at = match driver::decision_time(a.verified_at.as_deref(), sde.as_deref()) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}", e.replace("--decided-at", "--verified-at"));
+            stderrln!("error: {}", e.replace("--decided-at", "--verified-at"));
             return ExitCode::from(2);
         }
     };
     if !a.out.is_dir() {
-        eprintln!("error: {} is not a directory", a.out.display());
+        stderrln!("error: {} is not a directory", a.out.display());
         return ExitCode::from(2);
     }
     let mut key_sources = amc::source::SourceMap::new();
@@ -164,14 +143,14 @@ pub fn verify(a: VerifyArgs) -> ExitCode {
             let bytes = match std::fs::read(p) {
                 Ok(b) => b,
                 Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", p.display());
+                    stderrln!("error: cannot read {}: {e}", p.display());
                     return ExitCode::from(2);
                 }
             };
             match keys::load_public(&display_of(p), &bytes, &mut key_sources) {
                 Ok(k) => Some(k),
                 Err(d) => {
-                    eprint!("{}", render::human(&[d], &key_sources, style()));
+                    stderr!("{}", render::human(&[d], &key_sources, style()));
                     return ExitCode::from(2);
                 }
             }
@@ -180,11 +159,13 @@ pub fn verify(a: VerifyArgs) -> ExitCode {
     let tree = match read_tree(&a.out) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let mut report = verify::verify(&tree, key.as_ref());
+    let mut report = verify::verify(&tree.files, key.as_ref());
+    verify::check_layout(&mut report, &tree.files, &tree.oddities);
+    let tree = tree.files;
     if a.rebuild
         && let Some(spec) = &a.spec
         && let Some(code) = rebuild(&tree, spec, &mut report, a.format)
@@ -220,18 +201,18 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
     let c = match driver::compile(&RealFs, spec, &display_of(spec), &opts) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return Some(ExitCode::from(2));
         }
     };
     if c.diagnostics.has_errors() {
         if format == Format::Human {
-            eprint!(
+            stderr!(
                 "{}",
                 render::human(&c.diagnostics.sorted(), &c.sources, style())
             );
         }
-        eprintln!(
+        stderrln!(
             "error: the rebuild of {} failed; nothing to compare",
             display_of(spec)
         );
@@ -259,27 +240,27 @@ fn print_report(
                 "rebuilt": a.rebuild,
                 "diagnostics": render::to_json(&diags, &report.sources),
             });
-            println!(
+            stdoutln!(
                 "{}",
                 serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
             );
         }
         Format::Human => {
-            eprint!("{}", render::human(&diags, &report.sources, style()));
+            stderr!("{}", render::human(&diags, &report.sources, style()));
             let what = match (key, a.rebuild) {
                 (Some(k), true) => format!("signature by {} and rebuild", k.fingerprint()),
                 (Some(k), false) => format!("signature by {}", k.fingerprint()),
                 (None, _) => "rebuild (signatures not checked: no --key)".to_string(),
             };
             if failed {
-                eprintln!(
+                stderrln!(
                     "{}: verification FAILED ({} problem{}; checked {what})",
                     a.out.display(),
                     diags.len(),
                     if diags.len() == 1 { "" } else { "s" }
                 );
             } else {
-                eprintln!(
+                stderrln!(
                     "{}: verified: {} files, {what}",
                     a.out.display(),
                     report.files_checked

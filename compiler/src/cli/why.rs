@@ -136,7 +136,7 @@ pub fn run(a: WhyArgs) -> ExitCode {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
+            stderrln!(
                 "error: cannot read {}: {e} (is it an `amc build` output?)",
                 path.display()
             );
@@ -146,14 +146,14 @@ pub fn run(a: WhyArgs) -> ExitCode {
     let v: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {} is not JSON: {e}", path.display());
+            stderrln!("error: {} is not JSON: {e}", path.display());
             return ExitCode::from(2);
         }
     };
     match amc::contracts::validate("amc-placement", &v) {
         Ok(errs) if errs.is_empty() => {}
         Ok(errs) => {
-            eprintln!(
+            stderrln!(
                 "error: {} does not match the amc-placement contract ({} at {}); rebuild with this amc",
                 path.display(),
                 errs[0].message,
@@ -162,7 +162,7 @@ pub fn run(a: WhyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            stderrln!("error: {e}");
             return ExitCode::from(2);
         }
     }
@@ -172,7 +172,7 @@ pub fn run(a: WhyArgs) -> ExitCode {
         let mut pods: Vec<&str> = all.iter().filter_map(|x| x["pod"].as_str()).collect();
         pods.sort_unstable();
         pods.dedup();
-        eprintln!(
+        stderrln!(
             "error: no pod `{}` in {}; pods: {}",
             a.pod,
             path.display(),
@@ -190,14 +190,14 @@ pub fn run(a: WhyArgs) -> ExitCode {
         if !known {
             let omitted = chosen.iter().any(|x| x["omitted"].is_object());
             if omitted {
-                eprintln!(
+                stderrln!(
                     "error: machine `{m}` is not among the closest alternatives {} lists for `{}` (large fleets list the {} closest per replica and count the rest by constraint: run without --machine)",
                     path.display(),
                     a.pod,
                     amc::solve::LIST_CLOSEST
                 );
             } else {
-                eprintln!("error: no machine `{m}` in {}", path.display());
+                stderrln!("error: no machine `{m}` in {}", path.display());
             }
             return ExitCode::from(2);
         }
@@ -205,7 +205,7 @@ pub fn run(a: WhyArgs) -> ExitCode {
     match a.format {
         Format::Json => {
             let out: Vec<&Value> = chosen;
-            println!(
+            stdoutln!(
                 "{}",
                 serde_json::to_string_pretty(&out).unwrap_or_else(|_| "[]".into())
             );
@@ -215,8 +215,8 @@ pub fn run(a: WhyArgs) -> ExitCode {
                 .iter()
                 .map(|x| human(x, a.machine.as_deref()))
                 .collect();
-            print!("{}", parts.join("\n"));
-            println!(
+            stdout!("{}", parts.join("\n"));
+            stdoutln!(
                 "\nobjective of the whole placement: {} ({}; see docs/placement.md)",
                 ms(&v["objective"]["totalMs"]),
                 v["solver"].as_str().unwrap_or("?")

@@ -65,6 +65,7 @@ codes! {
     E0001, Error, "KDL syntax error";
     E0002, Error, "spec file cannot be read";
     E0003, Error, "empty spec";
+    E0004, Error, "input exceeds a compiler limit";
     E0101, Error, "unknown node";
     E0102, Error, "unknown property";
     E0103, Error, "wrong value type";
@@ -79,6 +80,7 @@ codes! {
     E0112, Error, "value out of range";
     E0113, Error, "missing required node";
     E0114, Error, "invalid image reference";
+    E0115, Error, "control character in a string";
     E0201, Error, "duplicate definition";
     E0202, Error, "unknown stdlib module";
     E0203, Error, "unresolved reference";
@@ -125,6 +127,7 @@ codes! {
     E0715, Error, "output differs from a rebuild";
     E0716, Error, "input changed since the build";
     E0717, Error, "build manifest unreadable";
+    E0718, Error, "output entry with a mode amc never writes";
     E0601, Error, "governance document breaks a semantic rule";
     E0870, Error, "PVC name unusable";
     E0602, Error, "pod may not be activated";

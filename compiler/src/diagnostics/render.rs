@@ -226,15 +226,46 @@ pub fn human(diags: &[Diagnostic], map: &SourceMap, style: HumanStyle) -> String
         .with_urls(false);
     let mut out = String::new();
     for d in diags {
-        let v = view(d, map);
+        let mut v = view(d, map);
+        let long = d.labels.iter().any(|l| on_long_line(map, l.span));
+        if long {
+            // miette pads to the label's column (a width over 65535 panics
+            // inside `format!`), and a snippet of a huge line helps nobody:
+            // render the header and help, then one location line per label.
+            v.source = None;
+            v.labels.clear();
+            v.related.clear();
+        }
         let mut s = String::new();
         if handler.render_report(&mut s, &v).is_err() {
             s = format!("{}: {}\n", d.code.qualified(), d.message);
+        }
+        if long {
+            for l in &d.labels {
+                let (file, line, col, _, _) = position(map, l.span);
+                s.push_str(&format!("  --> {file}:{line}:{col}: {}\n", l.message));
+            }
         }
         out.push_str(&s);
         out.push('\n');
     }
     out
+}
+
+/// Lines longer than this are not shown as snippets.
+const LONG_LINE: usize = 1000;
+
+/// Whether a span starts or ends on a line longer than [`LONG_LINE`] bytes.
+fn on_long_line(map: &SourceMap, span: Span) -> bool {
+    let Some(f) = map.get(span.file) else {
+        return false;
+    };
+    [span.start as usize, span.end as usize].into_iter().any(|at| {
+        let line = f.line_index(at.min(f.text.len()));
+        let start = f.line_start(line).unwrap_or(0);
+        let end = f.line_start(line + 1).unwrap_or(f.text.len());
+        end.saturating_sub(start) > LONG_LINE
+    })
 }
 
 /// One diagnostic as written by `--format json`.

@@ -14,9 +14,16 @@ use super::templates;
 use crate::check::{MachineView, Workload};
 use crate::solve::{pool_for, volume_size};
 
-/// Escapes a value for a systemd unit file (`%` specifiers).
+/// Escapes a value for a systemd unit file: `%` starts a specifier, so it
+/// is doubled. Every value written into a unit goes through this. Control
+/// characters never get here (`syntax` refuses them, E0115); should one
+/// come from a stdlib or internal value, it is dropped rather than allowed
+/// to start a new unit line.
 fn unit_escape(s: &str) -> String {
-    s.replace('%', "%%").replace(['\n', '\r'], " ")
+    s.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .replace('%', "%%")
 }
 
 /// Quotes one word of a command line the way systemd splits it.
@@ -120,11 +127,11 @@ pub fn emit(
     for v in &w.volumes {
         let mode = if v.access == "read-only" { "ro" } else { "rw" };
         if v.tier.backend.value == "tmpfs" {
-            tmpfs.push(format!(
+            tmpfs.push(unit_escape(&format!(
                 "{}:{mode},nodev,nosuid,noexec,size={}",
                 v.mount,
                 volume_size(&v.tier)
-            ));
+            )));
             continue;
         }
         let pool = pool_for(m, &v.tier);
@@ -134,7 +141,7 @@ pub fn emit(
                 // Shared directories get the shared SELinux label, per-pod ones a private label.
                 let shared = !path.ends_with(&format!("/{}", w.id()));
                 let label = if shared { "z" } else { "Z" };
-                volumes.push(format!("{path}:{}:{mode},{label}", v.mount));
+                volumes.push(unit_escape(&format!("{path}:{}:{mode},{label}", v.mount)));
             }
             None => {
                 let name = named_volume(w, &v.tier.id.value);
@@ -146,7 +153,7 @@ pub fn emit(
                     }),
                 )?;
                 out.insert(format!("{dir}/{name}.volume"), unit.into_bytes());
-                volumes.push(format!("{name}.volume:{}:{mode}", v.mount));
+                volumes.push(unit_escape(&format!("{name}.volume:{}:{mode}", v.mount)));
             }
         }
     }
@@ -198,8 +205,8 @@ pub fn emit(
         .secrets
         .iter()
         .map(|s| match &s.env {
-            Some(e) => format!("{},type=env,target={e}", s.name),
-            None => s.name.clone(),
+            Some(e) => unit_escape(&format!("{},type=env,target={e}", s.name)),
+            None => unit_escape(&s.name),
         })
         .collect();
     let health_cmd = match (&w.provider.health_cmd, &w.provider.health) {
@@ -244,9 +251,9 @@ pub fn emit(
                 .map(|x| x.id.value.as_str())
                 .unwrap_or("no model")
         )),
-        image: w.image.clone(),
+        image: unit_escape(&w.image),
         container_name: format!("amc-{}", w.id()),
-        labels,
+        labels: labels.iter().map(|l| unit_escape(l)).collect(),
         entrypoint: entrypoint(&w.entrypoint),
         exec: command_line(&w.args),
         user: w.user,

@@ -7,8 +7,9 @@
 //! source order, strings quoted, at most one blank line in a row, every
 //! comment (`//`, `/* */`, `/-`) kept. The result is idempotent.
 //!
-//! `kdl` parses the file first: a file it rejects gets the syntax stage's
-//! `E0001` and no output. The layout itself is done over a lossless token
+//! `kdl` parses the file first (through `syntax::parse_kdl`, which also
+//! bounds the nesting depth): a file it rejects gets the syntax stage's
+//! `E0001` (or `E0004`) and no output. The layout itself is done over a lossless token
 //! stream ([`lex`], [`cst`], [`print`]) because `kdl`'s own `autoformat`
 //! drops inline comments, slashdashed entries, comments after a closing `}`
 //! and blank lines. Before returning, the result is parsed again and compared
@@ -28,20 +29,7 @@ use crate::source::{FileId, Span};
 /// formatter cannot keep its meaning (`E0901` pushed); the caller then leaves
 /// the file as it is.
 pub fn format_source(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<String> {
-    let before = diags.error_count();
-    let original = match KdlDocument::parse_v2(text) {
-        Ok(d) => d,
-        Err(_) => {
-            crate::syntax::parse(file, text, diags);
-            if diags.error_count() == before {
-                diags.push(
-                    Diagnostic::new(crate::diagnostics::Code::E0001, "KDL syntax error")
-                        .label(Span::new(file, 0, 0), "in this file"),
-                );
-            }
-            return None;
-        }
-    };
+    let original = crate::syntax::parse_kdl(file, text, diags)?;
     let internal = |offset: usize, what: &str| {
         Diagnostic::internal(format!("the formatter {what}"))
             .label(Span::new(file, offset, offset), "here")

@@ -5,6 +5,7 @@
 //! and the editor tooling (hover, completion). Nothing here reads files or
 //! reports diagnostics.
 
+pub mod secrets;
 pub mod spec;
 pub mod types;
 pub mod units;

@@ -63,8 +63,19 @@ pub enum Ty {
     Ref(RefKind),
     /// A path to a file inside the spec root, relative to it.
     File,
-    /// An absolute path (on a host or inside a container).
+    /// An absolute path (on a host or inside a container). It becomes a
+    /// mount field, so it holds no `:` and no `..` component.
     AbsPath,
+    /// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+    EnvName,
+    /// A secret's name on the target: a DNS-1123 subdomain (lower-case
+    /// letters, digits, `-` and `.`), which Podman and Kubernetes both accept.
+    SecretName,
+    /// A key inside a Kubernetes Secret: letters, digits, `-`, `_` and `.`.
+    SecretKey,
+    /// A relative path that stays inside the directory it is relative to (a
+    /// file inside a volume): no leading `/`, no `.` or `..` component.
+    RelPath,
     /// `sha256:` followed by 64 lower-case hex digits.
     Digest,
     /// A container image reference (`registry/name:tag` or `...@sha256:...`).
@@ -88,6 +99,10 @@ impl Ty {
             Ty::Ref(k) => format!("{} id", k.node_name()),
             Ty::File => "relative file path".into(),
             Ty::AbsPath => "absolute path".into(),
+            Ty::RelPath => "relative path inside its volume".into(),
+            Ty::EnvName => "environment variable name".into(),
+            Ty::SecretName => "secret name (DNS-1123 subdomain)".into(),
+            Ty::SecretKey => "secret key".into(),
             Ty::Digest => "digest (sha256:<64 hex>)".into(),
             Ty::Image => "container image reference".into(),
             Ty::Urn => "URN (urn:...)".into(),
@@ -152,6 +167,49 @@ pub fn image_problem(s: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// Whether `s` is a valid name of kind `ty` (EnvName, SecretName, SecretKey).
+fn name_fits(ty: Ty, s: &str) -> bool {
+    let b = s.as_bytes();
+    match ty {
+        Ty::EnvName => {
+            !b.is_empty()
+                && !b[0].is_ascii_digit()
+                && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        }
+        Ty::SecretName => {
+            !b.is_empty()
+                && b.len() <= 253
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'.')
+        }
+        _ => {
+            !b.is_empty()
+                && b.len() <= 253
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        }
+    }
+}
+
+/// Why `s` is not a relative path that stays inside its directory, if it is not.
+pub fn rel_path_problem(s: &str) -> Option<&'static str> {
+    if s.is_empty() {
+        Some("is empty")
+    } else if s.starts_with('/') || s.starts_with('\\') {
+        Some("is absolute")
+    } else if s.contains('\\') {
+        Some("uses `\\`; separate directories with `/`")
+    } else if s.split('/').any(|c| c == "..") {
+        Some("leaves its directory through `..`")
+    } else if s.split('/').any(|c| c.is_empty() || c == ".") {
+        Some("has an empty or `.` component")
+    } else {
+        None
+    }
 }
 
 fn int_value(v: &Value) -> Option<i128> {
@@ -260,12 +318,38 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
             _ => wrong(&ty.describe()),
         },
         Ty::AbsPath => match &v.kind {
+            ValueKind::Str(s) if s.contains(':') => Some(
+                Diagnostic::new(Code::E0103, format!("{what}: the path `{s}` holds a `:`"))
+                    .label(v.span, "`:` separates the fields of a mount")
+                    .help("Podman's `Volume=` and `Tmpfs=` split on `:`, so a `:` in a path would add mount fields; rename the directory"),
+            ),
             ValueKind::Str(s) if s.starts_with('/') && !s.split('/').any(|c| c == "..") => None,
             ValueKind::Str(s) => Some(
                 Diagnostic::new(Code::E0103, format!("{what} expects an absolute path, found `{s}`"))
                     .label(v.span, "not an absolute path")
                     .help("write a path starting with `/`, without `..` components"),
             ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::EnvName | Ty::SecretName | Ty::SecretKey => match &v.kind {
+            ValueKind::Str(s) if name_fits(ty, s) => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0110, format!("{what}: `{s}` is not a valid {}", ty.describe()))
+                    .label(v.span, "invalid name")
+                    .help(match ty {
+                        Ty::EnvName => "environment variable names use letters, digits and `_`, and do not start with a digit",
+                        Ty::SecretName => "secret names use lower-case letters, digits, `-` and `.`, start and end with a letter or digit, and have at most 253 characters (Podman and Kubernetes both accept them)",
+                        _ => "secret keys use letters, digits, `-`, `_` and `.`, with at most 253 characters",
+                    }),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::RelPath => match &v.kind {
+            ValueKind::Str(s) => rel_path_problem(s).map(|p| {
+                Diagnostic::new(Code::E0103, format!("{what}: `{s}` {p}"))
+                    .label(v.span, "not a path inside the volume")
+                    .help("write a relative path such as \"org/model-q4_k_m.gguf\", without a leading `/` and without `.` or `..` components")
+            }),
             _ => wrong(&ty.describe()),
         },
         Ty::Urn => match &v.kind {

@@ -2,12 +2,32 @@
 //!
 //! Takes [`Node`]s and the [`NodeSpec`] they should match; reports unknown
 //! nodes and properties (with "did you mean"), wrong value types, arity,
-//! repeats and missing required values. Never interprets values beyond their
-//! type: references and meaning are checked later.
+//! repeats and missing required values, and refuses string values that look
+//! like credentials (`E0304`, see [`crate::lang::secrets`]). Never interprets
+//! values beyond their type: references and meaning are checked later.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::lang::secrets;
 use crate::lang::{NodeSpec, check_value};
-use crate::syntax::Node;
+use crate::syntax::{Node, Value};
+
+/// `E0304` when `v` (written as `what`) holds a credential, or follows a
+/// flag that takes one (`prev`, in a list of arguments).
+fn check_secret(v: &Value, prev: Option<&Value>, what: &str, diags: &mut Diagnostics) {
+    let Some(s) = v.as_str() else { return };
+    let kind = secrets::secret_in(s).or_else(|| {
+        prev.and_then(Value::as_str)
+            .filter(|p| secrets::secret_flag(p) && !secrets::is_reference(s) && !s.starts_with('-'))
+            .map(|_| "the value of a flag that takes a credential")
+    });
+    if let Some(kind) = kind {
+        diags.push(
+            Diagnostic::new(Code::E0304, format!("{what} holds what looks like {kind}"))
+                .label(v.span, "looks like a secret value")
+                .help("secrets never go into specs or outputs (units, manifests and receipts are not secret): store it on the target as a Podman secret or Kubernetes Secret and reference it with `secret \"NAME\" env=\"VAR\"`, then pass `$VAR`"),
+        );
+    }
+}
 
 /// Checks the top-level nodes of one file.
 pub fn check_file(nodes: &[Node], root: &'static NodeSpec, diags: &mut Diagnostics) {
@@ -61,19 +81,25 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
                     .help(format!("write e.g. `{} <{}>`: {}", n.name, a.name, a.doc)),
                 );
             }
+            let mut prev = None;
             for v in n.args.iter().skip(i) {
-                if let Some(d) = check_value(v, a.ty, &format!("`{}` argument", n.name)) {
+                let what = format!("`{}` argument", n.name);
+                if let Some(d) = check_value(v, a.ty, &what) {
                     diags.push(d);
                 }
+                check_secret(v, prev, &what, diags);
+                prev = Some(v);
             }
             i = n.args.len();
             continue;
         }
         match n.args.get(i) {
             Some(v) => {
-                if let Some(d) = check_value(v, a.ty, &format!("`{}` {}", n.name, a.name)) {
+                let what = format!("`{}` {}", n.name, a.name);
+                if let Some(d) = check_value(v, a.ty, &what) {
                     diags.push(d);
                 }
+                check_secret(v, None, &what, diags);
             }
             None if a.required => diags.push(
                 Diagnostic::new(
@@ -125,14 +151,18 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
         }
         match (spec.prop(&p.name), spec.open_props) {
             (Some(ps), _) => {
-                if let Some(d) = check_value(&p.value, ps.ty, &format!("property `{}`", p.name)) {
+                let what = format!("property `{}`", p.name);
+                if let Some(d) = check_value(&p.value, ps.ty, &what) {
                     diags.push(d);
                 }
+                check_secret(&p.value, None, &what, diags);
             }
             (None, Some(ty)) => {
-                if let Some(d) = check_value(&p.value, ty, &format!("label `{}`", p.name)) {
+                let what = format!("label `{}`", p.name);
+                if let Some(d) = check_value(&p.value, ty, &what) {
                     diags.push(d);
                 }
+                check_secret(&p.value, None, &what, diags);
             }
             (None, None) => {
                 let mut help = did_you_mean(&p.name, spec.props.iter().map(|q| q.name));

@@ -21,7 +21,6 @@ pub mod diagnostics;
 pub mod formatting;
 pub mod hover;
 pub mod index;
-pub mod lex;
 pub mod outline;
 pub mod server;
 pub mod store;

@@ -6,7 +6,7 @@
 //! go-to-definition read it; it agrees with `syntax::parse` on valid files (a
 //! test checks every example and stdlib file). Never reports errors.
 
-use super::lex::{TokKind, Token, tokenize};
+use crate::syntax::lex::{TokKind, Token, tokenize};
 
 /// A value as written (argument or property value).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -143,6 +143,7 @@ pub fn resolve(
     let mut out = Resolved::default();
     let mut spec_nodes: Vec<Node> = Vec::new();
     let mut imports: Vec<(String, Span)> = Vec::new();
+    let mut blank_files = Vec::new();
 
     for rel in &root.files {
         let rel_s = slash_path(rel);
@@ -175,7 +176,11 @@ pub fn resolve(
         };
         out.inputs.push(Input { path: rel_s, bytes });
         let id = map.add(name, text.clone());
+        let errors_before = diags.error_count();
         let doc = syntax::parse(id, &text, diags);
+        if doc.nodes.is_empty() && diags.error_count() == errors_before {
+            blank_files.push(id);
+        }
         shape::check_file(&doc.nodes, &ROOT, diags);
         for n in doc.nodes {
             if n.name == "import" {
@@ -201,6 +206,14 @@ pub fn resolve(
             }
             spec_nodes.push(n);
         }
+    }
+    if !root.files.is_empty() && blank_files.len() == root.files.len() {
+        let id = blank_files[0];
+        diags.push(
+            Diagnostic::new(Code::E0003, "the spec's .kdl files hold no nodes")
+                .label(Span::new(id, 0, 0), "empty spec")
+                .help("a spec defines machines, models, providers and pods; see examples/ for a start"),
+        );
     }
     if root.files.is_empty() {
         let id = map.add(display_name(root, ""), "");

@@ -211,6 +211,39 @@ fn check_artifacts(r: &mut Report, tree: &Tree, manifest: &[u8], view: &Manifest
     }
 }
 
+/// Reports what the output directory holds besides files amc writes:
+/// empty directories, symbolic links, devices/FIFOs/sockets and modes amc
+/// never sets (executable, world-writable, set-id). `amc build` writes
+/// files 0644 and directories 0755.
+pub fn check_layout(r: &mut Report, tree: &Tree, oddities: &[(String, crate::write::Oddity)]) {
+    let manifest = tree.get(MANIFEST);
+    let listed: Vec<String> = manifest
+        .and_then(|m| ManifestView::parse(m).ok())
+        .map(|v| v.artifacts.into_iter().map(|a| a.path).collect())
+        .unwrap_or_default();
+    for (path, odd) in oddities {
+        let (code, help) = match odd {
+            crate::write::Oddity::Mode(_) => (
+                Code::E0718,
+                "restore the mode (`chmod 0644` for files, `0755` for directories) or rebuild; a unit made executable or writable by others is not what was built",
+            ),
+            _ => (
+                Code::E0712,
+                "remove it: an amc output holds only the regular files its manifest lists",
+            ),
+        };
+        let mut d = Diagnostic::new(code, format!("{path} is {}", odd.describe())).help(help);
+        if let Some(m) = manifest {
+            let (pointer, label) = match listed.iter().position(|p| p == path) {
+                Some(i) => (format!("/artifacts/{i}/path"), "built as a regular file, mode 0644"),
+                None => ("/artifacts".to_string(), "the manifest lists no such entry"),
+            };
+            d = d.label(r.at(m, &pointer), label);
+        }
+        r.push(path, d);
+    }
+}
+
 /// Verifies a `.sig` file over `msg`: `Some(der)` when it verifies.
 fn good_sig(tree: &Tree, name: &str, msg: &[u8], key: &PublicKey) -> Option<Vec<u8>> {
     let der = decode_sig(tree.get(name)?)?;

@@ -365,7 +365,7 @@ static POD_CACHE_KEY: NodeSpec = repeatable(with_props(
 static POD_ENV: NodeSpec = repeatable(leaf(
     "env",
     &[
-        arg("name", Ty::Str, "Variable name."),
+        arg("name", Ty::EnvName, "Variable name."),
         arg("value", Ty::Str, "Value."),
     ],
     "An environment variable. Secret values are refused: use `secret`.",
@@ -375,16 +375,16 @@ static POD_SECRET: NodeSpec = repeatable(with_props(
         "secret",
         &[arg(
             "name",
-            Ty::Str,
+            Ty::SecretName,
             "Name of a Podman secret or Kubernetes Secret.",
         )],
         "A reference to a secret that exists on the target; its value never appears in the spec or the output.",
     ),
     &[
-        prop("env", Ty::Str, "Expose it as this environment variable."),
+        prop("env", Ty::EnvName, "Expose it as this environment variable."),
         prop(
             "key",
-            Ty::Str,
+            Ty::SecretKey,
             "Key inside the Kubernetes Secret (default: the env name or the secret name).",
         ),
     ],

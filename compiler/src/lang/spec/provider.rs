@@ -105,7 +105,7 @@ static PROVIDER_HEALTH_CMD: NodeSpec = leaf(
 static PROVIDER_ENV: NodeSpec = repeatable(leaf(
     "env",
     &[
-        arg("name", Ty::Str, "Variable name."),
+        arg("name", Ty::EnvName, "Variable name."),
         arg("value", Ty::Str, "Value."),
     ],
     "An environment variable (not a secret).",
@@ -218,7 +218,7 @@ static MODEL_VRAM: NodeSpec = leaf(
 );
 static MODEL_FILE: NodeSpec = leaf(
     "file",
-    &[arg("path", Ty::Str, "Relative path.")],
+    &[arg("path", Ty::RelPath, "Relative path.")],
     "Path of the weights inside the models volume (default: the model id).",
 );
 static MODEL_REF: NodeSpec = leaf(

@@ -1,4 +1,4 @@
-//! A tolerant KDL 2.0 tokenizer for editor features.
+//! A tolerant KDL 2.0 tokenizer (editor features and the pre-parse scan).
 //!
 //! Takes the text of a buffer that is often half-typed and produces tokens
 //! with byte spans: values (bare identifiers, numbers, quoted and raw
