@@ -110,7 +110,9 @@ pub fn compile_observed(
             crate::diagnostics::Code::E0003,
             "nothing to build: the spec defines no pod",
         )
-        .help("add a `pod` (see examples/); `amc check` checks a spec of machines and models alone");
+        .help(
+            "add a `pod` (see examples/); `amc check` checks a spec of machines and models alone",
+        );
         if let Some((id, _)) = c.sources.files().next() {
             d = d.label(crate::source::Span::new(id, 0, 0), "this spec");
         }

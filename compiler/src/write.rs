@@ -242,7 +242,11 @@ pub fn not_replaceable(out: &Path) -> Option<String> {
     let shown: Vec<&str> = foreign.iter().take(5).copied().collect();
     Some(format!(
         "{} not listed in its {MANIFEST}: {}{}",
-        if foreign.len() == 1 { "1 entry is" } else { "entries are" },
+        if foreign.len() == 1 {
+            "1 entry is"
+        } else {
+            "entries are"
+        },
         shown.join(", "),
         if foreign.len() > shown.len() {
             format!(" and {} more", foreign.len() - shown.len())
@@ -369,7 +373,8 @@ pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<(), WriteError>
     let tmp = unique(&parent, &format!("{stem}.amc-new"));
     let result = (|| {
         fs::create_dir(&tmp).map_err(io_err(format!("cannot create {}", tmp.display())))?;
-        set_mode(&tmp, DIR_MODE).map_err(io_err(format!("cannot set the mode of {}", tmp.display())))?;
+        set_mode(&tmp, DIR_MODE)
+            .map_err(io_err(format!("cannot set the mode of {}", tmp.display())))?;
         let mut made: BTreeSet<PathBuf> = BTreeSet::new();
         for (rel, bytes) in artifacts {
             let path = tmp.join(rel);

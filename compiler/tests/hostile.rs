@@ -27,8 +27,18 @@ fn run(mut cmd: Command, secs: u64) -> (i32, String, String) {
         if let Some(status) = child.try_wait().unwrap() {
             let mut out = String::new();
             let mut err = String::new();
-            child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             return (status.code().unwrap_or(-1), out, err);
         }
         if start.elapsed() > Duration::from_secs(secs) {
@@ -132,7 +142,14 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
     fs::write(spec.join("spec.kdl"), &good).unwrap();
     assert_eq!(build(&spec, &out).0, 0);
     let before = tree(&out);
-    fs::write(spec.join("spec.kdl"), good.replace("tenant \"dev\"", "tenant \"dev\"\n    args \"--key\" \"AKIAIOSFODNN7EXAMPLE\"")).unwrap();
+    fs::write(
+        spec.join("spec.kdl"),
+        good.replace(
+            "tenant \"dev\"",
+            "tenant \"dev\"\n    args \"--key\" \"AKIAIOSFODNN7EXAMPLE\"",
+        ),
+    )
+    .unwrap();
     let (code, _, err) = build(&spec, &out);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("amc::E0304"), "{err}");
@@ -143,12 +160,21 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
 fn closed_and_full_standard_output_is_a_clean_exit_for_every_printing_command() {
     let spec = repo().join("examples/workstation-llama");
     let commands: Vec<Vec<String>> = vec![
-        vec!["check".into(), spec.display().to_string(), "--format".into(), "json".into()],
+        vec![
+            "check".into(),
+            spec.display().to_string(),
+            "--format".into(),
+            "json".into(),
+        ],
         vec!["version".into()],
         vec!["schema".into()],
         vec!["schema".into(), "host-facts".into()],
         vec!["explain".into(), "E0101".into()],
-        vec!["diff".into(), spec.display().to_string(), spec.display().to_string()],
+        vec![
+            "diff".into(),
+            spec.display().to_string(),
+            spec.display().to_string(),
+        ],
         vec!["completions".into(), "bash".into()],
     ];
     for args in &commands {
@@ -160,7 +186,10 @@ fn closed_and_full_standard_output_is_a_clean_exit_for_every_printing_command() 
         let o = c.output().unwrap();
         assert_eq!(o.status.code(), Some(74), "{args:?}: {:?}", o);
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("cannot write to standard output"), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write to standard output"),
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("panicked"), "{args:?}: {err}");
 
         // A reader that went away: EPIPE.
@@ -190,7 +219,10 @@ fn devices_and_fifos_are_refused_without_reading_or_blocking() {
         c.arg("check").arg(&path);
         let (code, _, err) = run(c, 20);
         assert_eq!(code, 1, "{err}");
-        assert!(err.contains("amc::E0002") && err.contains("not a regular file"), "{err}");
+        assert!(
+            err.contains("amc::E0002") && err.contains("not a regular file"),
+            "{err}"
+        );
     }
 }
 
@@ -198,7 +230,11 @@ fn devices_and_fifos_are_refused_without_reading_or_blocking() {
 fn deep_nesting_and_huge_columns_are_diagnostics_not_crashes() {
     let tmp = tempfile::tempdir().unwrap();
     let deep = tmp.path().join("deep.kdl");
-    fs::write(&deep, format!("pod \"a\" {}{}\n", "{ x ".repeat(5000), "}".repeat(5000))).unwrap();
+    fs::write(
+        &deep,
+        format!("pod \"a\" {}{}\n", "{ x ".repeat(5000), "}".repeat(5000)),
+    )
+    .unwrap();
     let mut c = amc();
     c.arg("check").arg(&deep);
     let (code, _, err) = run(c, 30);
@@ -208,7 +244,10 @@ fn deep_nesting_and_huge_columns_are_diagnostics_not_crashes() {
     c.arg("fmt").arg("--check").arg(&deep);
     let (code, _, err) = run(c, 30);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("amc::E0004") && !err.contains("overflow"), "{err}");
+    assert!(
+        err.contains("amc::E0004") && !err.contains("overflow"),
+        "{err}"
+    );
 
     // A diagnostic past column 65535 (miette's padding limit).
     let wide = tmp.path().join("wide.kdl");

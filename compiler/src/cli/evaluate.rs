@@ -335,7 +335,8 @@ fn activation_cmd(a: ActivationArgs) -> ExitCode {
             for x in v {
                 stderrln!(
                     "error: the decision would violate the ActivationDecision contract at {}: {}",
-                    x.pointer, x.message
+                    x.pointer,
+                    x.message
                 );
             }
             stderrln!(

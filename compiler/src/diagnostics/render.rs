@@ -260,12 +260,14 @@ fn on_long_line(map: &SourceMap, span: Span) -> bool {
     let Some(f) = map.get(span.file) else {
         return false;
     };
-    [span.start as usize, span.end as usize].into_iter().any(|at| {
-        let line = f.line_index(at.min(f.text.len()));
-        let start = f.line_start(line).unwrap_or(0);
-        let end = f.line_start(line + 1).unwrap_or(f.text.len());
-        end.saturating_sub(start) > LONG_LINE
-    })
+    [span.start as usize, span.end as usize]
+        .into_iter()
+        .any(|at| {
+            let line = f.line_index(at.min(f.text.len()));
+            let start = f.line_start(line).unwrap_or(0);
+            let end = f.line_start(line + 1).unwrap_or(f.text.len());
+            end.saturating_sub(start) > LONG_LINE
+        })
 }
 
 /// One diagnostic as written by `--format json`.

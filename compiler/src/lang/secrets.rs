@@ -245,10 +245,23 @@ mod tests {
 
     #[test]
     fn flags_that_take_a_credential() {
-        for s in ["--api-key", "--token", "--hf-token", "--password", "-password", "--client_secret"] {
+        for s in [
+            "--api-key",
+            "--token",
+            "--hf-token",
+            "--password",
+            "-password",
+            "--client_secret",
+        ] {
             assert!(secret_flag(s), "{s}");
         }
-        for s in ["--max-tokens", "--tokenizer", "--api-key=x", "api-key", "--port"] {
+        for s in [
+            "--max-tokens",
+            "--tokenizer",
+            "--api-key=x",
+            "api-key",
+            "--port",
+        ] {
             assert!(!secret_flag(s), "{s}");
         }
     }

@@ -183,8 +183,9 @@ fn name_fits(ty: Ty, s: &str) -> bool {
                 && b.len() <= 253
                 && b[0].is_ascii_alphanumeric()
                 && b[b.len() - 1].is_ascii_alphanumeric()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'.')
+                && b.iter().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'.'
+                })
         }
         _ => {
             !b.is_empty()

@@ -235,7 +235,10 @@ pub fn check_layout(r: &mut Report, tree: &Tree, oddities: &[(String, crate::wri
         let mut d = Diagnostic::new(code, format!("{path} is {}", odd.describe())).help(help);
         if let Some(m) = manifest {
             let (pointer, label) = match listed.iter().position(|p| p == path) {
-                Some(i) => (format!("/artifacts/{i}/path"), "built as a regular file, mode 0644"),
+                Some(i) => (
+                    format!("/artifacts/{i}/path"),
+                    "built as a regular file, mode 0644",
+                ),
                 None => ("/artifacts".to_string(), "the manifest lists no such entry"),
             };
             d = d.label(r.at(m, &pointer), label);

@@ -381,7 +381,11 @@ static POD_SECRET: NodeSpec = repeatable(with_props(
         "A reference to a secret that exists on the target; its value never appears in the spec or the output.",
     ),
     &[
-        prop("env", Ty::EnvName, "Expose it as this environment variable."),
+        prop(
+            "env",
+            Ty::EnvName,
+            "Expose it as this environment variable.",
+        ),
         prop(
             "key",
             Ty::SecretKey,
