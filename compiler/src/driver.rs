@@ -124,6 +124,14 @@ pub fn compile_observed(
     };
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
         obs.stage(Stage::Emit);
+        // Warnings that block production go into the release evidence.
+        let blockers: Vec<String> = c
+            .diagnostics
+            .sorted()
+            .iter()
+            .filter(|d| emit::release::PRODUCTION_BLOCKING.contains(&d.code))
+            .map(|d| format!("{}: {}", d.code.info().code, d.message))
+            .collect();
         match emit::emit(
             &c.spec,
             &c.checked,
@@ -131,6 +139,7 @@ pub fn compile_observed(
             &docs,
             &inputs,
             &resolved.stdlib_modules,
+            &blockers,
             &opts.emit,
         ) {
             Ok(mut a) => match sign::seal(&mut a, signer.as_ref()) {

@@ -113,3 +113,43 @@ fn a_broken_document_is_a_diagnostic_not_a_decision() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn upstreams_positional_form_is_the_same_decision() {
+    let (flags, _, code) = evaluate(
+        "policy-admission.allowed-activation.json",
+        "agent-registry-grant.active-activation.json",
+        &["--decided-at", "2026-05-04T12:51:00Z", "--compact"],
+    );
+    assert_eq!(code, 0);
+    let run = |words: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_amc"))
+            .args(words)
+            .arg(upstream("local-podman-llama-cpp.agent-pod.json"))
+            .arg(upstream("policy-admission.allowed-activation.json"))
+            .arg(upstream("agent-registry-grant.active-activation.json"))
+            .args(["--deployment-receipt-id", RECEIPT, "--decided-at", "2026-05-04T12:51:00Z", "--compact"])
+            .arg("--storage-receipt-file")
+            .arg(upstream("local-lvm-warm-cache.storage-receipt.json"))
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    // `activate evaluate POD POLICY GRANT` (upstream's spelling) and the
+    // positional form of `evaluate activation` give the flag form's decision.
+    assert_eq!(run(&["activate", "evaluate"]), flags.clone().unwrap());
+    assert_eq!(run(&["evaluate", "activation"]), flags.unwrap());
+    // A document given both ways, or missing, is a usage error.
+    let out = Command::new(env!("CARGO_BIN_EXE_amc"))
+        .args(["activate", "evaluate"])
+        .arg(upstream("local-podman-llama-cpp.agent-pod.json"))
+        .arg("--pod")
+        .arg(upstream("local-podman-llama-cpp.agent-pod.json"))
+        .args(["--deployment-receipt-id", RECEIPT])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("given both"));
+}

@@ -164,6 +164,9 @@ pub fn run(a: BuildArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     if a.format == Format::Human {
+        for s in amc::govern::gate::statuses(&c.spec, &c.placement, &c.artifacts) {
+            stderrln!("  {}", s.line());
+        }
         stderrln!(
             "{}: {}; wrote {} files to {}{}",
             display_of(&a.path),

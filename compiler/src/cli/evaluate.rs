@@ -35,21 +35,45 @@ enum What {
     Activation(ActivationArgs),
 }
 
-/// Arguments of `amc evaluate activation`.
+/// Arguments of `amc activate`: upstream's command spelling.
+#[derive(Args)]
+pub struct ActivateArgs {
+    #[command(subcommand)]
+    what: Activate,
+}
+
+#[derive(Subcommand)]
+enum Activate {
+    /// Upstream's `activate evaluate POD POLICY GRANT`: the same as
+    /// `amc evaluate activation`.
+    Evaluate(ActivationArgs),
+}
+
+/// Arguments of `amc evaluate activation` (and `amc activate evaluate`).
 #[derive(Args)]
 struct ActivationArgs {
+    /// The AgentPod, PolicyAdmission and AgentRegistryGrant JSON, in that
+    /// order (upstream's positional form); or give them with the flags.
+    #[arg(value_name = "POD POLICY GRANT", num_args = 0..=3)]
+    documents: Vec<PathBuf>,
     /// The AgentPod JSON.
     #[arg(long)]
-    pod: PathBuf,
+    pod: Option<PathBuf>,
     /// The PolicyAdmission JSON.
     #[arg(long)]
-    policy: PathBuf,
+    policy: Option<PathBuf>,
     /// The AgentRegistryGrant JSON.
     #[arg(long)]
-    grant: PathBuf,
-    /// The deployment receipt id the activation is for.
-    #[arg(long)]
-    deployment_receipt_id: String,
+    grant: Option<PathBuf>,
+    /// The deployment receipt id the activation is for (or from --deployment).
+    #[arg(long, required_unless_present = "deployment")]
+    deployment_receipt_id: Option<String>,
+    /// The build's receipts/<pod>/ directory: bind the decision to that
+    /// deployment as the build did (receipt id, plan and manifest digests,
+    /// the replicas' machines, the provider, the machine's host name). Its
+    /// planned storage receipts are not loaded: give the observed ones.
+    #[arg(long, value_name = "DIR")]
+    deployment: Option<PathBuf>,
     /// A StorageReceipt JSON (repeatable).
     #[arg(long = "storage-receipt", visible_alias = "storage-receipt-file")]
     storage_receipt: Vec<PathBuf>,
@@ -80,6 +104,37 @@ struct ActivationArgs {
 pub fn run(a: EvaluateArgs) -> ExitCode {
     match a.what {
         What::Activation(args) => activation_cmd(args),
+    }
+}
+
+/// Runs `amc activate`.
+pub fn activate(a: ActivateArgs) -> ExitCode {
+    match a.what {
+        Activate::Evaluate(args) => activation_cmd(args),
+    }
+}
+
+/// The pod, policy and grant paths from the positional form or the flags;
+/// `Err` names what is missing or given twice.
+fn documents(a: &ActivationArgs) -> Result<[PathBuf; 3], String> {
+    let flags = [&a.pod, &a.policy, &a.grant];
+    let names = ["--pod (or POD)", "--policy (or POLICY)", "--grant (or GRANT)"];
+    let mut out: Vec<PathBuf> = Vec::new();
+    for (i, flag) in flags.iter().enumerate() {
+        match (a.documents.get(i), flag) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "{} is given both as an argument and as a flag",
+                    names[i]
+                ));
+            }
+            (Some(p), None) | (None, Some(p)) => out.push(p.clone()),
+            (None, None) => return Err(format!("{} is required", names[i])),
+        }
+    }
+    match <[PathBuf; 3]>::try_from(out) {
+        Ok(d) => Ok(d),
+        Err(_) => Err("expected POD POLICY GRANT".into()),
     }
 }
 
@@ -248,11 +303,18 @@ fn activation_cmd(a: ActivationArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let [pod_path, policy_path, grant_path] = match documents(&a) {
+        Ok(d) => d,
+        Err(e) => {
+            stderrln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut l = Loader::default();
-    let pod = l.load(&a.pod, None).map(|(_, v)| v);
-    let policy = l.governed(&a.policy, "PolicyAdmission", "upstream/policy-admission");
+    let pod = l.load(&pod_path, None).map(|(_, v)| v);
+    let policy = l.governed(&policy_path, "PolicyAdmission", "upstream/policy-admission");
     let grant = l.governed(
-        &a.grant,
+        &grant_path,
         "AgentRegistryGrant",
         "upstream/agent-registry-grant",
     );
@@ -308,17 +370,41 @@ fn activation_cmd(a: ActivationArgs) -> ExitCode {
     }
     let receipts: Vec<Value> = receipts.into_iter().map(|(_, v)| v).collect();
     let refs = (!a.storage_receipt_ref.is_empty()).then_some(a.storage_receipt_ref.as_slice());
+    let (bound_id, expect) = match &a.deployment {
+        Some(dir) => match deployment_bindings(dir) {
+            Ok(x) => x,
+            Err(e) => {
+                stderrln!("error: --deployment {}: {e}", dir.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => (None, Default::default()),
+    };
+    let receipt_id = match (&a.deployment_receipt_id, bound_id) {
+        (Some(given), Some(bound)) if *given != bound => {
+            stderrln!(
+                "error: --deployment-receipt-id {given} is not the deployment's receipt id {bound}"
+            );
+            return ExitCode::from(2);
+        }
+        (Some(given), _) => given.clone(),
+        (None, Some(bound)) => bound,
+        (None, None) => {
+            stderrln!("error: --deployment-receipt-id (or --deployment) is required");
+            return ExitCode::from(2);
+        }
+    };
     let ctx = Context {
         stage: Stage::Runtime,
         profile: profile_rules(pod.get("profile").and_then(Value::as_str)),
-        expect: Default::default(),
+        expect,
     };
     let decision = activation::evaluate(
         &Inputs {
             pod: &pod,
             policy: &policy,
             grant: &grant,
-            deployment_receipt_id: &a.deployment_receipt_id,
+            deployment_receipt_id: &receipt_id,
             storage_receipts: &receipts,
             storage_refs: refs,
             decided_at: decided.as_deref(),
@@ -355,6 +441,66 @@ fn activation_cmd(a: ActivationArgs) -> ExitCode {
         stdout!("{}", canonical::to_pretty(&value));
     }
     ExitCode::SUCCESS
+}
+
+/// What a build's `receipts/<pod>/` directory binds a decision to: the
+/// deployment receipt id and, as the build's own decision used them, the
+/// plan and manifest digests, the first replica's machine, every replica's
+/// machine, the provider and the attestation host names.
+fn deployment_bindings(dir: &Path) -> Result<(Option<String>, activation::Expect), String> {
+    let read = |p: &Path| -> Result<Value, String> {
+        let b = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        serde_json::from_slice(&b).map_err(|e| format!("{} is not JSON: {e}", p.display()))
+    };
+    let receipt = read(&dir.join("deployment-receipt.json"))?;
+    let text = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
+    let mut placements: Vec<(u64, Value)> = Vec::new();
+    let mut hosts: Vec<String> = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in &entries {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with("placement-evidence.") {
+            let v = read(p)?;
+            let replica = text(&v, "/labels/amc.replica")
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(u64::MAX);
+            placements.push((replica, v));
+        }
+    }
+    placements.sort_by_key(|(r, _)| *r);
+    let Some((_, first)) = placements.first() else {
+        return Err("no placement-evidence.*.json: not a build's receipts/<pod>/ directory".into());
+    };
+    let machine = text(first, "/agentMachineId");
+    if let Some(m) = &machine {
+        let slug = m.rsplit(':').next().unwrap_or(m).to_string();
+        hosts.push(slug.clone());
+        hosts.push(m.clone());
+        if let Ok(am) = read(&dir.join(format!("agent-machine.{slug}.json")))
+            && let Some(h) = text(&am, "/host/hostname")
+        {
+            hosts.push(h);
+        }
+    }
+    Ok((
+        text(&receipt, "/receiptId"),
+        activation::Expect {
+            machine,
+            receipt_machines: placements
+                .iter()
+                .filter_map(|(_, v)| text(v, "/agentMachineId"))
+                .collect(),
+            provider: text(first, "/providerId"),
+            plan_digest: text(&receipt, "/artifact/digest"),
+            manifest_digest: text(first, "/artifacts/manifestDigest"),
+            attestation_hosts: hosts,
+        },
+    ))
 }
 
 fn fail(l: &Loader) -> ExitCode {

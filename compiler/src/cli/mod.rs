@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod diff;
 mod evaluate;
+mod evidence;
 mod fmt;
 mod host;
 mod import;
@@ -64,6 +65,10 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// Evaluate governance documents (a drop-in for upstream's evaluator).
     Evaluate(evaluate::EvaluateArgs),
+    /// Upstream's spelling: `amc activate evaluate POD POLICY GRANT ...`.
+    Activate(evaluate::ActivateArgs),
+    /// Write the runtime-only evidence kinds (activation, runtime-status, teardown, wipe).
+    Evidence(evidence::EvidenceArgs),
     /// Turn upstream Agent Machine documents into a formatted .kdl spec.
     Import(import::ImportArgs),
     /// Explain a placement: why a pod runs where it runs, and why not elsewhere.
@@ -91,6 +96,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Paths(a) => host::paths(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Activate(a) => evaluate::activate(a),
+        Command::Evidence(a) => evidence::run(a),
         Command::Import(a) => import::run(a),
         Command::Why(a) => why::run(a),
     }

@@ -40,7 +40,8 @@ pub struct EmitOptions {
 /// The build output.
 pub type Artifacts = BTreeMap<String, Vec<u8>>;
 
-/// Emits every artifact and the manifest.
+/// Emits every artifact and the manifest. `blocking_warnings` are the
+/// build's warnings that block production (the release evidence lists them).
 pub fn emit(
     spec: &ir::Spec,
     checked: &Checked,
@@ -48,6 +49,7 @@ pub fn emit(
     docs: &Documents,
     inputs: &[Input],
     stdlib_modules: &[String],
+    blocking_warnings: &[String],
     opts: &EmitOptions,
 ) -> Result<Artifacts, Diagnostic> {
     let mut out = Artifacts::new();
@@ -105,7 +107,7 @@ pub fn emit(
         );
     }
     let ins = manifest::sorted_inputs(inputs);
-    let bundle = release::bundle(&out, &ins, opts);
+    let bundle = release::bundle(&out, &ins, blocking_warnings, opts);
     out.insert(release::BUNDLE.to_string(), bundle);
     let manifest = manifest::build_manifest(&out, &ins, stdlib_modules, opts);
     out.insert(manifest::MANIFEST.to_string(), manifest);

@@ -58,8 +58,54 @@ pub fn artifact_kind(path: &str) -> &'static str {
     }
 }
 
+/// Warnings that block production: a mutable image, a model without a
+/// digest. Each becomes a `knownBlockers` entry (`W0301: <message>`).
+pub const PRODUCTION_BLOCKING: &[crate::diagnostics::Code] = &[
+    crate::diagnostics::Code::W0301,
+    crate::diagnostics::Code::W0302,
+];
+
+/// What blocks production, from the build's own documents and warnings:
+/// `activation-fail-closed:<pod>:<reason>` for every reason of a pod whose
+/// decision fails closed, `activation-pending-host-observation:<pod>` for a
+/// pod whose decision awaits the host, then each blocking warning.
+pub fn known_blockers(artifacts: &Artifacts, warnings: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, bytes) in artifacts {
+        let Some(pod) = path
+            .strip_prefix("receipts/")
+            .and_then(|p| p.strip_suffix("/activation-decision.json"))
+        else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
+            continue;
+        };
+        if v.pointer("/decision/activationAllowed") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        if crate::govern::gate::pending(&v) {
+            out.push(format!("activation-pending-host-observation:{pod}"));
+            continue;
+        }
+        for r in crate::govern::semantics::list(&v, "/decision/failureReasons") {
+            out.push(format!("activation-fail-closed:{pod}:{r}"));
+        }
+    }
+    out.extend(warnings.iter().cloned());
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The bundle bytes for artifacts rendered so far (before the manifest).
-pub fn bundle(artifacts: &Artifacts, inputs: &[&Input], opts: &EmitOptions) -> Vec<u8> {
+pub fn bundle(
+    artifacts: &Artifacts,
+    inputs: &[&Input],
+    warnings: &[String],
+    opts: &EmitOptions,
+) -> Vec<u8> {
+    let blockers = known_blockers(artifacts, warnings);
     let at = opts.decided_at.clone().unwrap_or_else(|| EPOCH.to_string());
     let schemas: Vec<Value> = crate::contracts::all()
         .iter()
@@ -76,7 +122,7 @@ pub fn bundle(artifacts: &Artifacts, inputs: &[&Input], opts: &EmitOptions) -> V
         "kind": "ReleaseEvidenceBundle",
         "release": {
             "name": "amc-build",
-            "maturity": "bootstrap-ready",
+            "maturity": if blockers.is_empty() { "release-candidate" } else { "production-blocked" },
             "productionReady": false,
             "notes": [
                 format!("Rendered by amc {} from {} input file(s); the build manifest is amc-build.json.", crate::VERSION, inputs.len()),
@@ -108,7 +154,8 @@ pub fn bundle(artifacts: &Artifacts, inputs: &[&Input], opts: &EmitOptions) -> V
             "digest": sha256(b),
         })).collect::<Vec<_>>(),
         "supplyChain": {
-            "strictModeAvailable": false,
+            // `amc build --require-activation` is the strict gate.
+            "strictModeAvailable": true,
             "strictExamples": [],
             "mutableBootstrapExamples": [],
         },
@@ -118,7 +165,7 @@ pub fn bundle(artifacts: &Artifacts, inputs: &[&Input], opts: &EmitOptions) -> V
             "releaseGateRef": "docs/provenance.md",
             "statusRef": null,
         },
-        "knownBlockers": [],
+        "knownBlockers": blockers,
         "receiptSafety": {
             "includeRawContent": false,
             "rawPromptContentIncluded": false,
@@ -153,10 +200,51 @@ mod tests {
                 ..EmitOptions::default()
             },
         ] {
-            let b = bundle(&a, &[&input], &opts);
+            let b = bundle(&a, &[&input], &[], &opts);
             let v: Value = serde_json::from_slice(&b).unwrap();
             let errs = crate::contracts::validate("upstream/release-evidence-bundle", &v).unwrap();
             assert!(errs.is_empty(), "{errs:?}");
         }
+    }
+
+    #[test]
+    fn known_blockers_name_every_refusal_and_blocking_warning() {
+        let mut a = Artifacts::new();
+        let decision = |status: &str, allowed: bool, reasons: &[&str], pending: bool| {
+            let mut v = serde_json::json!({"decision": {
+                "status": status, "activationAllowed": allowed, "failureReasons": reasons,
+            }, "labels": {}});
+            if pending {
+                v["labels"]["amc.decision.pending"] = "host-observation".into();
+            }
+            serde_json::to_vec(&v).unwrap()
+        };
+        a.insert("receipts/a/activation-decision.json".into(), decision("allowed", true, &[], false));
+        a.insert(
+            "receipts/b/activation-decision.json".into(),
+            decision("fail-closed", false, &["policy_does_not_allow_activation_scope", "decision_time_unset"], false),
+        );
+        a.insert(
+            "receipts/c/activation-decision.json".into(),
+            decision("unknown", false, &["storage_receipt_quota_required_not_observed:x"], true),
+        );
+        let warn = vec!["W0301: pod `b` runs `r/x:latest`, which is not pinned by digest".to_string()];
+        assert_eq!(
+            known_blockers(&a, &warn),
+            [
+                "W0301: pod `b` runs `r/x:latest`, which is not pinned by digest",
+                "activation-fail-closed:b:decision_time_unset",
+                "activation-fail-closed:b:policy_does_not_allow_activation_scope",
+                "activation-pending-host-observation:c",
+            ]
+        );
+        let input = Input { path: "spec.kdl".into(), bytes: b"x".to_vec() };
+        let v: Value = serde_json::from_slice(&bundle(&a, &[&input], &warn, &EmitOptions::default())).unwrap();
+        assert_eq!(v["release"]["maturity"], "production-blocked");
+        assert_eq!(v["supplyChain"]["strictModeAvailable"], true);
+        assert_eq!(v["knownBlockers"].as_array().unwrap().len(), 4);
+        let clean: Value = serde_json::from_slice(&bundle(&Artifacts::new(), &[&input], &[], &EmitOptions::default())).unwrap();
+        assert_eq!(clean["release"]["maturity"], "release-candidate");
+        assert_eq!(clean["knownBlockers"], serde_json::json!([]));
     }
 }

@@ -42,20 +42,28 @@ const TOOLS: [&str; 2] = [
     "urn:srcos:tool:mount-cache",
 ];
 
-/// Which evidence the storage receipts are.
+/// Who decides: the build, before the pod is deployed, or the runtime gate
+/// on the machine. Both apply every rule alike to the same documents and
+/// give the same `failureReasons`; they differ only in the status of a
+/// decision whose every failure awaits an observation only the host can make
+/// (storage receipts planned by `amc build` record world-writability,
+/// symlink traversal, encryption and quota as not observed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Stage {
-    /// Receipts observed on the machine (`amc evaluate activation`): upstream's
-    /// storage rules in full — unobserved world-writability, symlink
-    /// traversal, encryption or quota fail closed.
+    /// `amc evaluate activation` (upstream's evaluator): such a decision is
+    /// `fail-closed`, as upstream's.
     #[default]
     Runtime,
-    /// Receipts planned by `amc build` from the spec and the machine's facts:
-    /// observed problems fail closed, and so does encryption that is required
-    /// but declared or observed absent (`mode: none`); what only the running
-    /// machine can show is left to the runtime gate.
+    /// `amc build`: such a decision is `unknown`, `activationAllowed: false`,
+    /// reason [`PENDING_REASON`] — never stronger than what the runtime gate
+    /// will say, and never final. Any other failure is `fail-closed`.
     Plan,
 }
+
+/// The reason of a build-time decision that awaits host observations only.
+pub const PENDING_REASON: &str = "activation pending host observation";
+/// Label on such a decision.
+pub const PENDING_LABEL: &str = "amc.decision.pending";
 
 /// What the machine's profile requires.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -245,7 +253,7 @@ pub fn evaluate(inp: &Inputs<'_>, ctx: &Context) -> ActivationDecision {
     } else {
         ctx.expect.receipt_machines.clone()
     };
-    let storage = check_storage(inp, ctx.stage, &pod_id, &receipt_machines, &mut r);
+    let storage = check_storage(inp, &pod_id, &receipt_machines, &mut r);
 
     // What activation needs, and the scope checks (for allowed documents only).
     let tenant = text(pod, &format!("/labels/{TENANT_LABEL}"));
@@ -402,7 +410,6 @@ struct Storage {
 
 fn check_storage(
     inp: &Inputs<'_>,
-    stage: Stage,
     pod_id: &str,
     machines: &[String],
     r: &mut Reasons,
@@ -424,35 +431,44 @@ fn check_storage(
     }
     let mut out = Storage::default();
     let mut valid: BTreeSet<String> = BTreeSet::new();
+    // Receipts invalid only because the host has not observed them yet.
+    let mut unobserved: BTreeSet<String> = BTreeSet::new();
     for s in inp.storage_receipts {
         let id = opt(s, "/id").unwrap_or_else(|| "unknown".into());
-        if let Some(why) = receipt_invalid(s, stage) {
-            r.fail(format!("storage_receipt_invalid:{id}:{why}"), req);
-            continue;
+        match receipt_invalid(s) {
+            Some(Invalid::Broken(why)) => {
+                r.fail(format!("storage_receipt_invalid:{id}:{why}"), req);
+                continue;
+            }
+            Some(Invalid::Unobserved(why)) => {
+                // The receipt still describes the storage the pod will get:
+                // it is checked below like a valid one, so a build sees
+                // every blocking problem it can.
+                r.unobserved(format!("storage_receipt_invalid:{id}:{why}"), req);
+                unobserved.insert(id.clone());
+            }
+            None => {}
         }
         let required = s.pointer("/encryption/required") == Some(&Value::Bool(true));
         let observed = s.pointer("/encryption/observed") == Some(&Value::Bool(true));
         let mode = text(s, "/encryption/mode").unwrap_or("unknown");
-        match stage {
-            Stage::Runtime if required && !observed => {
-                r.fail(
-                    format!("storage_receipt_encryption_required_not_observed:{id}"),
-                    req,
-                );
-            }
-            Stage::Plan if required && mode == "none" => {
-                r.fail(
-                    format!("storage_receipt_encryption_required_not_present:{id}"),
-                    req,
-                );
-            }
-            _ => {}
+        if required && !observed {
+            r.unobserved(
+                format!("storage_receipt_encryption_required_not_observed:{id}"),
+                req,
+            );
         }
-        if stage == Stage::Runtime
-            && s.pointer("/quota/required") == Some(&Value::Bool(true))
+        if required && mode == "none" {
+            // Declared or observed absent: no observation can clear it.
+            r.fail(
+                format!("storage_receipt_encryption_required_not_present:{id}"),
+                req,
+            );
+        }
+        if s.pointer("/quota/required") == Some(&Value::Bool(true))
             && s.pointer("/quota/observed") != Some(&Value::Bool(true))
         {
-            r.fail(
+            r.unobserved(
                 format!("storage_receipt_quota_required_not_observed:{id}"),
                 req,
             );
@@ -468,7 +484,9 @@ fn check_storage(
         {
             r.fail(format!("storage_receipt_machine_mismatch:{id}"), req);
         }
-        valid.insert(id.clone());
+        if !unobserved.contains(&id) {
+            valid.insert(id.clone());
+        }
         if requested.contains(&id) {
             out.used.push(id);
             out.backends.extend(opt(s, "/backend"));
@@ -480,41 +498,51 @@ fn check_storage(
         }
     }
     for missing in requested.iter().filter(|x| !valid.contains(*x)) {
-        r.fail(format!("storage_receipt_ref_unresolved:{missing}"), req);
+        let token = format!("storage_receipt_ref_unresolved:{missing}");
+        if unobserved.contains(missing) {
+            r.unobserved(token, req);
+        } else {
+            r.fail(token, req);
+        }
     }
     out.used = sorted(out.used);
     out.requested = requested;
     out
 }
 
+/// Why a storage receipt is invalid (upstream rule 5c).
+enum Invalid {
+    /// It breaks its contract, or shows world-writability or symlink traversal.
+    Broken(String),
+    /// World-writability or symlink traversal was not observed.
+    Unobserved(String),
+}
+
 /// Upstream rule 5c: schema, safety flags, world-writability, symlink traversal.
-fn receipt_invalid(s: &Value, stage: Stage) -> Option<String> {
+fn receipt_invalid(s: &Value) -> Option<Invalid> {
     match contracts::validate("upstream/storage-receipt", s) {
-        Err(e) => return Some(e),
+        Err(e) => return Some(Invalid::Broken(e)),
         Ok(v) if !v.is_empty() => {
             let at = if v[0].pointer.is_empty() {
                 "/"
             } else {
                 v[0].pointer.as_str()
             };
-            return Some(format!("{at}: {}", v[0].message));
+            return Some(Invalid::Broken(format!("{at}: {}", v[0].message)));
         }
         Ok(_) => {}
     }
+    let mut unobserved = None;
     for flag in ["worldWritable", "symlinkTraversalObserved"] {
-        let val = s.pointer(&format!("/filesystem/{flag}"));
-        let bad = match stage {
-            Stage::Runtime => val != Some(&Value::Bool(false)),
-            Stage::Plan => val == Some(&Value::Bool(true)),
-        };
-        if bad {
-            return Some(match val {
-                None => format!("filesystem.{flag} was not observed"),
-                Some(x) => format!("filesystem.{flag} is {x}"),
-            });
+        match s.pointer(&format!("/filesystem/{flag}")) {
+            Some(Value::Bool(false)) => {}
+            None | Some(Value::Null) => {
+                unobserved.get_or_insert_with(|| format!("filesystem.{flag} was not observed"));
+            }
+            Some(x) => return Some(Invalid::Broken(format!("filesystem.{flag} is {x}"))),
         }
     }
-    None
+    unobserved.map(Invalid::Unobserved)
 }
 
 /// Image digest pinning: `image_digest_not_pinned`, `image_digest_mismatch`.
@@ -558,12 +586,13 @@ fn check_attestation(
         || list(inp.policy, "/obligations/constraints")
             .iter()
             .any(|c| c == ATTESTATION_CONSTRAINT);
-    if !required {
-        return;
-    }
     let req = Some("host_attestation_permitted");
+    // A supplied AttestationDecision is always checked: a negative or
+    // foreign attestation fails closed even where none is required.
     let Some(a) = inp.attestation else {
-        r.fail("host_attestation_missing", req);
+        if required {
+            r.fail("host_attestation_missing", req);
+        }
         return;
     };
     if a.get("activation_permitted") != Some(&Value::Bool(true)) {
@@ -596,6 +625,7 @@ fn assemble(
     let (pod, policy, grant) = (inp.pod, inp.policy, inp.grant);
     let pod_id = opt(pod, "/id").unwrap_or_default();
     let allowed = r.is_empty();
+    let pending = ctx.stage == Stage::Plan && r.only_awaiting_observation();
     let suffix = pod_id.rsplit(':').next().unwrap_or("pod").to_string();
     let expires = [
         opt(policy, "/obligations/expiresAt"),
@@ -625,6 +655,9 @@ fn assemble(
     if ctx.stage == Stage::Plan {
         labels.insert("amc.decision.stage".into(), "plan".into());
     }
+    if pending {
+        labels.insert(PENDING_LABEL.into(), "host-observation".into());
+    }
     ActivationDecision {
         spec_version: "0.1.0",
         id: inp
@@ -633,10 +666,18 @@ fn assemble(
             .unwrap_or_else(|| format!("urn:srcos:agent-machine:activation-decision:{suffix}")),
         kind: "ActivationDecision",
         decision: Verdict {
-            status: if allowed { "allowed" } else { "fail-closed" },
+            status: if allowed {
+                "allowed"
+            } else if pending {
+                "unknown"
+            } else {
+                "fail-closed"
+            },
             activation_allowed: allowed,
             reason: if allowed {
                 "activation allowed"
+            } else if pending {
+                PENDING_REASON
             } else {
                 "activation failed closed"
             },

@@ -164,9 +164,36 @@ fn upstream_storage_rules_at_runtime() {
         .remove("worldWritable");
     let r = c.reasons();
     assert!(r[0].starts_with("storage_receipt_invalid:urn:srcos:agent-machine:storage-receipt:local-lvm-warm-cache:filesystem.worldWritable"), "{r:?}");
-    // Runtime evidence must be observed; a plan may leave it to the runtime.
+    let runtime = c.run();
+    assert_eq!(runtime.decision.status, "fail-closed");
+    // A build decides on the same rules and gives the same reasons; only
+    // the status says the decision awaits the host, never "allowed".
     c.ctx.stage = Stage::Plan;
+    let plan = c.run();
+    assert_eq!(plan.decision.failure_reasons, runtime.decision.failure_reasons);
+    assert_eq!(
+        plan.decision.required_before_activation,
+        runtime.decision.required_before_activation
+    );
+    assert_eq!(plan.decision.status, "unknown");
+    assert!(!plan.decision.activation_allowed);
+    assert_eq!(plan.decision.reason, PENDING_REASON);
+    // A known problem next to the unobserved one: fail-closed at both stages.
+    c.receipts[0]["filesystem"]["symlinkTraversalObserved"] = json!(true);
+    assert_eq!(c.run().decision.status, "fail-closed");
+    c.ctx.stage = Stage::Runtime;
+    assert_eq!(c.run().decision.status, "fail-closed");
+}
+
+#[test]
+fn a_supplied_negative_attestation_always_fails_closed() {
+    let mut c = allowed_case();
     assert!(c.reasons().is_empty());
+    // Not required by the profile or the admission, but supplied: checked.
+    c.attestation = Some(upstream("attestation-decision.failed-sip.json"));
+    let r = c.reasons();
+    assert!(r.contains(&"host_attestation_not_permitted".to_string()), "{r:?}");
+    assert_eq!(c.run().decision.status, "fail-closed");
 }
 
 #[test]

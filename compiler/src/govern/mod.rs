@@ -6,8 +6,8 @@
 //! Produces: canonical digests ([`canonical`]), semantic-rule violations of
 //! governance documents ([`semantics`], diagnostic `E0601`), ActivationDecisions
 //! ([`activation`]), teardown and wipe decisions ([`request`]) and the
-//! `--require-activation` gate ([`gate`], diagnostic `E0602`); [`tokens`] lists
-//! every reason token.
+//! `--require-activation` gate ([`gate`], diagnostic `E0602`), the runtime-only
+//! evidence kinds ([`evidence`]); [`tokens`] lists every reason token.
 //! Never: reads the clock or the disk, or treats rendered output as
 //! authorization — only an allowed PolicyAdmission and an active
 //! AgentRegistryGrant, checked in full, allow activation; everything else
@@ -16,6 +16,7 @@
 pub mod activation;
 pub mod canonical;
 pub mod decision;
+pub mod evidence;
 pub mod gate;
 pub mod request;
 pub mod rules;

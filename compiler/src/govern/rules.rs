@@ -21,6 +21,10 @@ pub struct Reasons {
     pub failures: BTreeSet<String>,
     /// `requiredBeforeActivation` tokens.
     pub required: BTreeSet<String>,
+    /// The failures that only an observation on the host can clear (a
+    /// storage receipt's world-writability, symlink traversal, encryption or
+    /// quota that was not observed); a subset of `failures`.
+    pub awaiting_observation: BTreeSet<String>,
 }
 
 impl Reasons {
@@ -30,6 +34,23 @@ impl Reasons {
         if let Some(r) = required {
             self.required.insert(r.to_string());
         }
+    }
+
+    /// Records a rule that fails because something was not observed, which
+    /// only the host can observe.
+    pub fn unobserved(&mut self, token: impl Into<String>, required: Option<&str>) {
+        let token = token.into();
+        self.awaiting_observation.insert(token.clone());
+        self.fail(token, required);
+    }
+
+    /// Whether every failure awaits an observation on the host (and there is one).
+    pub fn only_awaiting_observation(&self) -> bool {
+        !self.failures.is_empty()
+            && self
+                .failures
+                .iter()
+                .all(|f| self.awaiting_observation.contains(f))
     }
 
     /// Whether no rule failed.

@@ -375,7 +375,8 @@ pub fn placement_evidence(
                     .clone()
                     .unwrap_or_else(|| w.id().to_string())
             }),
-            failure_reason: (!decision.allowed())
+            // A decision that awaits only host observations has not failed.
+            failure_reason: (!decision.allowed() && decision.decision.status != "unknown")
                 .then(|| decision.decision.failure_reasons.join(";")),
         },
         receipt_safety: Default::default(),
@@ -387,6 +388,16 @@ pub fn placement_evidence(
                 (!decision.allowed()).to_string(),
             ),
             ("amc.replica".to_string(), replica.to_string()),
-        ]),
+        ])
+        .into_iter()
+        .chain(
+            (decision.decision.status == "unknown").then(|| {
+                (
+                    crate::govern::activation::PENDING_LABEL.to_string(),
+                    "host-observation".to_string(),
+                )
+            }),
+        )
+        .collect(),
     }
 }
