@@ -75,14 +75,14 @@ fn diff_human_shows_moves_fields_and_text() {
     );
     assert!(
         h.contains(
-            "  ops-agent\n    replica 0: ws-amd → ws-cpu\n    activation: allowed → fail-closed\n"
+            "  ops-agent\n    replica 0: ws-amd → ws-cpu\n    activation: unknown → fail-closed\n"
         ),
         "{h}"
     );
     // The admissions were made for the old deployment receipts: the changed
     // pods need new ones, the untouched pod keeps its admission.
     assert!(
-        h.contains("  batch-summarizer\n    activation: allowed → fail-closed\n      reason: activation failed closed\n      failure: policy_admission_deployment_receipt_mismatch\n"),
+        h.contains("  batch-summarizer\n    activation: unknown → fail-closed\n      reason: activation failed closed\n      failure: policy_admission_deployment_receipt_mismatch\n"),
         "{h}"
     );
     assert!(!h.contains("  research-coder\n"), "{h}");
@@ -131,12 +131,12 @@ fn diff_json_is_the_plan() {
         pods[2]["placement"],
         serde_json::json!([{"replica": 0, "from": "ws-amd", "to": "ws-cpu"}])
     );
-    assert_eq!(pods[0]["activation"][0]["from"]["status"], "allowed");
+    // Before: pending only host observations; after: a blocking reason too.
+    assert_eq!(pods[0]["activation"][0]["from"]["status"], "unknown");
     assert_eq!(pods[0]["activation"][0]["to"]["status"], "fail-closed");
-    assert_eq!(
-        pods[0]["activation"][0]["to"]["failureReasons"],
-        serde_json::json!(["policy_admission_deployment_receipt_mismatch"])
-    );
+    let reasons = pods[0]["activation"][0]["to"]["failureReasons"].as_array().unwrap();
+    assert_eq!(reasons[0], "policy_admission_deployment_receipt_mismatch");
+    assert!(reasons[1..].iter().all(|r| r.as_str().unwrap().starts_with("storage_receipt_")), "{reasons:?}");
     let yaml = v["artifacts"]
         .as_array()
         .unwrap()

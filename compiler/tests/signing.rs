@@ -204,7 +204,7 @@ fn every_tamper_case_fails_naming_the_file() {
                 let p = d.join("amc-release-evidence.json");
                 let t = fs::read_to_string(&p)
                     .unwrap()
-                    .replace("bootstrap-ready", "production-ready");
+                    .replace("\"maturity\": \"", "\"maturity\": \"production-ready-");
                 fs::write(p, t).unwrap();
             }),
         ),
