@@ -273,14 +273,27 @@ pub struct Model {
     pub head: Span,
     /// Description.
     pub description: Option<String>,
-    /// Source URI.
-    pub source: String,
-    /// Digest.
+    /// Where the files come from (`None`: none written; check reports it).
+    pub source: Option<Spanned<ModelSource>>,
+    /// Every source node written (more than one is an error).
+    pub sources_written: usize,
+    /// The legacy `source "URI"` spelling, when that is how it was written.
+    pub legacy: Option<Legacy>,
+    /// The files, in the order written.
+    pub files: Vec<ModelFile>,
+    /// What the server loads, relative to the model directory.
+    pub entry: Option<Spanned<String>>,
+    /// `allow-unpinned #true`.
+    pub allow_unpinned: bool,
+    /// The model digest: the one file's sha256, or the sha256 of the checksum
+    /// list of all files (`None` when a file has no sha256).
     pub digest: Option<String>,
     /// Format.
     pub format: Spanned<String>,
-    /// Size in bytes.
+    /// Size in bytes (declared, else the sum of the files' sizes).
     pub size: u64,
+    /// Where `size` was written (`None`: summed from the files).
+    pub size_span: Option<Span>,
     /// Quantisation.
     pub quantization: Option<String>,
     /// Tokenizer digest.
@@ -289,13 +302,97 @@ pub struct Model {
     pub memory: Option<u64>,
     /// VRAM need.
     pub vram: Option<u64>,
-    /// File inside the models volume.
-    pub file: Option<String>,
+    /// Attention heads (tensor parallelism must divide them).
+    pub attention_heads: Option<Spanned<u64>>,
     /// URN.
     pub reference: Option<String>,
 }
 
+/// Where a model's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelSource {
+    /// A Hugging Face repository at a revision.
+    Hf {
+        /// `org/name`.
+        repo: String,
+        /// The revision as written (a pin only when it is a 40-hex commit).
+        revision: Option<Spanned<String>>,
+    },
+    /// An OCI image or artifact.
+    Oci {
+        /// The reference (pinned only with `@sha256:`).
+        reference: String,
+        /// `image` or `artifact`.
+        artifact: bool,
+    },
+    /// An HTTP(S) URL: a directory when it ends with `/`, else the one file.
+    Url {
+        /// The URL.
+        url: String,
+    },
+    /// A directory on the host.
+    Path {
+        /// Absolute path.
+        path: String,
+    },
+}
+
+/// The legacy `source "URI"` (+ `digest`, `file`) spelling of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Legacy {
+    /// The `source` node's span.
+    pub span: Span,
+    /// The URI as written.
+    pub uri: String,
+    /// Spans of the legacy `digest` and `file` nodes, if written.
+    pub digest_span: Option<Span>,
+    /// Span of the legacy single `file` node.
+    pub file_span: Option<Span>,
+}
+
+/// One file of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelFile {
+    /// Path inside the model directory.
+    pub path: Spanned<String>,
+    /// sha256 (64 hex), when given.
+    pub sha256: Option<String>,
+    /// Size in bytes, when given.
+    pub size: Option<u64>,
+}
+
 impl Model {
+    /// The path the server loads, relative to the models directory of the
+    /// container: `<model id>/<entry>`, where the entry defaults to the only
+    /// file, else the model's directory itself.
+    pub fn entry_path(&self) -> String {
+        let entry = match (&self.entry, self.files.as_slice()) {
+            (Some(e), _) => Some(e.value.clone()),
+            (None, [one]) => Some(one.path.value.clone()),
+            _ => None,
+        };
+        match entry {
+            Some(e) => format!("{}/{e}", self.id.value),
+            None => self.id.value.clone(),
+        }
+    }
+
+    /// The `sha256sum -c` list of the files: `<hex>  <path>` lines, sorted by
+    /// path; `None` when a file has no sha256.
+    pub fn checksum_list(&self) -> Option<String> {
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for f in &self.files {
+            lines.push((f.path.value.clone(), f.sha256.clone()?));
+        }
+        lines.sort();
+        Some(
+            lines
+                .iter()
+                .map(|(p, h)| format!("{h}  {p}\n"))
+                .collect(),
+        )
+    }
+
     /// Memory needed on CPU (declared, else size + 20%).
     pub fn memory_need(&self) -> u64 {
         self.memory

@@ -7,6 +7,7 @@
 
 pub mod facts;
 pub mod machines;
+pub mod models;
 pub mod pods;
 pub mod refs;
 
@@ -38,6 +39,7 @@ pub fn check(
     diags: &mut Diagnostics,
 ) -> Checked {
     refs::check(spec, symbols, diags);
+    models::check(spec, diags);
     let machines = machines::views(spec, docs, diags);
     let mut workloads = Vec::new();
     for p in &spec.pods {

@@ -314,13 +314,6 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                 .help("pick a model in a format the provider loads, or another provider"),
             );
         }
-        if m.digest.is_none() {
-            diags.push(
-                Diagnostic::new(Code::W0302, format!("model `{}` has no digest", m.id.value))
-                    .label(m.id.span, "unpinned model")
-                    .help("add `digest \"sha256:...\"` so receipts and grants can bind to the exact weights"),
-            );
-        }
     }
 
     // Image for the accelerator.
@@ -558,10 +551,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     }
 
     let model_path = match &model {
-        Some(m) => format!(
-            "{model_mount}/{}",
-            m.file.clone().unwrap_or(m.id.value.clone())
-        ),
+        Some(m) => format!("{model_mount}/{}", m.entry_path()),
         None => model_mount.clone(),
     };
     let model_id = model

@@ -16,6 +16,7 @@ mod host;
 mod import;
 mod info;
 mod lsp;
+mod model;
 mod progress;
 mod shell;
 mod sign;
@@ -69,6 +70,8 @@ enum Command {
     Activate(evaluate::ActivateArgs),
     /// Write the runtime-only evidence kinds (activation, runtime-status, teardown, wipe).
     Evidence(evidence::EvidenceArgs),
+    /// Model helpers: `amc model digest DIR` lists a model's files with their sha256.
+    Model(model::ModelArgs),
     /// Turn upstream Agent Machine documents into a formatted .kdl spec.
     Import(import::ImportArgs),
     /// Explain a placement: why a pod runs where it runs, and why not elsewhere.
@@ -98,6 +101,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Evaluate(a) => evaluate::run(a),
         Command::Activate(a) => evaluate::activate(a),
         Command::Evidence(a) => evidence::run(a),
+        Command::Model(a) => model::run(a),
         Command::Import(a) => import::run(a),
         Command::Why(a) => why::run(a),
     }

@@ -81,6 +81,8 @@ codes! {
     E0113, Error, "missing required node";
     E0114, Error, "invalid image reference";
     E0115, Error, "control character in a string";
+    E0116, Error, "model source not pinned";
+    E0117, Error, "model URL not HTTPS";
     E0201, Error, "duplicate definition";
     E0202, Error, "unknown stdlib module";
     E0203, Error, "unresolved reference";
@@ -112,6 +114,7 @@ codes! {
     W0301, Warning, "image not pinned by digest";
     W0302, Warning, "model without digest";
     W0303, Warning, "unused definition";
+    W0304, Warning, "legacy model source";
     E0401, Error, "malformed JSON document";
     E0402, Error, "document violates its contract";
     E0403, Error, "document of the wrong kind";

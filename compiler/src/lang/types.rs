@@ -51,7 +51,7 @@ pub enum Ty {
     },
     /// `#true` or `#false`.
     Bool,
-    /// A size with a unit (`"24GiB"`), or an integer number of bytes.
+    /// A size with a unit (`"24GiB"`, `"1024B"`); a bare number is an error.
     Size,
     /// A duration with a unit (`"7d"`).
     Duration,
@@ -78,6 +78,8 @@ pub enum Ty {
     RelPath,
     /// `sha256:` followed by 64 lower-case hex digits.
     Digest,
+    /// 64 lower-case hex digits (a file's sha256, as `sha256sum` prints it).
+    Sha256Hex,
     /// A container image reference (`registry/name:tag` or `...@sha256:...`).
     Image,
     /// A URN (`urn:...`).
@@ -104,6 +106,7 @@ impl Ty {
             Ty::SecretName => "secret name (DNS-1123 subdomain)".into(),
             Ty::SecretKey => "secret key".into(),
             Ty::Digest => "digest (sha256:<64 hex>)".into(),
+            Ty::Sha256Hex => "sha256 (64 hex digits)".into(),
             Ty::Image => "container image reference".into(),
             Ty::Urn => "URN (urn:...)".into(),
         }
@@ -129,6 +132,13 @@ pub fn is_identifier(s: &str) -> bool {
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && !s.ends_with('-')
+}
+
+/// Whether `s` is exactly `len` lower-case hex digits.
+pub fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 /// Whether `s` is `sha256:` + 64 lower-case hex digits.
@@ -256,7 +266,13 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
             None => wrong(&ty.describe()),
         },
         Ty::Size => match &v.kind {
-            ValueKind::Int(i) if *i >= 0 && *i <= i128::from(u64::MAX) => None,
+            ValueKind::Int(i) => Some(
+                Diagnostic::new(Code::E0107, format!("{what}: the bare number {i} is not a size"))
+                    .label(v.span, "no unit")
+                    .help(format!(
+                        "sizes carry a unit: write \"{i}GiB\" (or \"{i}MB\", or \"{i}B\" for bytes); a bare number is never silently bytes"
+                    )),
+            ),
             ValueKind::Str(s) => units::parse_size(s).err().map(|e| {
                 Diagnostic::new(Code::E0107, format!("{what}: invalid size: {e}"))
                     .label(v.span, "not a size")
@@ -307,6 +323,19 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
                 Diagnostic::new(Code::E0111, format!("{what}: `{s}` is not a sha256 digest"))
                     .label(v.span, "invalid digest")
                     .help("write `sha256:` followed by 64 lower-case hex digits"),
+            ),
+            _ => wrong(&ty.describe()),
+        },
+        Ty::Sha256Hex => match &v.kind {
+            ValueKind::Str(s) if is_hex(s, 64) => None,
+            ValueKind::Str(s) => Some(
+                Diagnostic::new(Code::E0111, format!("{what}: `{s}` is not a sha256"))
+                    .label(v.span, "invalid sha256")
+                    .help(if s.starts_with("sha256:") {
+                        "write the 64 hex digits alone, as `sha256sum` prints them (no `sha256:` prefix)"
+                    } else {
+                        "write 64 lower-case hex digits, as `sha256sum FILE` prints them"
+                    }),
             ),
             _ => wrong(&ty.describe()),
         },

@@ -20,7 +20,8 @@ const SIZE_UNITS: &[(&str, u64)] = &[
     ("B", 1),
 ];
 
-/// Parses a size such as `"24GiB"`, `"500MB"`, `"1.5GiB"` or `"1024"` into bytes.
+/// Parses a size such as `"24GiB"`, `"500MB"`, `"1.5GiB"` or `"1024B"` into
+/// bytes. A number without a unit is an error: `"64"` is never silently bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t
@@ -33,7 +34,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     }
     let unit = unit.trim();
     let mult = if unit.is_empty() {
-        1
+        return Err(format!(
+            "`{s}` has no unit: write \"{num}GiB\", \"{num}MB\" or, for bytes, \"{num}B\""
+        ));
     } else {
         match SIZE_UNITS.iter().find(|(u, _)| *u == unit) {
             Some((_, m)) => *m,
@@ -221,7 +224,8 @@ mod tests {
         assert_eq!(parse_size("24GiB"), Ok(24 << 30));
         assert_eq!(parse_size("500MB"), Ok(500_000_000));
         assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
-        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("1024B"), Ok(1024));
+        assert!(parse_size("1024").is_err());
         assert!(parse_size("24 gigs").is_err());
         assert!(parse_size("GiB").is_err());
         assert!(parse_size("1.1B").is_err());

@@ -177,6 +177,9 @@ pub const REQUEST_TYPES: &[&str] = &[
     "wipe",
 ];
 
+/// What an `oci` model source is.
+pub const OCI_MEDIA: &[&str] = &["image", "artifact"];
+
 /// Operating systems of a profile.
 pub const OPERATING_SYSTEMS: &[&str] = &["linux", "macos"];
 

@@ -423,6 +423,20 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         ],
     },
     Vocabulary {
+        title: "OCI model media",
+        values: OCI_MEDIA,
+        docs: &[
+            (
+                "image",
+                "A container image whose filesystem holds the model files (e.g. a ModelCar image): mounted read-only as an image volume (Kubernetes) or `Mount=type=image` (Podman).",
+            ),
+            (
+                "artifact",
+                "An OCI artifact whose layers are the model files: a Kubernetes image volume, or `Mount=type=artifact` with a `.artifact` unit (Podman 5.7 or later).",
+            ),
+        ],
+    },
+    Vocabulary {
         title: "Image policies",
         values: IMAGE_POLICIES,
         docs: &[

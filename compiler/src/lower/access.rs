@@ -44,7 +44,6 @@ pub fn boolean(v: &Value) -> Option<bool> {
 /// A size value in bytes.
 pub fn size(v: &Value) -> Option<u64> {
     match &v.kind {
-        ValueKind::Int(i) => u64::try_from(*i).ok(),
         ValueKind::Str(s) => units::parse_size(s).ok(),
         _ => None,
     }

@@ -235,21 +235,176 @@ fn provider(n: &Node, origin: Origin) -> Option<ir::Provider> {
 }
 
 fn model(n: &Node) -> Option<ir::Model> {
-    Some(ir::Model {
+    let id = arg_str(n, 0)?;
+    let mut files: Vec<ir::ModelFile> = children(n, "file")
+        .filter_map(|f| {
+            Some(ir::ModelFile {
+                path: arg_str(f, 0)?,
+                sha256: prop_str(f, "sha256").map(|s| s.value),
+                size: prop_size(f, "size"),
+            })
+        })
+        .collect();
+    let written: Vec<&Node> = ["hf", "oci", "url", "path", "source"]
+        .iter()
+        .filter_map(|k| child(n, k))
+        .collect();
+    let mut legacy = None;
+    let source = match written.first() {
+        Some(s) if s.name == "source" => {
+            let uri = arg_str(s, 0)?;
+            let digest = child_str(n, "digest");
+            // Legacy: one `file` without properties named the weights, and
+            // `digest` was that file's sha256.
+            let (src, path) = legacy_source(&uri.value);
+            if let Some(p) = path.filter(|_| files.is_empty()) {
+                files.push(ir::ModelFile {
+                    path: Spanned::new(p, uri.span),
+                    sha256: None,
+                    size: None,
+                });
+            }
+            if files.len() == 1
+                && files[0].sha256.is_none()
+                && let Some(d) = &digest
+            {
+                files[0].sha256 = d.value.strip_prefix("sha256:").map(str::to_string);
+            }
+            legacy = Some(ir::Legacy {
+                span: s.head_span(),
+                uri: uri.value.clone(),
+                digest_span: digest.map(|d| d.span),
+                file_span: child(n, "file").map(|f| f.head_span()),
+            });
+            Some(Spanned::new(src, s.head_span()))
+        }
+        Some(s) => {
+            let v = arg_str(s, 0)?;
+            let src = match s.name.as_str() {
+                "hf" => ir::ModelSource::Hf {
+                    repo: v.value,
+                    revision: prop_str(s, "revision"),
+                },
+                "oci" => ir::ModelSource::Oci {
+                    reference: v.value,
+                    artifact: prop_str(s, "media").is_some_and(|m| m.value == "artifact"),
+                },
+                "url" => ir::ModelSource::Url { url: v.value },
+                _ => ir::ModelSource::Path { path: v.value },
+            };
+            Some(Spanned::new(src, s.head_span()))
+        }
+        None => None,
+    };
+    let declared_size = child(n, "size").and_then(|s| {
+        s.args
+            .first()
+            .and_then(|v| size(v).map(|b| (b, s.head_span())))
+    });
+    let summed: Option<u64> = (!files.is_empty())
+        .then(|| files.iter().map(|f| f.size).sum::<Option<u64>>())
+        .flatten();
+    let (bytes, size_span) = match (declared_size, summed) {
+        (Some((b, sp)), _) => (b, Some(sp)),
+        (None, Some(b)) => (b, None),
+        (None, None) => return None,
+    };
+    let mut m = ir::Model {
         head: n.head_span(),
-        id: arg_str(n, 0)?,
+        id,
         description: child_string(n, "description"),
-        source: child_string(n, "source")?,
-        digest: child_string(n, "digest"),
+        source,
+        sources_written: written.len(),
+        legacy,
+        files,
+        entry: child_str(n, "entry"),
+        allow_unpinned: child(n, "allow-unpinned")
+            .and_then(|c| c.args.first().and_then(boolean))
+            .unwrap_or(false),
+        digest: None,
         format: child_str(n, "format")?,
-        size: child(n, "size").and_then(|s| s.args.first().and_then(size))?,
+        size: bytes,
+        size_span,
         quantization: child_string(n, "quantization"),
         tokenizer_digest: child_string(n, "tokenizer-digest"),
         memory: child(n, "memory").and_then(|s| s.args.first().and_then(size)),
         vram: child(n, "vram").and_then(|s| s.args.first().and_then(size)),
-        file: child_string(n, "file"),
+        attention_heads: child(n, "attention-heads").and_then(|c| {
+            c.args.first().and_then(|v| {
+                int(v)
+                    .and_then(|i| u64::try_from(i).ok())
+                    .map(|i| Spanned::new(i, v.span))
+            })
+        }),
         reference: child_string(n, "ref"),
-    })
+    };
+    m.digest = model_digest(&m);
+    Some(m)
+}
+
+/// The model digest: the one file's sha256, else the sha256 of the checksum
+/// list (what `sha256sum -c` reads), so it binds every file.
+fn model_digest(m: &ir::Model) -> Option<String> {
+    match m.files.as_slice() {
+        [one] => one.sha256.as_ref().map(|h| format!("sha256:{h}")),
+        _ => m
+            .checksum_list()
+            .filter(|_| !m.files.is_empty())
+            .map(|l| crate::emit::manifest::sha256(l.as_bytes())),
+    }
+}
+
+/// A legacy `source` URI as a source and, when it names one, the file.
+fn legacy_source(uri: &str) -> (ir::ModelSource, Option<String>) {
+    if let Some(rest) = uri.strip_prefix("hf://") {
+        let mut parts = rest.splitn(3, '/');
+        let org = parts.next().unwrap_or("");
+        let name = parts.next().unwrap_or("");
+        let file = parts.next().map(str::to_string).filter(|f| !f.is_empty());
+        return (
+            ir::ModelSource::Hf {
+                repo: format!("{org}/{name}"),
+                revision: None,
+            },
+            file,
+        );
+    }
+    if let Some(rest) = uri.strip_prefix("oci://") {
+        return (
+            ir::ModelSource::Oci {
+                reference: rest.to_string(),
+                artifact: false,
+            },
+            None,
+        );
+    }
+    if let Some(rest) = uri.strip_prefix("file://") {
+        return (
+            ir::ModelSource::Path {
+                path: rest.to_string(),
+            },
+            None,
+        );
+    }
+    if uri.starts_with('/') {
+        return (
+            ir::ModelSource::Path {
+                path: uri.to_string(),
+            },
+            None,
+        );
+    }
+    let file = uri
+        .rsplit('/')
+        .next()
+        .filter(|f| !f.is_empty() && !uri.ends_with('/'))
+        .map(str::to_string);
+    (
+        ir::ModelSource::Url {
+            url: uri.to_string(),
+        },
+        file,
+    )
 }
 
 fn cache_tier(n: &Node) -> Option<ir::CacheTier> {

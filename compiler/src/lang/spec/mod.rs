@@ -10,6 +10,7 @@ use super::vocab::*;
 
 mod cache_tier;
 mod machine;
+mod model;
 mod placement;
 mod pod;
 mod provider;
@@ -18,7 +19,8 @@ pub use cache_tier::CACHE_TIER;
 pub use machine::{CLUSTER, MACHINE};
 pub use placement::PLACEMENT_WEIGHTS;
 pub use pod::POD;
-pub use provider::{MODEL, PROFILE, PROVIDER};
+pub use model::MODEL;
+pub use provider::{PROFILE, PROVIDER};
 
 /// A positional argument.
 #[derive(Debug)]
