@@ -137,9 +137,11 @@ pub fn compile_observed(
             &c.checked,
             &c.placement,
             &docs,
-            &inputs,
-            &resolved.stdlib_modules,
-            &blockers,
+            emit::Record {
+                inputs: &inputs,
+                stdlib_modules: &resolved.stdlib_modules,
+                blocking_warnings: &blockers,
+            },
             &opts.emit,
         ) {
             Ok(mut a) => match sign::seal(&mut a, signer.as_ref()) {

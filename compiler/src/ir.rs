@@ -198,6 +198,10 @@ pub struct Machine {
     pub bandwidth: Bandwidths,
     /// Runtime envelopes (None when not written).
     pub runtimes: Option<Spanned<Vec<String>>>,
+    /// Hugging Face endpoint for staging (`hf-endpoint`).
+    pub hf_endpoint: Option<Spanned<String>>,
+    /// Image that runs staging (`staging-image`).
+    pub staging_image: Option<Spanned<String>>,
     /// Labels.
     pub labels: BTreeMap<String, String>,
 }
@@ -256,6 +260,10 @@ pub struct Provider {
     pub user: Option<u32>,
     /// Model dir in container.
     pub model_dir: Option<String>,
+    /// /dev/shm size the server needs.
+    pub shm: Option<u64>,
+    /// Flag taking the tensor-parallel degree.
+    pub tensor_parallel_arg: Option<String>,
     /// Endpoint.
     pub endpoint: Option<String>,
     /// Env vars.
@@ -385,12 +393,7 @@ impl Model {
             lines.push((f.path.value.clone(), f.sha256.clone()?));
         }
         lines.sort();
-        Some(
-            lines
-                .iter()
-                .map(|(p, h)| format!("{h}  {p}\n"))
-                .collect(),
-        )
+        Some(lines.iter().map(|(p, h)| format!("{h}  {p}\n")).collect())
     }
 
     /// Memory needed on CPU (declared, else size + 20%).
@@ -464,6 +467,16 @@ pub struct CacheTier {
     pub policy_domain: Option<String>,
     /// Labels.
     pub labels: BTreeMap<String, String>,
+}
+
+/// Size of a volume of a tier without a quota.
+pub const DEFAULT_VOLUME_SIZE: u64 = 10 << 30;
+
+impl CacheTier {
+    /// The size of one volume of this tier: its quota, else 10 GiB.
+    pub fn volume_size(&self) -> u64 {
+        self.quota.unwrap_or(DEFAULT_VOLUME_SIZE)
+    }
 }
 
 /// Pod resources.
@@ -665,6 +678,8 @@ pub struct Pod {
     pub secrets: Vec<SecretRef>,
     /// Args override.
     pub args: Option<Vec<String>>,
+    /// /dev/shm size (`shm`), overriding the provider's.
+    pub shm: Option<u64>,
     /// Image policy.
     pub image_policy: Option<String>,
     /// SBOM ref.
@@ -694,6 +709,42 @@ pub struct Cluster {
     pub nodes: Vec<Spanned<String>>,
     /// IngressClass.
     pub ingress_class: Option<String>,
+    /// Tenant placement: tenant → namespace and quota.
+    pub tenants: BTreeMap<String, TenantConfig>,
+    /// Whether the cluster mounts OCI image volumes.
+    pub image_volumes: bool,
+    /// RuntimeClass of GPU pods.
+    pub gpu_runtime_class: Option<String>,
+    /// Taints GPU pods tolerate: (key, effect).
+    pub gpu_tolerations: Vec<(String, String)>,
+    /// Hugging Face endpoint for staging.
+    pub hf_endpoint: Option<Spanned<String>>,
+    /// Image of staging Jobs.
+    pub staging_image: Option<Spanned<String>>,
+}
+
+/// How one tenant is placed in a cluster.
+#[derive(Debug, Clone, Default)]
+pub struct TenantConfig {
+    /// Namespace (`None`: `<cluster namespace>-<tenant>`).
+    pub namespace: Option<Spanned<String>>,
+    /// Quota overrides.
+    pub quota: TenantQuota,
+    /// Where the `tenant` node is.
+    pub span: Option<Span>,
+}
+
+/// A tenant's ResourceQuota, as written (unset: derived from its pods).
+#[derive(Debug, Clone, Default)]
+pub struct TenantQuota {
+    /// CPU millicores.
+    pub cpu_milli: Option<u64>,
+    /// Memory bytes.
+    pub memory: Option<u64>,
+    /// GPUs.
+    pub gpus: Option<u64>,
+    /// Storage bytes.
+    pub storage: Option<u64>,
 }
 
 /// A forbidden accelerator.

@@ -134,9 +134,16 @@ fn diff_json_is_the_plan() {
     // Before: pending only host observations; after: a blocking reason too.
     assert_eq!(pods[0]["activation"][0]["from"]["status"], "unknown");
     assert_eq!(pods[0]["activation"][0]["to"]["status"], "fail-closed");
-    let reasons = pods[0]["activation"][0]["to"]["failureReasons"].as_array().unwrap();
+    let reasons = pods[0]["activation"][0]["to"]["failureReasons"]
+        .as_array()
+        .unwrap();
     assert_eq!(reasons[0], "policy_admission_deployment_receipt_mismatch");
-    assert!(reasons[1..].iter().all(|r| r.as_str().unwrap().starts_with("storage_receipt_")), "{reasons:?}");
+    assert!(
+        reasons[1..]
+            .iter()
+            .all(|r| r.as_str().unwrap().starts_with("storage_receipt_")),
+        "{reasons:?}"
+    );
     let yaml = v["artifacts"]
         .as_array()
         .unwrap()

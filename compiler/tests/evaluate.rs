@@ -128,13 +128,23 @@ fn upstreams_positional_form_is_the_same_decision() {
             .arg(upstream("local-podman-llama-cpp.agent-pod.json"))
             .arg(upstream("policy-admission.allowed-activation.json"))
             .arg(upstream("agent-registry-grant.active-activation.json"))
-            .args(["--deployment-receipt-id", RECEIPT, "--decided-at", "2026-05-04T12:51:00Z", "--compact"])
+            .args([
+                "--deployment-receipt-id",
+                RECEIPT,
+                "--decided-at",
+                "2026-05-04T12:51:00Z",
+                "--compact",
+            ])
             .arg("--storage-receipt-file")
             .arg(upstream("local-lvm-warm-cache.storage-receipt.json"))
             .env_remove("SOURCE_DATE_EPOCH")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };
     // `activate evaluate POD POLICY GRANT` (upstream's spelling) and the

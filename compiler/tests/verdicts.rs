@@ -49,7 +49,9 @@ fn cases() -> Vec<Case> {
             name: d.file_name().unwrap().to_string_lossy().into_owned(),
             spec,
             expected: d.join("expected"),
-            decided_at: fs::read_to_string(d.join("decided-at")).ok().map(|s| s.trim().to_string()),
+            decided_at: fs::read_to_string(d.join("decided-at"))
+                .ok()
+                .map(|s| s.trim().to_string()),
         });
     }
     out
@@ -61,7 +63,16 @@ fn the_runtime_gate_agrees_with_every_golden_build() {
     let mut pending = 0;
     let mut failures = Vec::new();
     for case in cases() {
-        let c = driver::compile(&RealFs, &case.spec, "spec", &Options { stop: Stop::Check, ..Default::default() }).unwrap();
+        let c = driver::compile(
+            &RealFs,
+            &case.spec,
+            "spec",
+            &Options {
+                stop: Stop::Check,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         for pod in &c.spec.pods {
             let id = &pod.id.value;
             let dir = case.expected.join("receipts").join(id);
@@ -86,7 +97,12 @@ fn the_runtime_gate_agrees_with_every_golden_build() {
             let mut receipts: Vec<PathBuf> = fs::read_dir(&dir)
                 .unwrap()
                 .map(|e| e.unwrap().path())
-                .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("storage-receipt."))
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("storage-receipt.")
+                })
                 .collect();
             receipts.sort();
             for r in &receipts {
@@ -97,7 +113,11 @@ fn the_runtime_gate_agrees_with_every_golden_build() {
             }
             // The attestation of the machine the admission names (the first replica's).
             let machine = build["inputs"]["agentMachineId"].as_str().unwrap_or("");
-            if let Some(m) = c.spec.machines.iter().find(|m| machine.ends_with(&format!(":{}", m.id.value)))
+            if let Some(m) = c
+                .spec
+                .machines
+                .iter()
+                .find(|m| machine.ends_with(&format!(":{}", m.id.value)))
                 && let Some(a) = &m.attestation
             {
                 cmd.arg("--attestation").arg(case.spec.join(&a.value));
@@ -105,19 +125,31 @@ fn the_runtime_gate_agrees_with_every_golden_build() {
             let out = cmd.output().unwrap();
             let what = format!("{}: pod `{id}`", case.name);
             if !out.status.success() {
-                failures.push(format!("{what}: evaluate failed: {}", String::from_utf8_lossy(&out.stderr)));
+                failures.push(format!(
+                    "{what}: evaluate failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
                 continue;
             }
             let runtime: Value = serde_json::from_slice(&out.stdout).unwrap();
             compared += 1;
             for field in ["failureReasons", "requiredBeforeActivation"] {
-                let (b, r) = (list(&build, &format!("/decision/{field}")), list(&runtime, &format!("/decision/{field}")));
+                let (b, r) = (
+                    list(&build, &format!("/decision/{field}")),
+                    list(&runtime, &format!("/decision/{field}")),
+                );
                 if b != r {
-                    failures.push(format!("{what}: {field} differ\n  build:   {b:?}\n  runtime: {r:?}"));
+                    failures.push(format!(
+                        "{what}: {field} differ\n  build:   {b:?}\n  runtime: {r:?}"
+                    ));
                 }
             }
-            let (b, r) = (build["decision"]["status"].as_str().unwrap(), runtime["decision"]["status"].as_str().unwrap());
-            let ok = b == r || (b == "unknown" && r == "fail-closed" && amc::govern::gate::pending(&build));
+            let (b, r) = (
+                build["decision"]["status"].as_str().unwrap(),
+                runtime["decision"]["status"].as_str().unwrap(),
+            );
+            let ok = b == r
+                || (b == "unknown" && r == "fail-closed" && amc::govern::gate::pending(&build));
             if b == "unknown" {
                 pending += 1;
             }
@@ -127,20 +159,28 @@ fn the_runtime_gate_agrees_with_every_golden_build() {
             if build["decision"]["activationAllowed"] == Value::Bool(true)
                 && runtime["decision"]["activationAllowed"] != Value::Bool(true)
             {
-                failures.push(format!("{what}: the build allows what the runtime gate refuses"));
+                failures.push(format!(
+                    "{what}: the build allows what the runtime gate refuses"
+                ));
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(compared >= 20, "compared only {compared} decisions");
-    assert!(pending >= 5, "only {pending} pending decisions: the goldens no longer show the pending status");
+    assert!(
+        pending >= 5,
+        "only {pending} pending decisions: the goldens no longer show the pending status"
+    );
 }
 
 /// The planned receipts of a build, as the machine would observe them when
 /// all is well: the runtime gate then allows what the build left pending.
 #[test]
 fn observed_receipts_turn_a_pending_build_decision_into_allowed() {
-    let case = cases().into_iter().find(|c| c.name == "example-workstation-llama").unwrap();
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "example-workstation-llama")
+        .unwrap();
     let dir = case.expected.join("receipts/coder");
     let build = json(&dir.join("activation-decision.json"));
     assert_eq!(build["decision"]["status"], "unknown");
@@ -151,12 +191,21 @@ fn observed_receipts_turn_a_pending_build_decision_into_allowed() {
         .arg(case.spec.join("governance/coder.activation.json"))
         .arg(case.spec.join("governance/coder.grant.json"))
         .arg("--deployment-receipt-id")
-        .arg(json(&dir.join("deployment-receipt.json"))["receiptId"].as_str().unwrap())
+        .arg(
+            json(&dir.join("deployment-receipt.json"))["receiptId"]
+                .as_str()
+                .unwrap(),
+        )
         .arg("--decided-at")
         .arg(case.decided_at.as_deref().unwrap());
     for e in fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
-        if !p.file_name().unwrap().to_string_lossy().starts_with("storage-receipt.") {
+        if !p
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("storage-receipt.")
+        {
             continue;
         }
         let mut r = json(&p);
@@ -173,7 +222,11 @@ fn observed_receipts_turn_a_pending_build_decision_into_allowed() {
         cmd.arg("--storage-receipt").arg(&to);
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(d["decision"]["status"], "allowed", "{d}");
 
@@ -188,21 +241,36 @@ fn observed_receipts_turn_a_pending_build_decision_into_allowed() {
         .args(["--observed-at", "2026-06-01T00:05:00Z"])
         .output()
         .unwrap();
-    assert!(ev.status.success(), "{}", String::from_utf8_lossy(&ev.stderr));
+    assert!(
+        ev.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ev.stderr)
+    );
     let v: Value = serde_json::from_slice(&ev.stdout).unwrap();
     assert_eq!(v["evidenceType"], "activation");
     assert_eq!(v["runtime"]["status"], "activating");
-    assert!(amc::contracts::validate("upstream/agentplane-runtime-evidence", &v).unwrap().is_empty());
+    assert!(
+        amc::contracts::validate("upstream/agentplane-runtime-evidence", &v)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn every_runtime_evidence_kind_is_produced_and_refused_where_the_documents_say_no() {
-    let case = cases().into_iter().find(|c| c.name == "example-workstation-llama").unwrap();
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "example-workstation-llama")
+        .unwrap();
     let dir = case.expected.join("receipts/coder");
     let placement = dir.join("placement-evidence.ws-1.json");
     let run = |args: &[&str], extra: &[(&str, PathBuf)]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_amc"));
-        c.env_remove("SOURCE_DATE_EPOCH").arg("evidence").args(args).arg("--placement").arg(&placement);
+        c.env_remove("SOURCE_DATE_EPOCH")
+            .arg("evidence")
+            .args(args)
+            .arg("--placement")
+            .arg(&placement);
         for (flag, p) in extra {
             c.arg(flag).arg(p);
         }
@@ -211,28 +279,59 @@ fn every_runtime_evidence_kind_is_produced_and_refused_where_the_documents_say_n
     let at = ["--observed-at", "2026-06-02T00:00:00Z"];
     let plan = dir.join("teardown-plan.json");
     for (kind, status) in [("teardown", "tearing-down"), ("wipe", "wiped")] {
-        let o = run(&[&[kind][..], &at[..]].concat(), &[("--teardown-plan", plan.clone())]);
-        assert!(o.status.success(), "{kind}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = run(
+            &[&[kind][..], &at[..]].concat(),
+            &[("--teardown-plan", plan.clone())],
+        );
+        assert!(
+            o.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["evidenceType"], kind);
         assert_eq!(v["runtime"]["status"], status);
-        assert!(amc::contracts::validate("upstream/agentplane-runtime-evidence", &v).unwrap().is_empty());
+        assert!(
+            amc::contracts::validate("upstream/agentplane-runtime-evidence", &v)
+                .unwrap()
+                .is_empty()
+        );
     }
-    let o = run(&["runtime-status", "--status", "running", at[0], at[1]], &[]);
+    let o = run(
+        &["runtime-status", "--status", "running", at[0], at[1]],
+        &[],
+    );
     assert!(o.status.success());
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!((v["evidenceType"].as_str(), v["runtime"]["status"].as_str()), (Some("runtime-status"), Some("running")));
+    assert_eq!(
+        (v["evidenceType"].as_str(), v["runtime"]["status"].as_str()),
+        (Some("runtime-status"), Some("running"))
+    );
     // A failed status says why; no time, no evidence; a build's decision is not the runtime's.
-    assert_eq!(run(&["runtime-status", "--status", "failed", at[0], at[1]], &[]).status.code(), Some(1));
-    assert_eq!(run(&["runtime-status", "--status", "running"], &[]).status.code(), Some(2));
-    let o = run(&["activation", at[0], at[1]], &[("--decision", dir.join("activation-decision.json"))]);
+    assert_eq!(
+        run(&["runtime-status", "--status", "failed", at[0], at[1]], &[])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["runtime-status", "--status", "running"], &[])
+            .status
+            .code(),
+        Some(2)
+    );
+    let o = run(
+        &["activation", at[0], at[1]],
+        &[("--decision", dir.join("activation-decision.json"))],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("planned receipts"));
 
     // A teardown the admission does not allow leaves no teardown evidence.
     let mut p = json(&plan);
     p["decisions"]["teardown"]["allowed"] = Value::Bool(false);
-    p["decisions"]["teardown"]["failureReasons"] = serde_json::json!(["policy_does_not_allow_teardown"]);
+    p["decisions"]["teardown"]["failureReasons"] =
+        serde_json::json!(["policy_does_not_allow_teardown"]);
     let tmp = tempfile::tempdir().unwrap();
     let denied = tmp.path().join("plan.json");
     fs::write(&denied, serde_json::to_vec(&p).unwrap()).unwrap();

@@ -33,9 +33,12 @@ fn model(m: &ir::Model, diags: &mut Diagnostics) {
     };
     if m.sources_written > 1 {
         diags.push(
-            Diagnostic::new(Code::E0109, format!("model `{id}` names more than one source"))
-                .label(source.span, "first source")
-                .help("a model has exactly one of `hf`, `oci`, `url`, `path` (or the legacy `source`)"),
+            Diagnostic::new(
+                Code::E0109,
+                format!("model `{id}` names more than one source"),
+            )
+            .label(source.span, "first source")
+            .help("a model has exactly one of `hf`, `oci`, `url`, `path` (or the legacy `source`)"),
         );
     }
     if let Some(l) = &m.legacy {
@@ -47,8 +50,16 @@ fn model(m: &ir::Model, diags: &mut Diagnostics) {
             .label(l.span, "legacy source")
             .help(format!(
                 "write the source and its files instead of `source`{}{}:\n{}",
-                if l.digest_span.is_some() { ", `digest`" } else { "" },
-                if l.file_span.is_some() { " and `file`" } else { "" },
+                if l.digest_span.is_some() {
+                    ", `digest`"
+                } else {
+                    ""
+                },
+                if l.file_span.is_some() {
+                    " and `file`"
+                } else {
+                    ""
+                },
                 rewrite(m, &source.value)
             )),
         );
@@ -72,7 +83,10 @@ fn model(m: &ir::Model, diags: &mut Diagnostics) {
                 )),
                 Some(r) if !is_hex(&r.value, 40) => unpinned.push((
                     r.span,
-                    format!("revision `{}` is a branch or tag, not a 40-hex commit", r.value),
+                    format!(
+                        "revision `{}` is a branch or tag, not a 40-hex commit",
+                        r.value
+                    ),
                 )),
                 Some(_) => {}
             }
@@ -95,9 +109,17 @@ fn model(m: &ir::Model, diags: &mut Diagnostics) {
             }
             if !url.ends_with('/') && m.files.len() > 1 {
                 diags.push(
-                    Diagnostic::new(Code::E0103, format!("model `{id}`: a file URL fetches one file, and {} are listed", m.files.len()))
-                        .label(source.span, "one file")
-                        .help("end the URL with `/` to make it a directory each `file` is fetched from"),
+                    Diagnostic::new(
+                        Code::E0103,
+                        format!(
+                            "model `{id}`: a file URL fetches one file, and {} are listed",
+                            m.files.len()
+                        ),
+                    )
+                    .label(source.span, "one file")
+                    .help(
+                        "end the URL with `/` to make it a directory each `file` is fetched from",
+                    ),
                 );
             }
         }
@@ -115,7 +137,10 @@ fn model(m: &ir::Model, diags: &mut Diagnostics) {
         for f in m.files.iter().filter(|f| f.sha256.is_none()) {
             unpinned.push((
                 f.path.span,
-                format!("file `{}` has no sha256, so its bytes cannot be verified", f.path.value),
+                format!(
+                    "file `{}` has no sha256, so its bytes cannot be verified",
+                    f.path.value
+                ),
             ));
         }
     }
@@ -123,21 +148,31 @@ fn model(m: &ir::Model, diags: &mut Diagnostics) {
     for f in &m.files {
         if !seen.insert(f.path.value.as_str()) {
             diags.push(
-                Diagnostic::new(Code::E0109, format!("model `{id}` lists file `{}` twice", f.path.value))
-                    .label(f.path.span, "repeated")
-                    .help("list each file once"),
+                Diagnostic::new(
+                    Code::E0109,
+                    format!("model `{id}` lists file `{}` twice", f.path.value),
+                )
+                .label(f.path.span, "repeated")
+                .help("list each file once"),
             );
         }
     }
     if let Some(e) = &m.entry {
-        let inside = m.files.iter().any(|f| {
-            f.path.value == e.value || f.path.value.starts_with(&format!("{}/", e.value))
-        });
+        let inside = m
+            .files
+            .iter()
+            .any(|f| f.path.value == e.value || f.path.value.starts_with(&format!("{}/", e.value)));
         if !inside && !m.files.is_empty() {
             diags.push(
-                Diagnostic::new(Code::E0103, format!("model `{id}`: entry `{}` is not one of its files or directories", e.value))
-                    .label(e.span, "not a listed file")
-                    .help("name a listed file, or a directory that holds listed files"),
+                Diagnostic::new(
+                    Code::E0103,
+                    format!(
+                        "model `{id}`: entry `{}` is not one of its files or directories",
+                        e.value
+                    ),
+                )
+                .label(e.span, "not a listed file")
+                .help("name a listed file, or a directory that holds listed files"),
             );
         }
     }
@@ -181,7 +216,9 @@ pub fn url_problem(url: &str) -> Option<String> {
         if matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
             return None;
         }
-        return Some(format!("`{url}` is plain http from a host that is not loopback"));
+        return Some(format!(
+            "`{url}` is plain http from a host that is not loopback"
+        ));
     }
     Some(format!("`{url}` is not an https:// URL"))
 }

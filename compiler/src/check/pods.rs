@@ -74,6 +74,14 @@ pub struct Workload {
     pub gpus: u32,
     /// VRAM per replica.
     pub vram: u64,
+    /// /dev/shm size, when the provider or pod sets one.
+    pub shm: Option<u64>,
+    /// Memory-backed bytes the container's memory limit must also hold:
+    /// /dev/shm, tmpfs tiers and the 1 GiB /tmp.
+    pub memory_backed: u64,
+    /// Memory the placement reserves: the request, or what the model (when
+    /// served from RAM) and the memory-backed volumes need if that is more.
+    pub memory_demand: u64,
     /// Volumes.
     pub volumes: Vec<VolumeView>,
     /// Ports.
@@ -117,6 +125,9 @@ impl Workload {
 
 const GIB: u64 = 1 << 30;
 
+/// Size of the memory-backed /tmp every container gets.
+pub const TMP_SIZE: u64 = GIB;
+
 fn secret_like_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     [
@@ -134,11 +145,25 @@ fn secret_like_name(name: &str) -> bool {
     .any(|s| n.contains(s))
 }
 
-fn substitute(arg: &str, port: u16, model_path: &str, model_id: &str, model_dir: &str) -> String {
-    arg.replace("{port}", &port.to_string())
-        .replace("{model-path}", model_path)
-        .replace("{model-id}", model_id)
-        .replace("{model-dir}", model_dir)
+/// The values of the placeholders a provider's args and env may use.
+struct Placeholders<'a> {
+    port: u16,
+    model_path: &'a str,
+    model_id: &'a str,
+    model_dir: &'a str,
+    /// llama.cpp `--n-gpu-layers`: all layers on a GPU accelerator, none on CPU.
+    gpu_layers: &'a str,
+    /// GPUs of a replica (the tensor-parallel degree).
+    gpus: u32,
+}
+
+fn substitute(arg: &str, p: &Placeholders<'_>) -> String {
+    arg.replace("{port}", &p.port.to_string())
+        .replace("{model-path}", p.model_path)
+        .replace("{model-id}", p.model_id)
+        .replace("{model-dir}", p.model_dir)
+        .replace("{gpu-layers}", p.gpu_layers)
+        .replace("{gpus}", &p.gpus.to_string())
 }
 
 /// Resolves one pod; `None` when it cannot be (errors reported).
@@ -295,8 +320,10 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     }
 
     // Model format.
-    if let Some(m) = &model {
-        if !provider.formats.contains(&m.format.value) {
+    if let Some(m) = &model
+        && !provider.formats.contains(&m.format.value)
+    {
+        {
             let mspan = p.model.as_ref().map(|x| x.span).unwrap_or(p.head);
             diags.push(
                 Diagnostic::new(
@@ -529,6 +556,64 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         _ => 0,
     });
     let rspan = r.span.unwrap_or(p.head);
+
+    // Memory-backed volumes are charged to the container's memory.
+    let shm = p.shm.or(provider.shm);
+    let tmpfs: u64 = volumes
+        .iter()
+        .filter(|v| v.tier.backend.value == "tmpfs")
+        .map(|v| v.tier.volume_size())
+        .sum();
+    let memory_backed = shm.unwrap_or(0) + tmpfs + TMP_SIZE;
+    let model_ram = match &model {
+        Some(m) if gpus == 0 => m.memory_need(),
+        _ => 0,
+    };
+    let needed = model_ram.saturating_add(memory_backed);
+    if memory_limit < needed && model_ram > 0 {
+        diags.push(
+            Diagnostic::new(
+                Code::E0330,
+                format!(
+                    "pod `{id}` has a memory limit of {}, but needs {}",
+                    crate::lang::units::human_size(memory_limit),
+                    crate::lang::units::human_size(needed)
+                ),
+            )
+            .label(rspan, "memory limit too small")
+            .help(format!(
+                "the model served from RAM needs {}, and memory-backed volumes ({}/dev/shm, tmpfs tiers and /tmp) take {} of the same limit: raise `memory` (or `memory-limit`) to at least \"{}GiB\"",
+                crate::lang::units::human_size(model_ram),
+                if shm.is_some() { "" } else { "no " },
+                crate::lang::units::human_size(memory_backed),
+                needed.div_ceil(GIB)
+            )),
+        );
+    }
+    let memory_demand = memory.max(needed);
+
+    // Tensor parallelism: one shard per GPU of the replica.
+    if gpus > 1
+        && let Some(m) = &model
+        && let Some(h) = &m.attention_heads
+        && h.value % u64::from(gpus) != 0
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::E0331,
+                format!(
+                    "model `{}` cannot be split across the {gpus} GPUs of a replica of pod `{id}`",
+                    m.id.value
+                ),
+            )
+            .label(rspan, format!("{gpus} GPUs"))
+            .label(h.span, format!("{} attention heads", h.value))
+            .help(format!(
+                "tensor parallelism gives each GPU an equal share of the attention heads: use a GPU count that divides {}",
+                h.value
+            )),
+        );
+    }
     if cpu > cpu_limit {
         diags.push(
             Diagnostic::new(
@@ -563,19 +648,32 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         .first()
         .map(|q| q.container_port)
         .unwrap_or(default_port);
-    let args = raw_args
-        .iter()
-        .map(|a| substitute(a, first_port, &model_path, &model_id, &model_mount))
-        .collect();
+    let on_gpu = matches!(
+        accelerator.value.as_str(),
+        "cuda" | "rocm" | "vulkan" | "metal"
+    );
+    let ph = Placeholders {
+        port: first_port,
+        model_path: &model_path,
+        model_id: &model_id,
+        model_dir: &model_mount,
+        gpu_layers: if on_gpu { "999" } else { "0" },
+        gpus,
+    };
+    let mut args: Vec<String> = raw_args.iter().map(|a| substitute(a, &ph)).collect();
+    if let Some(flag) = &provider.tensor_parallel_arg
+        && gpus > 1
+        && !args
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    {
+        args.push(flag.clone());
+        args.push(gpus.to_string());
+    }
     let mut env: Vec<(String, String)> = provider
         .env
         .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                substitute(v, first_port, &model_path, &model_id, &model_mount),
-            )
-        })
+        .map(|(k, v)| (k.clone(), substitute(v, &ph)))
         .collect();
     env.extend(
         p.env
@@ -599,6 +697,9 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         memory_limit,
         gpus,
         vram,
+        shm,
+        memory_backed,
+        memory_demand,
         volumes,
         ports,
         network: p

@@ -118,7 +118,11 @@ pub fn activate(a: ActivateArgs) -> ExitCode {
 /// `Err` names what is missing or given twice.
 fn documents(a: &ActivationArgs) -> Result<[PathBuf; 3], String> {
     let flags = [&a.pod, &a.policy, &a.grant];
-    let names = ["--pod (or POD)", "--policy (or POLICY)", "--grant (or GRANT)"];
+    let names = [
+        "--pod (or POD)",
+        "--policy (or POLICY)",
+        "--grant (or GRANT)",
+    ];
     let mut out: Vec<PathBuf> = Vec::new();
     for (i, flag) in flags.iter().enumerate() {
         match (a.documents.get(i), flag) {
@@ -463,7 +467,10 @@ fn deployment_bindings(dir: &Path) -> Result<(Option<String>, activation::Expect
         .collect();
     entries.sort();
     for p in &entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with("placement-evidence.") {
             let v = read(p)?;
             let replica = text(&v, "/labels/amc.replica")

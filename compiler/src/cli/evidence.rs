@@ -88,15 +88,22 @@ pub fn run(a: EvidenceArgs) -> ExitCode {
     let (common, extra) = match &a.kind {
         Kind::Activation { common, decision } => (common, Some(decision)),
         Kind::RuntimeStatus { common, .. } => (common, None),
-        Kind::Teardown { common, teardown_plan } | Kind::Wipe { common, teardown_plan } => {
-            (common, Some(teardown_plan))
+        Kind::Teardown {
+            common,
+            teardown_plan,
         }
+        | Kind::Wipe {
+            common,
+            teardown_plan,
+        } => (common, Some(teardown_plan)),
     };
     let sde = std::env::var("SOURCE_DATE_EPOCH").ok();
     let observed = match driver::decision_time(common.observed_at.as_deref(), sde.as_deref()) {
         Ok(Some(t)) => t,
         Ok(None) => {
-            stderrln!("error: --observed-at (or SOURCE_DATE_EPOCH) is required: evidence records when it was observed");
+            stderrln!(
+                "error: --observed-at (or SOURCE_DATE_EPOCH) is required: evidence records when it was observed"
+            );
             return ExitCode::from(2);
         }
         Err(e) => {

@@ -111,6 +111,8 @@ codes! {
     E0322, Error, "pinned machine lacks the pod's accelerator";
     E0323, Error, "storage pool larger than free disk space";
     E0324, Error, "Quadlet target on a host without Quadlet";
+    E0330, Error, "memory limit below what the pod needs";
+    E0331, Error, "model cannot be split across the replica's GPUs";
     W0301, Warning, "image not pinned by digest";
     W0302, Warning, "model without digest";
     W0303, Warning, "unused definition";

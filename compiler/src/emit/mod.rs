@@ -40,18 +40,32 @@ pub struct EmitOptions {
 /// The build output.
 pub type Artifacts = BTreeMap<String, Vec<u8>>;
 
-/// Emits every artifact and the manifest. `blocking_warnings` are the
-/// build's warnings that block production (the release evidence lists them).
+/// What the build record (manifest, release evidence) is made of besides
+/// the artifacts.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// The spec's input files.
+    pub inputs: &'a [Input],
+    /// The stdlib modules it imported.
+    pub stdlib_modules: &'a [String],
+    /// The build's warnings that block production (release evidence).
+    pub blocking_warnings: &'a [String],
+}
+
+/// Emits every artifact and the manifest.
 pub fn emit(
     spec: &ir::Spec,
     checked: &Checked,
     placement: &Placement,
     docs: &Documents,
-    inputs: &[Input],
-    stdlib_modules: &[String],
-    blocking_warnings: &[String],
+    record: Record<'_>,
     opts: &EmitOptions,
 ) -> Result<Artifacts, Diagnostic> {
+    let Record {
+        inputs,
+        stdlib_modules,
+        blocking_warnings,
+    } = record;
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
     for cluster in &spec.clusters {

@@ -231,7 +231,7 @@ pub fn emit(
     if !devices.is_empty() && w.accelerator != "cuda" {
         podman_args.push("--group-add=keep-groups".to_string());
     }
-    let labels = vec![
+    let labels = [
         format!("io.agent-machine.pod={}", w.id()),
         format!("io.agent-machine.tenant={tenant}"),
         format!("io.agent-machine.provider={}", w.provider.id.value),

@@ -219,16 +219,33 @@ mod tests {
             }
             serde_json::to_vec(&v).unwrap()
         };
-        a.insert("receipts/a/activation-decision.json".into(), decision("allowed", true, &[], false));
+        a.insert(
+            "receipts/a/activation-decision.json".into(),
+            decision("allowed", true, &[], false),
+        );
         a.insert(
             "receipts/b/activation-decision.json".into(),
-            decision("fail-closed", false, &["policy_does_not_allow_activation_scope", "decision_time_unset"], false),
+            decision(
+                "fail-closed",
+                false,
+                &[
+                    "policy_does_not_allow_activation_scope",
+                    "decision_time_unset",
+                ],
+                false,
+            ),
         );
         a.insert(
             "receipts/c/activation-decision.json".into(),
-            decision("unknown", false, &["storage_receipt_quota_required_not_observed:x"], true),
+            decision(
+                "unknown",
+                false,
+                &["storage_receipt_quota_required_not_observed:x"],
+                true,
+            ),
         );
-        let warn = vec!["W0301: pod `b` runs `r/x:latest`, which is not pinned by digest".to_string()];
+        let warn =
+            vec!["W0301: pod `b` runs `r/x:latest`, which is not pinned by digest".to_string()];
         assert_eq!(
             known_blockers(&a, &warn),
             [
@@ -238,12 +255,22 @@ mod tests {
                 "activation-pending-host-observation:c",
             ]
         );
-        let input = Input { path: "spec.kdl".into(), bytes: b"x".to_vec() };
-        let v: Value = serde_json::from_slice(&bundle(&a, &[&input], &warn, &EmitOptions::default())).unwrap();
+        let input = Input {
+            path: "spec.kdl".into(),
+            bytes: b"x".to_vec(),
+        };
+        let v: Value =
+            serde_json::from_slice(&bundle(&a, &[&input], &warn, &EmitOptions::default())).unwrap();
         assert_eq!(v["release"]["maturity"], "production-blocked");
         assert_eq!(v["supplyChain"]["strictModeAvailable"], true);
         assert_eq!(v["knownBlockers"].as_array().unwrap().len(), 4);
-        let clean: Value = serde_json::from_slice(&bundle(&Artifacts::new(), &[&input], &[], &EmitOptions::default())).unwrap();
+        let clean: Value = serde_json::from_slice(&bundle(
+            &Artifacts::new(),
+            &[&input],
+            &[],
+            &EmitOptions::default(),
+        ))
+        .unwrap();
         assert_eq!(clean["release"]["maturity"], "release-candidate");
         assert_eq!(clean["knownBlockers"], serde_json::json!([]));
     }

@@ -408,12 +408,7 @@ struct Storage {
     reuse_scopes: BTreeSet<String>,
 }
 
-fn check_storage(
-    inp: &Inputs<'_>,
-    pod_id: &str,
-    machines: &[String],
-    r: &mut Reasons,
-) -> Storage {
+fn check_storage(inp: &Inputs<'_>, pod_id: &str, machines: &[String], r: &mut Reasons) -> Storage {
     let req = Some("valid_storage_receipts");
     let ids: Vec<String> = inp
         .storage_receipts

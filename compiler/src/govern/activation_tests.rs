@@ -170,7 +170,10 @@ fn upstream_storage_rules_at_runtime() {
     // the status says the decision awaits the host, never "allowed".
     c.ctx.stage = Stage::Plan;
     let plan = c.run();
-    assert_eq!(plan.decision.failure_reasons, runtime.decision.failure_reasons);
+    assert_eq!(
+        plan.decision.failure_reasons,
+        runtime.decision.failure_reasons
+    );
     assert_eq!(
         plan.decision.required_before_activation,
         runtime.decision.required_before_activation
@@ -192,7 +195,10 @@ fn a_supplied_negative_attestation_always_fails_closed() {
     // Not required by the profile or the admission, but supplied: checked.
     c.attestation = Some(upstream("attestation-decision.failed-sip.json"));
     let r = c.reasons();
-    assert!(r.contains(&"host_attestation_not_permitted".to_string()), "{r:?}");
+    assert!(
+        r.contains(&"host_attestation_not_permitted".to_string()),
+        "{r:?}"
+    );
     assert_eq!(c.run().decision.status, "fail-closed");
 }
 

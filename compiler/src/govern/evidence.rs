@@ -78,7 +78,11 @@ fn short_hash(parts: &[&str]) -> String {
 
 /// The evidence for `event` observed at `observed_at`, built on `placement`.
 /// `Err` says why the documents do not allow it.
-pub fn runtime_evidence(placement: &Value, event: &Event<'_>, observed_at: &str) -> Result<Value, String> {
+pub fn runtime_evidence(
+    placement: &Value,
+    event: &Event<'_>,
+    observed_at: &str,
+) -> Result<Value, String> {
     if text(placement, "/kind") != Some("AgentPlaneRuntimeEvidence")
         || text(placement, "/evidenceType") != Some("placement")
     {
@@ -87,12 +91,18 @@ pub fn runtime_evidence(placement: &Value, event: &Event<'_>, observed_at: &str)
     if super::rules::parse_time(observed_at).is_none() {
         return Err(format!("`{observed_at}` is not an RFC 3339 time"));
     }
-    let pod = text(placement, "/agentPodId").unwrap_or_default().to_string();
-    let receipt = text(placement, "/deploymentReceiptId").unwrap_or_default().to_string();
+    let pod = text(placement, "/agentPodId")
+        .unwrap_or_default()
+        .to_string();
+    let receipt = text(placement, "/deploymentReceiptId")
+        .unwrap_or_default()
+        .to_string();
     let mut v = placement.clone();
     let kind = event.kind();
     let pod_slug = pod.rsplit(':').next().unwrap_or("pod");
-    let machine = text(placement, "/agentMachineId").unwrap_or_default().to_string();
+    let machine = text(placement, "/agentMachineId")
+        .unwrap_or_default()
+        .to_string();
     v["id"] = json!(format!(
         "urn:srcos:agent-machine:agentplane-runtime-evidence:{pod_slug}-{kind}-{}",
         short_hash(&[&machine, &receipt, kind, observed_at])
@@ -105,9 +115,14 @@ pub fn runtime_evidence(placement: &Value, event: &Event<'_>, observed_at: &str)
         .unwrap_or_default();
     let mut labels: serde_json::Map<String, Value> = old_labels
         .into_iter()
-        .filter(|(k, _)| !k.starts_with("sourceos.activation.") && k != super::activation::PENDING_LABEL)
+        .filter(|(k, _)| {
+            !k.starts_with("sourceos.activation.") && k != super::activation::PENDING_LABEL
+        })
         .collect();
-    labels.insert("amc.evidence.base".into(), json!(text(placement, "/id").unwrap_or_default()));
+    labels.insert(
+        "amc.evidence.base".into(),
+        json!(text(placement, "/id").unwrap_or_default()),
+    );
     let runtime = &mut v["runtime"];
     runtime["failureReason"] = Value::Null;
     match event {
@@ -115,31 +130,56 @@ pub fn runtime_evidence(placement: &Value, event: &Event<'_>, observed_at: &str)
             if text(decision, "/kind") != Some("ActivationDecision") {
                 return Err("--decision is not an ActivationDecision".into());
             }
-            if decision.pointer("/labels/amc.decision.stage").and_then(Value::as_str) == Some("plan") {
+            if decision
+                .pointer("/labels/amc.decision.stage")
+                .and_then(Value::as_str)
+                == Some("plan")
+            {
                 return Err("this ActivationDecision was made by `amc build` on planned receipts; activation evidence needs the runtime gate's decision (`amc evaluate activation` on receipts observed on the machine)".into());
             }
             for (field, want) in [("agentPodId", &pod), ("deploymentReceiptId", &receipt)] {
                 let got = text(decision, &format!("/inputs/{field}")).unwrap_or_default();
                 if got != want {
-                    return Err(format!("the decision's inputs.{field} is `{got}`, the placement's is `{want}`"));
+                    return Err(format!(
+                        "the decision's inputs.{field} is `{got}`, the placement's is `{want}`"
+                    ));
                 }
             }
-            let allowed = decision.pointer("/decision/activationAllowed") == Some(&Value::Bool(true));
+            let allowed =
+                decision.pointer("/decision/activationAllowed") == Some(&Value::Bool(true));
             runtime["status"] = json!(if allowed { "activating" } else { "failed" });
             if !allowed {
                 let reasons = super::semantics::list(decision, "/decision/failureReasons");
-                runtime["failureReason"] = json!(format!("activation fail-closed: {}", reasons.join(";")));
+                runtime["failureReason"] =
+                    json!(format!("activation fail-closed: {}", reasons.join(";")));
             }
-            v["storageReceiptRefs"] = json!(super::semantics::list(decision, "/inputs/storageReceiptRefs"));
+            v["storageReceiptRefs"] = json!(super::semantics::list(
+                decision,
+                "/inputs/storageReceiptRefs"
+            ));
             let reuse = decision.pointer("/scope/cacheReuseAllowed") == Some(&Value::Bool(true));
-            v["cache"]["cacheReuseAllowed"] = json!(allowed && reuse && v["cache"]["cacheReuseRequested"] == json!(true));
+            v["cache"]["cacheReuseAllowed"] =
+                json!(allowed && reuse && v["cache"]["cacheReuseRequested"] == json!(true));
             v["cache"]["cacheReuseDecisionRef"] = json!(text(decision, "/id"));
-            labels.insert("sourceos.activation.allowed".into(), json!(allowed.to_string()));
-            labels.insert("sourceos.activation.fail-closed".into(), json!((!allowed).to_string()));
+            labels.insert(
+                "sourceos.activation.allowed".into(),
+                json!(allowed.to_string()),
+            );
+            labels.insert(
+                "sourceos.activation.fail-closed".into(),
+                json!((!allowed).to_string()),
+            );
         }
-        Event::Status { status, started_at, failure_reason } => {
+        Event::Status {
+            status,
+            started_at,
+            failure_reason,
+        } => {
             if !OBSERVED_STATUSES.contains(status) {
-                return Err(format!("status `{status}` is not one of {}", OBSERVED_STATUSES.join(", ")));
+                return Err(format!(
+                    "status `{status}` is not one of {}",
+                    OBSERVED_STATUSES.join(", ")
+                ));
             }
             if matches!(*status, "failed" | "degraded") && failure_reason.is_none() {
                 return Err(format!("a `{status}` status needs --failure-reason"));
@@ -152,14 +192,23 @@ pub fn runtime_evidence(placement: &Value, event: &Event<'_>, observed_at: &str)
             }
         }
         Event::Teardown { plan } | Event::Wipe { plan } => {
-            let which = if kind == "teardown" { "teardown" } else { "wipe" };
+            let which = if kind == "teardown" {
+                "teardown"
+            } else {
+                "wipe"
+            };
             if text(plan, "/kind") != Some("AmcTeardownPlan") {
-                return Err("--teardown-plan is not a TeardownPlan (receipts/<pod>/teardown-plan.json)".into());
+                return Err(
+                    "--teardown-plan is not a TeardownPlan (receipts/<pod>/teardown-plan.json)"
+                        .into(),
+                );
             }
             for (field, want) in [("agentPodId", &pod), ("deploymentReceiptId", &receipt)] {
                 let got = text(plan, &format!("/{field}")).unwrap_or_default();
                 if got != want {
-                    return Err(format!("the teardown plan's {field} is `{got}`, the placement's is `{want}`"));
+                    return Err(format!(
+                        "the teardown plan's {field} is `{got}`, the placement's is `{want}`"
+                    ));
                 }
             }
             let d = &plan["decisions"][which];
@@ -170,9 +219,16 @@ pub fn runtime_evidence(placement: &Value, event: &Event<'_>, observed_at: &str)
                     reasons.join(", ")
                 ));
             }
-            runtime["status"] = json!(if which == "teardown" { "tearing-down" } else { "wiped" });
+            runtime["status"] = json!(if which == "teardown" {
+                "tearing-down"
+            } else {
+                "wiped"
+            });
             runtime["completedAt"] = json!(observed_at);
-            labels.insert(format!("amc.{which}.policy-admission"), json!(text(d, "/policyAdmissionId")));
+            labels.insert(
+                format!("amc.{which}.policy-admission"),
+                json!(text(d, "/policyAdmissionId")),
+            );
             let wiped: Vec<String> = plan["volumes"]
                 .as_array()
                 .map(|vs| {

@@ -78,7 +78,8 @@ pub fn statuses(
                 .and_then(|b| serde_json::from_slice::<Value>(b).ok())
                 .unwrap_or(Value::Null);
             let reasons = super::semantics::list(&v, "/decision/failureReasons");
-            let activation = if v.pointer("/decision/activationAllowed") == Some(&Value::Bool(true)) {
+            let activation = if v.pointer("/decision/activationAllowed") == Some(&Value::Bool(true))
+            {
                 "allowed"
             } else if pending(&v) {
                 "pending"
@@ -104,10 +105,7 @@ pub fn statuses(
 pub fn pending(decision: &Value) -> bool {
     decision.pointer("/decision/status").and_then(Value::as_str) == Some("unknown")
         && decision
-            .pointer(&format!(
-                "/labels/{}",
-                super::activation::PENDING_LABEL
-            ))
+            .pointer(&format!("/labels/{}", super::activation::PENDING_LABEL))
             .is_some()
 }
 

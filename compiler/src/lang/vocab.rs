@@ -177,6 +177,9 @@ pub const REQUEST_TYPES: &[&str] = &[
     "wipe",
 ];
 
+/// Kubernetes taint effects.
+pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
+
 /// What an `oci` model source is.
 pub const OCI_MEDIA: &[&str] = &["image", "artifact"];
 

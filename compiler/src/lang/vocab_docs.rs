@@ -423,6 +423,24 @@ pub static VOCABULARIES: &[Vocabulary] = &[
         ],
     },
     Vocabulary {
+        title: "Taint effects",
+        values: TAINT_EFFECTS,
+        docs: &[
+            (
+                "NoSchedule",
+                "Pods that do not tolerate the taint are not scheduled on the node.",
+            ),
+            (
+                "PreferNoSchedule",
+                "The scheduler avoids the node for pods that do not tolerate the taint.",
+            ),
+            (
+                "NoExecute",
+                "Pods that do not tolerate the taint are evicted from the node.",
+            ),
+        ],
+    },
+    Vocabulary {
         title: "OCI model media",
         values: OCI_MEDIA,
         docs: &[

@@ -142,6 +142,8 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         zone: child_str(n, "zone"),
         bandwidth: child(n, "bandwidth").map(bandwidths).unwrap_or_default(),
         runtimes: child(n, "runtimes").map(|r| Spanned::new(arg_strs(r), r.span)),
+        hf_endpoint: child_str(n, "hf-endpoint"),
+        staging_image: child_str(n, "staging-image"),
         labels: labels(n),
     })
 }
@@ -228,6 +230,8 @@ fn provider(n: &Node, origin: Origin) -> Option<ir::Provider> {
             .and_then(|p| p.args.first().and_then(int))
             .and_then(|u| u32::try_from(u).ok()),
         model_dir: child_string(n, "model-dir"),
+        shm: child(n, "shm").and_then(|s| s.args.first().and_then(size)),
+        tensor_parallel_arg: child_string(n, "tensor-parallel-arg"),
         endpoint: child_string(n, "endpoint"),
         env,
         labels: labels(n),
@@ -615,6 +619,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         env,
         secrets,
         args: child(n, "args").map(arg_strs),
+        shm: child(n, "shm").and_then(|s| s.args.first().and_then(size)),
         image_policy: child_string(n, "image-policy"),
         sbom: child_string(n, "sbom"),
         provenance: child_string(n, "provenance"),
@@ -635,6 +640,42 @@ fn cluster(n: &Node) -> Option<ir::Cluster> {
         storage_classes,
         nodes: child(n, "nodes").map(arg_strs_spanned).unwrap_or_default(),
         ingress_class: child_string(n, "ingress-class"),
+        tenants: children(n, "tenant")
+            .filter_map(|t| {
+                let q = child(t, "resource-quota");
+                Some((
+                    arg_str(t, 0)?.value,
+                    ir::TenantConfig {
+                        namespace: prop_str(t, "namespace"),
+                        quota: ir::TenantQuota {
+                            cpu_milli: q.and_then(|q| prop_cpu(q, "cpu")),
+                            memory: q.and_then(|q| prop_size(q, "memory")),
+                            gpus: q
+                                .and_then(|q| prop_int(q, "gpus"))
+                                .and_then(|g| u64::try_from(g).ok()),
+                            storage: q.and_then(|q| prop_size(q, "storage")),
+                        },
+                        span: Some(t.head_span()),
+                    },
+                ))
+            })
+            .collect(),
+        image_volumes: child(n, "image-volumes")
+            .and_then(|c| c.args.first().and_then(boolean))
+            .unwrap_or(false),
+        gpu_runtime_class: child_string(n, "gpu-runtime-class"),
+        gpu_tolerations: children(n, "gpu-toleration")
+            .filter_map(|t| {
+                Some((
+                    arg_str(t, 0)?.value,
+                    prop_str(t, "effect")
+                        .map(|e| e.value)
+                        .unwrap_or_else(|| "NoSchedule".into()),
+                ))
+            })
+            .collect(),
+        hf_endpoint: child_str(n, "hf-endpoint"),
+        staging_image: child_str(n, "staging-image"),
     })
 }
 

@@ -221,11 +221,11 @@ fn solve_problem(pb: &problem::Problem, seed: u64, _opts: SolveOptions) -> (Vec<
 }
 
 /// Default size of a volume whose tier sets no quota.
-pub const DEFAULT_VOLUME_SIZE: u64 = 10 << 30;
+pub const DEFAULT_VOLUME_SIZE: u64 = ir::DEFAULT_VOLUME_SIZE;
 
 /// The bytes one volume of a tier takes.
 pub fn volume_size(tier: &ir::CacheTier) -> u64 {
-    tier.quota.unwrap_or(DEFAULT_VOLUME_SIZE)
+    tier.volume_size()
 }
 
 /// The pool of a machine that holds a tier's volumes, if any.

@@ -699,7 +699,7 @@ pub fn map(
                     .as_ref()
                     .and_then(|m| model_ix.get(m.id.value.as_str()).copied()),
                 keys: pod_keys[wi].get(r as usize).cloned().unwrap_or_default(),
-                demand: [w.cpu, w.memory, u64::from(w.gpus), vram],
+                demand: [w.cpu, w.memory_demand, u64::from(w.gpus), vram],
                 volumes: volumes.clone(),
                 class: wi as u32,
                 groups: pod_groups[wi].clone(),

@@ -390,14 +390,12 @@ pub fn placement_evidence(
             ("amc.replica".to_string(), replica.to_string()),
         ])
         .into_iter()
-        .chain(
-            (decision.decision.status == "unknown").then(|| {
-                (
-                    crate::govern::activation::PENDING_LABEL.to_string(),
-                    "host-observation".to_string(),
-                )
-            }),
-        )
+        .chain((decision.decision.status == "unknown").then(|| {
+            (
+                crate::govern::activation::PENDING_LABEL.to_string(),
+                "host-observation".to_string(),
+            )
+        }))
         .collect(),
     }
 }

@@ -156,6 +156,25 @@ static MACHINE_RUNTIMES: NodeSpec = leaf(
     "Runtime envelopes the machine offers (e.g. podman-quadlet, systemd, kubernetes).",
 );
 
+pub(super) static HF_ENDPOINT: NodeSpec = leaf(
+    "hf-endpoint",
+    &[arg(
+        "url",
+        Ty::Str,
+        "https:// URL (http:// only on a loopback host).",
+    )],
+    "Where `hf` model sources are fetched from: a Hugging Face mirror or proxy (default https://huggingface.co).",
+);
+pub(super) static STAGING_IMAGE: NodeSpec = leaf(
+    "staging-image",
+    &[arg(
+        "image",
+        Ty::Image,
+        "Image reference, pinned by digest.",
+    )],
+    "Image that runs model staging (needs `sh`, `sha256sum` and `curl` or `wget`; default: the image of the provider that serves the model).",
+);
+
 /// `machine "ID" { ... }`.
 pub static MACHINE: NodeSpec = NodeSpec {
     name: "machine",
@@ -179,6 +198,8 @@ pub static MACHINE: NodeSpec = NodeSpec {
         &MACHINE_ZONE,
         &MACHINE_BANDWIDTH,
         &MACHINE_RUNTIMES,
+        &HF_ENDPOINT,
+        &STAGING_IMAGE,
         &LABELS,
     ],
     repeatable: true,
@@ -216,6 +237,67 @@ static CL_INGRESS_CLASS: NodeSpec = leaf(
     "IngressClass for ingress exposure.",
 );
 
+static CL_TENANT_QUOTA: NodeSpec = with_props(
+    leaf(
+        "resource-quota",
+        &[],
+        "The tenant's ResourceQuota (default: the sum of its pods' limits and claims in the cluster).",
+    ),
+    &[
+        prop("cpu", Ty::Cpu, "CPU limit of all its pods."),
+        prop("memory", Ty::Size, "Memory limit of all its pods."),
+        prop(
+            "gpus",
+            Ty::Int {
+                min: 0,
+                max: 100_000,
+            },
+            "GPUs.",
+        ),
+        prop("storage", Ty::Size, "Storage requested by all its claims."),
+    ],
+);
+static CL_TENANT: NodeSpec = NodeSpec {
+    name: "tenant",
+    doc: "How a tenant is placed in the cluster: its namespace (default `<namespace>-<tenant>`) and quota.",
+    args: &[arg("tenant", Ty::Id, "Tenant id, as pods write it.")],
+    props: &[prop(
+        "namespace",
+        Ty::Id,
+        "The namespace the tenant's pods go into.",
+    )],
+    open_props: None,
+    children: &[&CL_TENANT_QUOTA],
+    repeatable: true,
+    required: false,
+};
+static CL_IMAGE_VOLUMES: NodeSpec = leaf(
+    "image-volumes",
+    &[arg(
+        "supported",
+        Ty::Bool,
+        "Whether the cluster mounts OCI image volumes.",
+    )],
+    "The cluster mounts OCI images and artifacts as volumes (`volumes[].image`: beta and on by default from Kubernetes 1.35, behind the `ImageVolume` feature gate in 1.33–1.34, and the container runtime must support it). `oci` models need it.",
+);
+static CL_GPU_RUNTIME_CLASS: NodeSpec = leaf(
+    "gpu-runtime-class",
+    &[arg("name", Ty::Id, "RuntimeClass name, e.g. \"nvidia\".")],
+    "RuntimeClass for pods that use GPUs.",
+);
+static CL_GPU_TOLERATION: NodeSpec = repeatable(with_props(
+    leaf(
+        "gpu-toleration",
+        &[arg("key", Ty::Str, "Taint key, e.g. \"nvidia.com/gpu\".")],
+        "A taint GPU nodes carry, tolerated by pods that use GPUs (operator Exists).",
+    ),
+    &[prop(
+        "effect",
+        Ty::Enum(TAINT_EFFECTS),
+        "Taint effect (default NoSchedule).",
+    )],
+));
+
 /// `cluster "ID" { ... }`.
 pub static CLUSTER: NodeSpec = NodeSpec {
     name: "cluster",
@@ -230,6 +312,12 @@ pub static CLUSTER: NodeSpec = NodeSpec {
         &CL_STORAGE_CLASS,
         &CL_NODES,
         &CL_INGRESS_CLASS,
+        &CL_TENANT,
+        &CL_IMAGE_VOLUMES,
+        &CL_GPU_RUNTIME_CLASS,
+        &CL_GPU_TOLERATION,
+        &HF_ENDPOINT,
+        &STAGING_IMAGE,
     ],
     repeatable: true,
     required: false,

@@ -17,9 +17,9 @@ mod provider;
 
 pub use cache_tier::CACHE_TIER;
 pub use machine::{CLUSTER, MACHINE};
+pub use model::MODEL;
 pub use placement::PLACEMENT_WEIGHTS;
 pub use pod::POD;
-pub use model::MODEL;
 pub use provider::{PROFILE, PROVIDER};
 
 /// A positional argument.

@@ -393,6 +393,11 @@ static POD_SECRET: NodeSpec = repeatable(with_props(
         ),
     ],
 ));
+static POD_SHM: NodeSpec = leaf(
+    "shm",
+    &[arg("size", Ty::Size, "Size.")],
+    "Size of /dev/shm (default: the provider's `shm`). Memory-backed: it counts against the pod's memory limit.",
+);
 static POD_ARGS: NodeSpec = leaf(
     "args",
     &[list("arg", Ty::Str, "Arguments.")],
@@ -451,6 +456,7 @@ pub static POD: NodeSpec = NodeSpec {
         &POD_ENV,
         &POD_SECRET,
         &POD_ARGS,
+        &POD_SHM,
         &POD_IMAGE_POLICY,
         &POD_SBOM,
         &POD_PROVENANCE,

@@ -87,6 +87,20 @@ static PROVIDER_USER: NodeSpec = leaf(
     )],
     "Non-root user id the container runs as (default 65532).",
 );
+static PROVIDER_SHM: NodeSpec = leaf(
+    "shm",
+    &[arg("size", Ty::Size, "Size.")],
+    "Size of /dev/shm the server needs (NCCL and tensor parallelism use it); memory-backed, so it counts against the pod's memory. Default: the container runtime's (64 MiB on Podman).",
+);
+static PROVIDER_TP_ARG: NodeSpec = leaf(
+    "tensor-parallel-arg",
+    &[arg(
+        "flag",
+        Ty::Str,
+        "Flag, e.g. \"--tensor-parallel-size\".",
+    )],
+    "The server flag that takes the tensor-parallel degree: amc appends it with the replica's GPU count when that is more than one.",
+);
 static PROVIDER_MODEL_DIR: NodeSpec = leaf(
     "model-dir",
     &[arg("path", Ty::AbsPath, "Path in the container.")],
@@ -143,6 +157,8 @@ pub static PROVIDER: NodeSpec = NodeSpec {
         &PROVIDER_CAPABILITIES,
         &PROVIDER_USER,
         &PROVIDER_MODEL_DIR,
+        &PROVIDER_SHM,
+        &PROVIDER_TP_ARG,
         &PROVIDER_ENDPOINT,
         &PROVIDER_ENV,
         &LABELS,
