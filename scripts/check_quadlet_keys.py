@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check Podman Quadlet unit files against shared/reference/quadlet-keys.json.
+"""Check Podman Quadlet unit files against scripts/testdata/reference/quadlet-keys.json.
 
 usage: check_quadlet_keys.py [--keys JSON] [--max-podman X.Y.Z]
                              [--dryrun-output FILE] PATH [PATH...]
@@ -21,8 +21,8 @@ Checks, each reported as `file:line: message`:
     these PATHs): every unit produced its generated service and nothing
     else was generated, so a silently ignored unit fails.
 
-Default --keys: <repo>/../shared/reference/quadlet-keys.json, where CI lays
-shared/ beside the repository. Exit 0 if clean, 1 on offenders, 2 on usage
+Default --keys: <repo>/scripts/testdata/reference/quadlet-keys.json (vendored
+from the shared reference data). Exit 0 if clean, 1 on offenders, 2 on usage
 errors. Uses only the standard library.
 """
 
@@ -36,7 +36,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_KEYS = REPO.parent / "shared" / "reference" / "quadlet-keys.json"
+DEFAULT_KEYS = REPO / "scripts" / "testdata" / "reference" / "quadlet-keys.json"
 
 # Plain systemd sections quadlet passes through (checked by systemd).
 PASSTHROUGH = {"Unit", "Service", "Install"}

@@ -44,17 +44,29 @@ def digest(value):
 def manifest_digest(out, pod_dir, pod):
     """Digest of the list of the pod's rendered files with their sha256."""
     name, tenant = pod_dir.name, pod["labels"]["amc.tenant"]
+    model = pod["labels"].get("amc.model")
+    machines = [f.name[len("placement-evidence."):-len(".json")] for f in pod_dir.glob("placement-evidence.*.json")]
     candidates = []
     if pod["podType"] == "kubernetes-pod":
         for f in out.glob(f"kubernetes/*/{name}.yaml"):
-            candidates += [f, f.parent / "namespace.yaml"]
+            candidates.append(f)
+            if model:
+                models = f.parent / "models" / tenant
+                node_files = [models / f"{model}.{m}.yaml" for m in machines]
+                candidates += node_files
+                if any(n.is_file() for n in node_files):
+                    candidates.append(models / f"{model}.yaml")
     else:
         tiers = [f.name[len("cache-tier."):-len(".json")] for f in pod_dir.glob("cache-tier.*.json")]
-        for f in pod_dir.glob("placement-evidence.*.json"):
-            machine = f.name[len("placement-evidence."):-len(".json")]
+        for machine in machines:
             d = out / "quadlet" / machine
             candidates += [d / f"{name}.container", d / f"amc-{tenant}.network"]
             candidates += [d / f"amc-{tenant}-{t}.volume" for t in tiers]
+            if model:
+                candidates += [d / f"amc-model-{model}.image", d / f"amc-model-{model}.artifact"]
+                stage = d / f"amc-stage-{model}.container"
+                if stage.is_file():
+                    candidates += [stage, d / "amc-stage.sh", d / f"amc-stage-{model}.sha256", d / f"amc-stage-{model}.sources"]
     rels = sorted({c.relative_to(out).as_posix() for c in candidates if c.is_file()})
     listing = [{"path": r, "sha256": "sha256:" + hashlib.sha256((out / r).read_bytes()).hexdigest()} for r in rels]
     return digest(listing)

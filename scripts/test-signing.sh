@@ -16,8 +16,7 @@ cd "$REPO"
 PY="$REPO/.ci/cache/venv/bin/python"
 [[ -x "$PY" ]] || { echo "test-signing: $PY missing; run scripts/setup-validators.sh" >&2; exit 2; }
 command -v openssl >/dev/null || { echo "test-signing: openssl missing (apt-get install openssl)" >&2; exit 2; }
-CONTRACTS="${UPSTREAM_CONTRACTS:-$REPO/../shared/reference/agent-machine-upstream/contracts}"
-[[ -d "$CONTRACTS" ]] || CONTRACTS="$REPO/contracts/upstream"
+CONTRACTS="${UPSTREAM_CONTRACTS:-$REPO/contracts/upstream}"
 cargo build --locked -q
 AMC="${CARGO_TARGET_DIR:-$REPO/target}/debug/amc"
 [[ -n "${CARGO_TARGET_DIR:-}" ]] && AMC="$CARGO_TARGET_DIR/debug/amc"

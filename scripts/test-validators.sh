@@ -12,7 +12,7 @@ VALIDATE="scripts/validate-output.sh"
 CHECK="scripts/check_quadlet_keys.py"
 PY="$REPO/.ci/cache/venv/bin/python"
 [[ -x "$PY" ]] || PY="$(command -v python3)"
-SHARED="$REPO/../shared"
+REFERENCE="$REPO/scripts/testdata/reference"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
@@ -55,7 +55,7 @@ else
 fi
 
 # Upstream's own deploy files, laid out as an amc output tree.
-UP="$SHARED/reference/agent-machine-upstream/deploy"
+UP="$REFERENCE/agent-machine-upstream/deploy"
 if [[ -d "$UP" ]]; then
     mkdir -p "$TMP/up/kubernetes/c" "$TMP/up/quadlet/m"
     cp "$UP"/k8s/*.yaml "$TMP/up/kubernetes/c/"
@@ -75,6 +75,9 @@ expect_fail "unknown apiVersion/kind (WARN, exit 0 from the tool) fails" \
 expect_fail "field valid in 1.37 only fails for 1.33" \
     "$TD/bad-k8s-1.33-field/kubernetes/c1/pod.yaml|against version 1.33: spec.template.spec: Additional properties" \
     "$VALIDATE" "$TD/bad-k8s-1.33-field"
+expect_fail "a claim read without staging or verification fails" \
+    "a pod reads a model nothing stages or verifies|claim models is read without a verify init container|nothing in the output fills claim models" \
+    "$VALIDATE" "$TD/bad-unstaged-model"
 expect_fail "manifest with no resources fails" \
     "$TD/bad-empty-manifest/kubernetes/c1/pod.yaml|no resource validated" \
     "$VALIDATE" "$TD/bad-empty-manifest"

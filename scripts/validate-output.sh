@@ -14,7 +14,9 @@
 #     with exit 0, and the dry run must print exactly one generated service
 #     per unit file (so a silently ignored unit fails);
 #   * every unit under OUT_DIR/quadlet/ must pass scripts/check_quadlet_keys.py
-#     (keys per section from ../shared/reference/quadlet-keys.json);
+#     (keys per section from scripts/testdata/reference/quadlet-keys.json);
+#   * every read-only volume a Kubernetes pod mounts must be staged and
+#     verified by the output itself (scripts/check_staging.py);
 #   * OUT_DIR/receipts/, when present, must pass scripts/check_receipts.py
 #     (Python jsonschema against contracts/, Python's canonical digests).
 #
@@ -30,7 +32,7 @@ KV="${KUBERNETES_VALIDATE:-$CACHE/venv/bin/kubernetes-validate}"
 QUADLET="${QUADLET:-$CACHE/bin/quadlet}"
 PY="$CACHE/venv/bin/python"
 [[ -x "$PY" ]] || PY="$(command -v python3)"
-KEYS_JSON="${QUADLET_KEYS_JSON:-$REPO/../shared/reference/quadlet-keys.json}"
+KEYS_JSON="${QUADLET_KEYS_JSON:-$REPO/scripts/testdata/reference/quadlet-keys.json}"
 read -r -a K8S_VERSIONS <<< "${AMC_K8S_VERSIONS:-1.33 1.37}"
 
 if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
@@ -44,7 +46,7 @@ for tool in "$KV" "$QUADLET"; do
     fi
 done
 if [[ ! -f "$KEYS_JSON" ]]; then
-    echo "validate-output: $KEYS_JSON missing (shared/ must sit beside the repo)" >&2
+    echo "validate-output: $KEYS_JSON missing" >&2
     exit 2
 fi
 
@@ -141,6 +143,11 @@ for out_dir in "$@"; do
             found=1
             validate_quadlet_dir "$d"
         done < <(find "$out_dir/quadlet" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z)
+    fi
+    if [[ -d "$out_dir/kubernetes" ]]; then
+        if ! "$PY" "$REPO/scripts/check_staging.py" "$out_dir" > "$TMP/s.log" 2>&1; then
+            fail "$out_dir/kubernetes" "a pod reads a model nothing stages or verifies" "$TMP/s.log"
+        fi
     fi
     if [[ -d "$out_dir/receipts" ]]; then
         receipts=$((receipts + 1))

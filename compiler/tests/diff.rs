@@ -70,7 +70,7 @@ fn diff_human_shows_moves_fields_and_text() {
     assert_eq!(o.status.code(), Some(0));
     let h = stdout(&o);
     assert!(
-        h.starts_with("6 added, 6 removed, 35 changed; 1 placement move, 3 activation changes\n"),
+        h.starts_with("6 added, 6 removed, 36 changed; 1 placement move, 3 activation changes\n"),
         "{h}"
     );
     assert!(
@@ -87,7 +87,7 @@ fn diff_human_shows_moves_fields_and_text() {
     );
     assert!(!h.contains("  research-coder\n"), "{h}");
     assert!(h.contains(
-        "      ~ Deployment/batch-summarizer spec.template.spec.containers[0].resources.requests.cpu: \"16\" → \"12\"\n"
+        "      ~ StatefulSet/batch-summarizer-k-node-1 spec.template.spec.containers[0].resources.requests.cpu: \"16\" → \"12\"\n"
     ), "{h}");
     assert!(
         h.contains("  - quadlet/ws-amd/ops-agent.container\n"),
@@ -122,7 +122,7 @@ fn diff_json_is_the_plan() {
     assert_eq!(v["changed"], true);
     assert_eq!(
         v["summary"],
-        serde_json::json!({"added": 6, "removed": 6, "changed": 35, "placementMoves": 1, "activationChanges": 3})
+        serde_json::json!({"added": 6, "removed": 6, "changed": 36, "placementMoves": 1, "activationChanges": 3})
     );
     let pods = v["pods"].as_array().unwrap();
     let names: Vec<&str> = pods.iter().map(|p| p["pod"].as_str().unwrap()).collect();
@@ -191,7 +191,7 @@ fn build_plan_prints_the_same_diff_then_replaces() {
         d,
     );
     assert!(
-        stdout(&o).starts_with("76 added, 0 removed, 0 changed;"),
+        stdout(&o).starts_with("86 added, 0 removed, 0 changed;"),
         "{}",
         stdout(&o)
     );

@@ -11,16 +11,18 @@
 #                     url <url> <path>
 #                   (empty for a model that is already on the host: verify only)
 #   AMC_MODE        stage (default): fetch what is missing or wrong, verify all;
-#                   verify: fetch nothing, wait up to AMC_WAIT_SECONDS for a
-#                   staged copy, then verify it
+#                   verify: fetch nothing, wait up to AMC_WAIT_SECONDS until
+#                   every file is in place and verifies
 #   AMC_TOFU        1 for a model allowed unpinned: the checksums of the first
 #                   fetch are recorded and verified from then on
 #   HF_ENDPOINT     Hugging Face endpoint (default https://huggingface.co)
 #
 # Files are fetched into .amc-partial/ and moved into place only after their
-# sha256 matches. The marker .amc-verified is removed first and written last,
-# after a full `sha256sum -c`: a server never starts on bytes that were not
-# verified in this run. Exit 0 verified, 1 anything else.
+# sha256 matches, so a file in place is always complete. Every run ends with
+# a full `sha256sum -c` of every file: a server never starts on bytes that
+# were not verified in this run. The marker .amc-verified (removed first,
+# written last) records the checksum list a stage run verified. Exit 0
+# verified, 1 anything else.
 set -eu
 
 die() { printf 'amc-stage: %s\n' "$*" >&2; exit 1; }
@@ -49,18 +51,35 @@ verify_all() {
 }
 
 if [ "$mode" = verify ]; then
+    # Wait (up to AMC_WAIT_SECONDS) until every listed file is in place, then
+    # verify them all; a mismatch may be a staging job replacing a file, so
+    # it is retried until the time is up.
     list="$sums"
     if [ "$tofu" = 1 ]; then list="$dir/.amc-tofu.sha256"; fi
     waited=0
     limit="${AMC_WAIT_SECONDS:-0}"
-    until [ -f "$marker" ] && [ "$(cat "$marker")" = "$(want_marker "$list" 2>/dev/null || true)" ]; do
-        [ "$waited" -ge "$limit" ] && die "no verified copy in $dir after ${limit}s (is its staging job done?)"
+    while :; do
+        missing=""
+        if [ -s "$list" ]; then
+            while read -r hex path; do
+                [ -f "$dir/$path" ] || missing="$path"
+            done < "$list"
+        else
+            missing="(the checksum list)"
+        fi
+        if [ -z "$missing" ] && ( cd "$dir" && sha256sum --check --strict --quiet "$list" ) >/dev/null 2>&1; then
+            say "verified $dir"
+            exit 0
+        fi
+        if [ "$waited" -ge "$limit" ]; then
+            if [ -n "$missing" ]; then
+                die "$missing is not in $dir after ${limit}s (is its staging job done?)"
+            fi
+            verify_all "$list"
+        fi
         sleep 5
         waited=$((waited + 5))
     done
-    verify_all "$list"
-    say "verified $dir"
-    exit 0
 fi
 
 [ "$mode" = stage ] || die "unknown AMC_MODE $mode"

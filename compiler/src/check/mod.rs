@@ -57,6 +57,44 @@ pub fn check(
     }
 }
 
+/// What can only be checked once every replica has a machine: OCI
+/// artifact models on Quadlet need Podman 5.7 (`.artifact` units and
+/// `Mount=type=artifact`) on the machine a replica landed on.
+pub fn placed(checked: &Checked, placement: &crate::solve::Placement, diags: &mut Diagnostics) {
+    for w in checked.workloads.iter().filter(|w| !w.is_kubernetes()) {
+        let Some(m) = &w.model else { continue };
+        let Some(src) = &m.source else { continue };
+        if !matches!(src.value, ir::ModelSource::Oci { artifact: true, .. }) {
+            continue;
+        }
+        for node in placement.machines_of(w.id()) {
+            let Some(view) = checked.machines.iter().find(|v| v.id() == node) else {
+                continue;
+            };
+            if view.podman.is_some_and(|v| v >= (5, 7, 0)) {
+                continue;
+            }
+            let have = match view.podman {
+                Some((a, b, c)) => format!("Podman {a}.{b}.{c}"),
+                None => "an unknown Podman (no facts)".to_string(),
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::E0332,
+                    format!(
+                        "pod `{}` is placed on machine `{node}`, which has {have}, but its model `{}` is an OCI artifact",
+                        w.id(),
+                        m.id.value
+                    ),
+                )
+                .label(src.span, "an OCI artifact")
+                .label(view.def.id.span, "this machine")
+                .help("OCI artifact mounts need Podman 5.7 or later (`.artifact` units): probe the machine (`amc probe --out`) to show its version, pin the pod elsewhere, or publish the model as an image (`media=\"image\"`)"),
+            );
+        }
+    }
+}
+
 /// Two volumes of one cluster and namespace may not claim one PVC when
 /// either names it with `pvc=` (the default names never collide across pods).
 fn claims(workloads: &[Workload], diags: &mut Diagnostics) {
@@ -93,8 +131,55 @@ fn claims(workloads: &[Workload], diags: &mut Diagnostics) {
     }
 }
 
+/// Whether `s` is a DNS-1123 label (a Kubernetes namespace name).
+pub fn dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
 fn clusters(spec: &ir::Spec, machines: &[MachineView], diags: &mut Diagnostics) {
     for c in &spec.clusters {
+        // Every tenant with pods in the cluster gets a namespace.
+        let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+        let tenants: BTreeSet<&str> = spec
+            .pods
+            .iter()
+            .filter(|p| p.cluster.as_ref().is_some_and(|x| x.value == c.id.value))
+            .map(|p| p.tenant.value.as_str())
+            .collect();
+        for t in tenants {
+            let ns = crate::emit::kubernetes::names::namespace(c, t);
+            let span = c
+                .tenants
+                .get(t)
+                .and_then(|x| x.namespace.as_ref().map(|n| n.span))
+                .unwrap_or(c.id.span);
+            if !dns_label(&ns) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::E0333,
+                        format!("tenant `{t}` would get the namespace `{ns}` in cluster `{}`, which is not a valid namespace name", c.id.value),
+                    )
+                    .label(span, "namespace from here")
+                    .help(format!("namespace names are DNS labels of at most 63 characters: map the tenant, e.g. `tenant \"{t}\" namespace=\"SHORTER\"` in the cluster")),
+                );
+            }
+            if let Some(other) = seen.insert(ns.clone(), t) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::E0333,
+                        format!("tenants `{other}` and `{t}` would share the namespace `{ns}` in cluster `{}`", c.id.value),
+                    )
+                    .label(span, "same namespace")
+                    .help("each tenant needs a namespace of its own: its quota, policies and claims are per namespace"),
+                );
+            }
+        }
         for n in &c.nodes {
             let Some(m) = machines.iter().find(|m| m.id() == n.value) else {
                 continue;

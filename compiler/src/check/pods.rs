@@ -470,6 +470,40 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         .map(|v| v.mount.clone())
         .unwrap_or(model_dir.clone());
 
+    // Whether the target can deliver the model.
+    if let Some(m) = &model
+        && let Some(src) = &m.source
+    {
+        let mspan = p.model.as_ref().map(|x| x.span).unwrap_or(p.head);
+        let k8s = p.target.value == "kubernetes";
+        let cluster = p.cluster.as_ref().and_then(|c| spec.cluster(&c.value));
+        let problem = match &src.value {
+            ir::ModelSource::Path { .. } if k8s => Some((
+                "a `path` model is a host directory, and Kubernetes pods under Pod Security `restricted` mount no host paths".to_string(),
+                "fetch it instead (`hf`, `url`) or package it as an OCI image (`oci`); staging then fills a claim on each node",
+            )),
+            ir::ModelSource::Oci { .. } if k8s && cluster.is_some_and(|c| !c.image_volumes) => Some((
+                format!(
+                    "cluster `{}` does not declare `image-volumes #true`, so it cannot mount an OCI model",
+                    cluster.map(|c| c.id.value.as_str()).unwrap_or("")
+                ),
+                "declare `image-volumes #true` on the cluster (Kubernetes 1.35+, or the ImageVolume gate on 1.33–1.34, with a runtime that supports it), or fetch the model (`hf`, `url`)",
+            )),
+            _ => None,
+        };
+        if let Some((why, help)) = problem {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0332,
+                    format!("pod `{id}` cannot be given model `{}`: {why}", m.id.value),
+                )
+                .label(mspan, "model used here")
+                .label(src.span, "its source")
+                .help(help),
+            );
+        }
+    }
+
     // Ports.
     let default_port = provider.port.unwrap_or(8080);
     let mut ports = Vec::new();

@@ -113,6 +113,8 @@ codes! {
     E0324, Error, "Quadlet target on a host without Quadlet";
     E0330, Error, "memory limit below what the pod needs";
     E0331, Error, "model cannot be split across the replica's GPUs";
+    E0332, Error, "model source unusable on the target";
+    E0333, Error, "Kubernetes name not valid";
     W0301, Warning, "image not pinned by digest";
     W0302, Warning, "model without digest";
     W0303, Warning, "unused definition";

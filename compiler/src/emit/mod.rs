@@ -13,6 +13,7 @@ pub mod quadlet;
 pub mod receipts;
 pub mod release;
 pub mod report;
+pub mod staging;
 pub mod templates;
 
 use std::collections::BTreeMap;
@@ -68,42 +69,26 @@ pub fn emit(
     } = record;
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
-    for cluster in &spec.clusters {
-        let used = checked
-            .workloads
-            .iter()
-            .any(|w| w.cluster.as_deref() == Some(cluster.id.value.as_str()));
-        if used {
-            out.insert(
-                format!("kubernetes/{}/namespace.yaml", cluster.id.value),
-                kubernetes::namespace(cluster).map_err(internal)?,
-            );
-        }
-    }
-    for w in &checked.workloads {
+    let plan = staging::plan(spec, checked, placement);
+    kubernetes::emit(spec, checked, placement, &plan, &mut out).map_err(internal)?;
+    for w in checked.workloads.iter().filter(|w| !w.is_kubernetes()) {
         let machines = placement.machines_of(w.id());
         if machines.len() != w.pod.replicas as usize {
             continue;
         }
-        if w.is_kubernetes() {
-            let Some(cluster) = w.cluster.as_deref().and_then(|c| spec.cluster(c)) else {
-                return Err(internal(format!("pod {} lost its cluster", w.id())));
+        for (replica, mid) in machines.iter().enumerate() {
+            let Some(m) = checked.machines.iter().find(|m| m.id() == *mid) else {
+                return Err(internal(format!("machine {mid} vanished")));
             };
-            kubernetes::emit(w, cluster, &machines, &mut out).map_err(internal)?;
-        } else {
-            for (replica, mid) in machines.iter().enumerate() {
-                let Some(m) = checked.machines.iter().find(|m| m.id() == *mid) else {
-                    return Err(internal(format!("machine {mid} vanished")));
-                };
-                quadlet::emit(w, m, u32::try_from(replica).unwrap_or(0), &mut out)
-                    .map_err(internal)?;
-            }
+            quadlet::emit(w, m, u32::try_from(replica).unwrap_or(0), &plan, &mut out)
+                .map_err(internal)?;
         }
     }
     receipts::emit(
         spec,
         checked,
         placement,
+        &plan,
         docs,
         opts.decided_at.as_deref(),
         &mut out,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::staging::{self, Delivery, Plan};
 use super::templates;
 use crate::check::{MachineView, Workload};
 use crate::solve::{pool_for, volume_size};
@@ -72,6 +73,9 @@ struct ContainerCtx {
     network: String,
     publish: Vec<String>,
     volumes: Vec<String>,
+    mounts: Vec<String>,
+    requires: Vec<String>,
+    shm_size: String,
     tmpfs: Vec<String>,
     devices: Vec<String>,
     environment: Vec<String>,
@@ -111,20 +115,192 @@ pub fn named_volume(w: &Workload, tier_id: &str) -> String {
     format!("amc-{}-{tier_id}", w.pod.tenant.value)
 }
 
+/// The staging files of `w`'s model on machine `machine`.
+pub fn model_files(w: &Workload, machine: &str, plan: &Plan) -> Vec<String> {
+    let Some(m) = &w.model else { return Vec::new() };
+    let id = &m.id.value;
+    let dir = format!("quadlet/{machine}");
+    match plan
+        .quadlet
+        .get(&(machine.to_string(), id.clone()))
+        .map(|s| &s.delivery)
+    {
+        Some(Delivery::Oci { artifact, .. }) => vec![format!(
+            "{dir}/amc-model-{id}.{}",
+            if *artifact { "artifact" } else { "image" }
+        )],
+        Some(_) => vec![
+            format!("{dir}/amc-stage.sh"),
+            format!("{dir}/amc-stage-{id}.container"),
+            format!("{dir}/amc-stage-{id}.sha256"),
+            format!("{dir}/amc-stage-{id}.sources"),
+        ],
+        None => Vec::new(),
+    }
+}
+
+/// The model side of a replica: what the server mounts for its model,
+/// the unit it requires, and the staging files for the machine.
+struct ModelSide {
+    /// `Volume=` lines replacing the models tier's.
+    volumes: Vec<String>,
+    /// `Mount=` lines.
+    mounts: Vec<String>,
+    /// Units the server requires and starts after.
+    requires: Vec<String>,
+}
+
+fn model_side(
+    w: &Workload,
+    m: &MachineView,
+    plan: &Plan,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<Option<ModelSide>, String> {
+    let (Some(model), Some(mv)) = (&w.model, staging::models_volume(w)) else {
+        return Ok(None);
+    };
+    let id = &model.id.value;
+    let dir = format!("quadlet/{}", m.id());
+    let Some(stage) = plan.quadlet.get(&(m.id().to_string(), id.clone())) else {
+        return Err(format!("no staging planned for model {id} on {}", m.id()));
+    };
+    let in_container = format!("{}/{id}", mv.mount.trim_end_matches('/'));
+    if let Delivery::Oci {
+        reference,
+        artifact,
+    } = &stage.delivery
+    {
+        let (section, kind) = if *artifact {
+            ("Artifact", "artifact")
+        } else {
+            ("Image", "image")
+        };
+        let unit = templates::render(
+            "quadlet/model-image.j2",
+            serde_json::json!({
+                "version": crate::VERSION, "model": id, "machine": m.id(),
+                "section": section, "reference": unit_escape(reference),
+            }),
+        )?;
+        out.insert(format!("{dir}/amc-model-{id}.{kind}"), unit.into_bytes());
+        return Ok(Some(ModelSide {
+            volumes: Vec::new(),
+            mounts: vec![unit_escape(&format!(
+                "type={kind},source={reference},destination={in_container}"
+            ))],
+            requires: vec![format!("amc-model-{id}-{kind}.service")],
+        }));
+    }
+    // The copy on the machine: the models tier's directory (or named
+    // volume), or the host path of a `path` source.
+    let pool_root = pool_for(m, &mv.tier).and_then(|p| p.path.clone());
+    let (host, server_volume) = match (&stage.delivery, &pool_root) {
+        (Delivery::Verify(Some(path)), _) => (path.clone(), format!("{path}:{in_container}:ro,z")),
+        (_, Some(root)) => {
+            let tier_dir = host_path(root, w, &mv.tier.id.value, &mv.tier.volume_class);
+            (
+                format!("{tier_dir}/{id}"),
+                format!("{tier_dir}:{}:ro,z", mv.mount),
+            )
+        }
+        (_, None) => {
+            let name = named_volume(w, &mv.tier.id.value);
+            (String::new(), format!("{name}.volume:{}:ro", mv.mount))
+        }
+    };
+    let fetch = stage.delivery == Delivery::Fetch;
+    let (model_volume, model_dir) = match (&stage.delivery, &pool_root) {
+        (Delivery::Verify(Some(_)), _) => (
+            format!("{host}:/amc/models/{id}:ro,z"),
+            format!("/amc/models/{id}"),
+        ),
+        (_, Some(_)) => {
+            let tier_dir = host.trim_end_matches(&format!("/{id}")).to_string();
+            (
+                format!(
+                    "{tier_dir}:/amc/models:{},z",
+                    if fetch { "rw" } else { "ro" }
+                ),
+                format!("/amc/models/{id}"),
+            )
+        }
+        (_, None) => (
+            format!(
+                "{}.volume:/amc/models:{}",
+                named_volume(w, &mv.tier.id.value),
+                if fetch { "rw" } else { "ro" }
+            ),
+            format!("/amc/models/{id}"),
+        ),
+    };
+    let mut environment = vec![
+        format!("AMC_MODE={}", if fetch { "stage" } else { "verify" }),
+        format!("AMC_MODEL_DIR={model_dir}"),
+        "AMC_CHECKSUMS=/amc/stage/sha256".to_string(),
+        "AMC_SOURCES=/amc/stage/sources".to_string(),
+        format!("AMC_TOFU={}", if staging::tofu(model) { 1 } else { 0 }),
+    ];
+    if let Some(ep) = &stage.hf_endpoint {
+        environment.push(format!("HF_ENDPOINT={ep}"));
+    }
+    let unit = templates::render(
+        "quadlet/stage.j2",
+        serde_json::json!({
+            "version": crate::VERSION, "model": id, "machine": m.id(),
+            "action": if fetch { "stage and verify" } else { "verify" },
+            "fetch": fetch, "image": unit_escape(&stage.image),
+            // The tier's directory on the host, created before the bind mount.
+            "mkdir": match (&stage.delivery, &pool_root) {
+                (Delivery::Fetch, Some(_)) => sd_word(host.trim_end_matches(&format!("/{id}"))),
+                _ => String::new(),
+            },
+            "model_volume": unit_escape(&model_volume),
+            "environment": environment.iter().map(|e| sd_word(e)).collect::<Vec<_>>(),
+        }),
+    )?;
+    out.insert(format!("{dir}/amc-stage-{id}.container"), unit.into_bytes());
+    out.insert(
+        format!("{dir}/amc-stage-{id}.sources"),
+        staging::sources(model, &stage.delivery).into_bytes(),
+    );
+    out.insert(
+        format!("{dir}/amc-stage-{id}.sha256"),
+        staging::checksums(model).into_bytes(),
+    );
+    out.insert(
+        format!("{dir}/amc-stage.sh"),
+        staging::script()?.as_bytes().to_vec(),
+    );
+    Ok(Some(ModelSide {
+        volumes: vec![unit_escape(&server_volume)],
+        mounts: Vec::new(),
+        requires: vec![format!("amc-stage-{id}.service")],
+    }))
+}
+
 /// Emits the units of one workload on one machine into `out`.
 pub fn emit(
     w: &Workload,
     m: &MachineView,
     replica: u32,
+    plan: &Plan,
     out: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<(), String> {
     let dir = format!("quadlet/{}", m.id());
     let tenant = w.pod.tenant.value.clone();
     let new_podman = m.podman.is_some_and(|v| v >= (5, 5, 0));
 
+    let side = model_side(w, m, plan, out)?;
+    let models_tier = staging::models_volume(w).map(|v| v.tier.id.value.clone());
     let mut volumes = Vec::new();
     let mut tmpfs = Vec::new();
+    if let Some(s) = &side {
+        volumes.extend(s.volumes.iter().cloned());
+    }
     for v in &w.volumes {
+        if side.is_some() && Some(&v.tier.id.value) == models_tier.as_ref() {
+            continue;
+        }
         let mode = if v.access == "read-only" { "ro" } else { "rw" };
         if v.tier.backend.value == "tmpfs" {
             tmpfs.push(unit_escape(&format!(
@@ -260,6 +436,12 @@ pub fn emit(
         network,
         publish,
         volumes,
+        mounts: side.as_ref().map(|s| s.mounts.clone()).unwrap_or_default(),
+        requires: side
+            .as_ref()
+            .map(|s| s.requires.clone())
+            .unwrap_or_default(),
+        shm_size: w.shm.map(|b| b.to_string()).unwrap_or_default(),
         tmpfs,
         devices,
         environment,

@@ -23,6 +23,14 @@ pub fn all() -> Vec<(String, &'static str)> {
     out
 }
 
+/// A file of `targets/` written out verbatim (a script, not a template).
+pub fn file(name: &str) -> Result<&'static str, String> {
+    TARGETS
+        .get_file(name)
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| format!("targets/{name} is not embedded"))
+}
+
 /// Renders `targets/NAME` with a context (no escaping: unit files, YAML).
 pub fn render(name: &str, ctx: impl Serialize) -> Result<String, String> {
     render_with(name, ctx, minijinja::AutoEscape::None)

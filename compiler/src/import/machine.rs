@@ -198,6 +198,22 @@ pub(crate) fn clusters(plans: &[PodPlan]) -> Vec<Node> {
             }
             let nodes: BTreeSet<String> = pods.iter().map(|p| p.machine.clone()).collect();
             node.list("nodes", &nodes.into_iter().collect::<Vec<_>>());
+            // Upstream pods run in the namespace itself: map each tenant to it.
+            let tenants: BTreeSet<String> = pods
+                .iter()
+                .map(|p| {
+                    s(&p.doc, "/labels/amc.tenant")
+                        .unwrap_or("default")
+                        .to_string()
+                })
+                .collect();
+            for t in tenants {
+                node.child(
+                    Node::new("tenant")
+                        .arg(t.as_str())
+                        .prop("namespace", id.as_str()),
+                );
+            }
             node
         })
         .collect()

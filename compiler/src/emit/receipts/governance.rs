@@ -369,7 +369,10 @@ pub fn placement_evidence(
             runtime_version: versions.runtime,
             probe_version: versions.probe,
             node_name: Some(m.id().to_string()),
-            namespace: pvc_ns.or_else(|| c.cluster.map(|cl| cl.namespace.clone())),
+            namespace: pvc_ns.or_else(|| {
+                c.cluster
+                    .map(|cl| crate::emit::kubernetes::names::namespace(cl, &w.pod.tenant.value))
+            }),
             service_account_name: c.cluster.map(|cl| {
                 cl.service_account
                     .clone()

@@ -83,6 +83,8 @@ pub struct PodCtx<'a> {
     pub layout: &'a [(String, String, Location)],
     /// Every placed replica of the build.
     pub fleet: &'a [Placed],
+    /// The build's model staging.
+    pub plan: &'a crate::emit::staging::Plan,
 }
 
 fn facts_of(m: &MachineView, docs: &Documents) -> Option<HostFacts> {
@@ -95,6 +97,7 @@ pub fn emit(
     spec: &ir::Spec,
     checked: &Checked,
     placement: &Placement,
+    plan: &crate::emit::staging::Plan,
     docs: &Documents,
     decided_at: Option<&str>,
     out: &mut Artifacts,
@@ -135,6 +138,7 @@ pub fn emit(
             profile,
             layout: &[],
             fleet: &[],
+            plan,
         });
     }
     for c in &ctxs {
@@ -159,12 +163,18 @@ fn manifest_digest(c: &PodCtx<'_>, out: &Artifacts) -> String {
     let mut files: Vec<String> = Vec::new();
     match c.cluster {
         Some(cl) => {
-            files.push(format!("kubernetes/{}/namespace.yaml", cl.id.value));
-            files.push(format!("kubernetes/{}/{}.yaml", cl.id.value, w.id()));
+            let nodes: Vec<&str> = c.machines.iter().map(|m| m.id()).collect();
+            files.extend(super::kubernetes::pod_files(
+                w,
+                &cl.id.value,
+                &nodes,
+                c.plan,
+            ));
         }
         None => {
             for m in &c.machines {
                 let dir = format!("quadlet/{}", m.id());
+                files.extend(super::quadlet::model_files(w, m.id(), c.plan));
                 files.push(format!("{dir}/{}.container", w.id()));
                 files.push(format!("{dir}/amc-{}.network", w.pod.tenant.value));
                 for v in &w.volumes {

@@ -204,6 +204,10 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
         ),
         (TENANT_LABEL.to_string(), p.tenant.value.clone()),
     ]);
+    if let Some(m) = &w.model {
+        // The model the pod serves (its staged copy is part of the deployment).
+        labels.insert("amc.model".into(), m.id.value.clone());
+    }
     if !p.secrets.is_empty() {
         // Names of secrets that exist on the target: references, never values.
         let names: Vec<&str> = p.secrets.iter().map(|s| s.name.as_str()).collect();
@@ -243,7 +247,9 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
                     .clone()
                     .unwrap_or_else(|| w.id().to_string())
             }),
-            namespace: c.cluster.map(|cl| cl.namespace.clone()),
+            namespace: c
+                .cluster
+                .map(|cl| crate::emit::kubernetes::names::namespace(cl, &c.w.pod.tenant.value)),
             image_reference_policy: p.image_policy.clone().unwrap_or_else(|| {
                 if digest.is_some() {
                     "digest-pinned".into()

@@ -89,15 +89,17 @@ pub fn location(c: &PodCtx<'_>, m: &MachineView, replica: u32, v: &VolumeView) -
         return Location::Memory;
     }
     if let Some(cluster) = c.cluster {
-        let name = if c.w.pod.replicas > 1 {
-            format!("vol-{}-{}-{replica}", t.id.value, c.w.id())
-        } else {
-            v.claim(c.w.id())
+        use crate::emit::kubernetes::{names, workload::is_model_volume};
+        let name = match &c.w.model {
+            Some(model) if is_model_volume(c.w, v) => names::model_claim(&model.id.value, m.id()),
+            _ if v.pvc.is_some() => v.claim(c.w.id()),
+            _ => names::replica_claim(&t.id.value, &names::workload(c.w.id(), m.id())),
         };
+        let _ = replica;
         return Location::Pvc {
             name,
             storage_class: cluster.storage_classes.get(&t.backend.value).cloned(),
-            namespace: cluster.namespace.clone(),
+            namespace: names::namespace(cluster, &c.w.pod.tenant.value),
         };
     }
     match pool_for(m, t).and_then(|p| p.path.clone()) {

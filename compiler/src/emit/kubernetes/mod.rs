@@ -1,0 +1,205 @@
+//! The Kubernetes target: manifests for each cluster.
+//!
+//! Takes the checked workloads placed on cluster nodes and the staging plan;
+//! produces, per cluster, typed `k8s-openapi` objects (v1.33 API, valid
+//! through 1.37) serialised with serde-saphyr:
+//!
+//! - `kubernetes/<cluster>/tenants/<tenant>.yaml` — the tenant's namespace,
+//!   quota and default-deny policy ([`tenancy`]);
+//! - `kubernetes/<cluster>/models/<tenant>/<model>.yaml` — the model's
+//!   staging ConfigMap, and `…/<model>.<node>.yaml` — its claim and staging
+//!   Job on one node ([`staging`]);
+//! - `kubernetes/<cluster>/<pod>.yaml` — the pod's replicas, services and
+//!   policies ([`workload`]).
+//!
+//! Object names come from [`names`], which the receipts use too. Never reads
+//! the clock or the disk.
+
+pub mod common;
+pub mod names;
+pub mod staging;
+pub mod tenancy;
+pub mod workload;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::{Checked, Workload};
+use crate::emit::Artifacts;
+use crate::emit::staging::{Delivery, Plan};
+use crate::ir;
+use crate::solve::Placement;
+
+/// Where a tenant's file is.
+pub fn tenant_path(cluster: &str, tenant: &str) -> String {
+    format!("kubernetes/{cluster}/tenants/{tenant}.yaml")
+}
+
+/// Where a model's staging ConfigMap is, for one tenant.
+pub fn model_path(cluster: &str, tenant: &str, model: &str) -> String {
+    format!("kubernetes/{cluster}/models/{tenant}/{model}.yaml")
+}
+
+/// Where a model's claim and staging Job on one node are, for one tenant.
+pub fn model_node_path(cluster: &str, tenant: &str, model: &str, node: &str) -> String {
+    format!("kubernetes/{cluster}/models/{tenant}/{model}.{node}.yaml")
+}
+
+/// Where a pod's file is.
+pub fn pod_path(cluster: &str, pod: &str) -> String {
+    format!("kubernetes/{cluster}/{pod}.yaml")
+}
+
+/// Every file of one pod's deployment: its own, and its model's (the
+/// ConfigMap and the node files of the nodes it runs on).
+pub fn pod_files(w: &Workload, cluster: &str, nodes: &[&str], plan: &Plan) -> Vec<String> {
+    let mut out = vec![pod_path(cluster, w.id())];
+    if let Some(m) = &w.model {
+        let tenant = &w.pod.tenant.value;
+        let mut config = false;
+        for node in nodes {
+            let staged = plan.kubernetes.iter().any(|((c, _, n, id), s)| {
+                c == cluster && n == node && *id == m.id.value && s.delivery.staged()
+            });
+            if staged {
+                config = true;
+                out.push(model_node_path(cluster, tenant, &m.id.value, node));
+            }
+        }
+        if config {
+            out.push(model_path(cluster, tenant, &m.id.value));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn add(totals: &mut tenancy::Totals, req: (u64, u64), lim: (u64, u64)) {
+    totals.cpu_requests += req.0;
+    totals.memory_requests += req.1;
+    totals.cpu_limits += lim.0;
+    totals.memory_limits += lim.1;
+}
+
+/// Emits every cluster's files.
+pub fn emit(
+    spec: &ir::Spec,
+    checked: &Checked,
+    placement: &Placement,
+    plan: &Plan,
+    out: &mut Artifacts,
+) -> Result<(), String> {
+    for cluster in &spec.clusters {
+        let cid = cluster.id.value.as_str();
+        let mut workloads: Vec<&Workload> = checked
+            .workloads
+            .iter()
+            .filter(|w| w.is_kubernetes() && w.cluster.as_deref() == Some(cid))
+            .collect();
+        workloads.sort_by(|a, b| a.id().cmp(b.id()));
+        let mut totals: BTreeMap<String, tenancy::Totals> = BTreeMap::new();
+        for w in &workloads {
+            let nodes = placement.machines_of(w.id());
+            if nodes.len() != w.pod.replicas as usize {
+                continue;
+            }
+            let t = totals.entry(w.pod.tenant.value.clone()).or_default();
+            let verify = w.model.is_some()
+                && nodes.iter().any(|n| {
+                    w.model.as_ref().is_some_and(|m| {
+                        plan.kubernetes.iter().any(|((c, _, nn, id), s)| {
+                            c == cid && nn == n && *id == m.id.value && s.delivery.staged()
+                        })
+                    })
+                });
+            for _ in &nodes {
+                // A pod's quota footprint is the larger of its init container
+                // and its server, per resource.
+                let (ir, il) = (staging::CONTAINER_REQUESTS, staging::CONTAINER_LIMITS);
+                let req = if verify {
+                    (w.cpu.max(ir.0), w.memory.max(ir.1))
+                } else {
+                    (w.cpu, w.memory)
+                };
+                let lim = if verify {
+                    (w.cpu_limit.max(il.0), w.memory_limit.max(il.1))
+                } else {
+                    (w.cpu_limit, w.memory_limit)
+                };
+                add(t, req, lim);
+                if let Some(r) = workload::gpu_resource(w) {
+                    *t.gpus.entry(r.to_string()).or_default() += u64::from(w.gpus);
+                }
+                for v in &w.volumes {
+                    if v.tier.backend.value != "tmpfs"
+                        && v.pvc.is_none()
+                        && !workload::is_model_volume(w, v)
+                    {
+                        t.storage += v.tier.volume_size();
+                    }
+                }
+            }
+            for v in w
+                .volumes
+                .iter()
+                .filter(|v| v.pvc.is_some() && v.tier.backend.value != "tmpfs")
+            {
+                t.storage += v.tier.volume_size();
+            }
+            let parts = workload::pod_file(w, cluster, &nodes, plan)?;
+            let ns = names::namespace(cluster, &w.pod.tenant.value);
+            out.insert(
+                pod_path(cid, w.id()),
+                common::file(
+                    common::header(cid, &ns, &format!("pod \"{}\"", w.id()))?,
+                    parts,
+                ),
+            );
+        }
+        // Models: one ConfigMap per (namespace, model), a claim and Job per node.
+        let mut configs: BTreeSet<(String, String)> = BTreeSet::new();
+        for ((c, ns, node, model), s) in &plan.kubernetes {
+            if c != cid || !s.delivery.staged() {
+                continue;
+            }
+            let Some(m) = spec.model(model) else {
+                return Err(format!("staged model {model} vanished"));
+            };
+            let tenant = tenant_of(cluster, ns, &workloads)
+                .ok_or_else(|| format!("no tenant for namespace {ns}"))?;
+            let t = totals.entry(tenant.clone()).or_default();
+            t.storage += s.claim_bytes;
+            if s.delivery == Delivery::Fetch {
+                t.stages = true;
+                add(t, staging::CONTAINER_REQUESTS, staging::CONTAINER_LIMITS);
+            }
+            let header = common::header(cid, ns, &format!("model \"{model}\" on node \"{node}\""))?;
+            out.insert(
+                model_node_path(cid, &tenant, model, node),
+                common::file(header, staging::node_file(m, s, ns, &tenant, node)?),
+            );
+            if configs.insert((tenant.clone(), model.clone())) {
+                let header = common::header(cid, ns, &format!("staging of model \"{model}\""))?;
+                out.insert(
+                    model_path(cid, &tenant, model),
+                    common::file(header, vec![staging::config_file(m, s, ns, &tenant)?]),
+                );
+            }
+        }
+        for (tenant, t) in &totals {
+            let ns = names::namespace(cluster, tenant);
+            let header = common::header(cid, &ns, &format!("tenant \"{tenant}\""))?;
+            out.insert(
+                tenant_path(cid, tenant),
+                common::file(header, tenancy::tenant_file(cluster, tenant, &ns, t)?),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn tenant_of(cluster: &ir::Cluster, ns: &str, workloads: &[&Workload]) -> Option<String> {
+    workloads
+        .iter()
+        .map(|w| w.pod.tenant.value.clone())
+        .find(|t| names::namespace(cluster, t) == ns)
+}
