@@ -7,6 +7,8 @@
 #      scripts/validate-output.sh on it)
 #   5. scripts/test-signing.sh      (signed builds checked with openssl,
 #      securesystemslib, sigstore-protobuf-specs and upstream's schemas)
+#   5b. scripts/test-e2e.sh         (an example staged, verified and served by
+#      a real llama.cpp server; fail-closed on corrupted bytes)
 #   6. ruby -c packaging/homebrew/amc.rb (the Homebrew formula parses; ruby is
 #      required under CI, skipped with a note elsewhere)
 # Steps 2-5 need scripts/setup-validators.sh to have run once.
@@ -35,6 +37,9 @@ fi
 
 step "scripts/test-signing.sh"
 bash scripts/test-signing.sh
+
+step "scripts/test-e2e.sh (staging, verification and a real llama.cpp server)"
+bash scripts/test-e2e.sh
 
 step "ruby -c packaging/homebrew/amc.rb"
 if command -v ruby >/dev/null 2>&1; then
