@@ -196,3 +196,70 @@ fn build_plan_prints_the_same_diff_then_replaces() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_moved_kubernetes_replica_is_staged_on_its_new_node_and_its_old_claims_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    copy_dir(&repo().join("examples/k8s-gpu-topolvm"), &d.join("spec1"));
+    copy_dir(&repo().join("examples/k8s-gpu-topolvm"), &d.join("spec2"));
+    let p = d.join("spec2/spec.kdl");
+    let text = fs::read_to_string(&p).unwrap();
+    assert!(text.contains("require-label zone=\"rack-b\""));
+    fs::write(
+        &p,
+        text.replace(
+            "require-label zone=\"rack-b\"",
+            "require-label zone=\"rack-a\"",
+        ),
+    )
+    .unwrap();
+    for (spec, out) in [("spec1", "old"), ("spec2", "new")] {
+        let o = amc(
+            &[
+                "build",
+                spec,
+                "--out",
+                out,
+                "--decided-at=2026-06-01T00:00:00Z",
+            ],
+            d,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let h = stdout(&amc(&["diff", "old", "new"], d));
+    assert!(
+        h.contains("  public-api\n    replica 0: gpu-node-2 → gpu-node-1\n"),
+        "{h}"
+    );
+    assert!(h.contains("\nstorage:\n"), "{h}");
+    assert!(
+        h.contains("  stage model llama-3-1-8b-instruct on gpu-node-1 (kubernetes/gpu-cluster/models/web/llama-3-1-8b-instruct.gpu-node-1.yaml)\n"),
+        "{h}"
+    );
+    assert!(
+        h.contains("  no longer staged: model llama-3-1-8b-instruct on gpu-node-2"),
+        "{h}"
+    );
+    assert!(
+        h.contains("  stranded claim agents-web/vol-evidence-public-api-gpu-node-2-0: retained with its data"),
+        "{h}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&amc(
+        &["diff", "old", "new", "--format", "json"],
+        d,
+    )))
+    .unwrap();
+    let changes: Vec<&str> = v["storage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert!(
+        changes.contains(&"stage")
+            && changes.contains(&"unstage")
+            && changes.contains(&"stranded-claim"),
+        "{changes:?}"
+    );
+}

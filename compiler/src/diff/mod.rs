@@ -11,6 +11,7 @@
 
 pub mod fields;
 pub mod pods;
+pub mod storage;
 pub mod text;
 
 use serde::Serialize;
@@ -97,6 +98,9 @@ pub struct Plan {
     pub summary: Summary,
     /// Per pod, sorted by pod id.
     pub pods: Vec<PodChange>,
+    /// Models staged or no longer staged, claims left behind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<storage::StorageChange>,
     /// Per artifact, sorted by path.
     pub artifacts: Vec<ArtifactChange>,
 }
@@ -187,6 +191,7 @@ pub fn plan(old: &Artifacts, new: &Artifacts) -> Plan {
         changed: !artifacts.is_empty(),
         summary,
         pods,
+        storage: storage::changes(old, new),
         artifacts,
     }
 }
@@ -247,6 +252,12 @@ pub fn human(plan: &Plan) -> String {
                     out.push_str(&format!("      failure: {f}\n"));
                 }
             }
+        }
+    }
+    if !plan.storage.is_empty() {
+        out.push_str("\nstorage:\n");
+        for c in &plan.storage {
+            out.push_str(&format!("  {}\n", storage::line(c)));
         }
     }
     out.push_str("\nartifacts:\n");

@@ -70,7 +70,8 @@ pub fn emit(
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
     let plan = staging::plan(spec, checked, placement);
-    kubernetes::emit(spec, checked, placement, &plan, &mut out).map_err(internal)?;
+    let node_labels = kubernetes::gpu_node_labels(checked, docs);
+    kubernetes::emit(spec, checked, placement, &plan, &node_labels, &mut out).map_err(internal)?;
     for w in checked.workloads.iter().filter(|w| !w.is_kubernetes()) {
         let machines = placement.machines_of(w.id());
         if machines.len() != w.pod.replicas as usize {

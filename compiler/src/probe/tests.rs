@@ -681,7 +681,7 @@ fn example(name: &str) -> HostFacts {
         .join("../examples")
         .join(match name {
             "m2-asahi.hand-written.json" => "m2-asahi/facts/m2-laptop.hand-written.json",
-            "gpu-node.hand-written.json" => "k8s-gpu-topolvm/facts/gpu-node.hand-written.json",
+            "gpu-node.hand-written.json" => "k8s-gpu-topolvm/facts/gpu-node-1.hand-written.json",
             other => other,
         });
     HostFacts::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -785,7 +785,7 @@ fn doctor_reports_missing_pieces_with_next_steps() {
 fn human_summary_mentions_each_family() {
     let text = render_human(&example("gpu-node.hand-written.json"));
     for needle in [
-        "host      gpu-node-01 (hand-written)",
+        "host      gpu-node-1 (hand-written)",
         "profile   linux-gpu-node",
         "NVIDIA L40S, discrete, 48.0 GiB VRAM, driver nvidia 580.95.05",
         "vulkan    available (instance 1.4.313)",

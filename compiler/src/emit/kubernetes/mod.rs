@@ -80,12 +80,51 @@ fn add(totals: &mut tenancy::Totals, req: (u64, u64), lim: (u64, u64)) {
     totals.memory_limits += lim.1;
 }
 
+/// The label NVIDIA's GPU feature discovery sets to a node's GPU product.
+pub const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
+
+/// Per machine with host facts showing NVIDIA GPUs: the node labels a GPU
+/// replica requires there (`nvidia.com/gpu.product`, as GPU feature
+/// discovery writes it: the product name with spaces as `-`). A node whose
+/// GPU is not the one observed then refuses the replica instead of running
+/// it on the wrong hardware.
+pub fn gpu_node_labels(
+    checked: &Checked,
+    docs: &crate::resolve::documents::Documents,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for m in &checked.machines {
+        let Some(path) = m.def.facts.as_ref() else { continue };
+        let Some(doc) = docs.get(&path.value) else { continue };
+        let Ok(f) = serde_json::from_value::<crate::facts::HostFacts>(doc.value.clone()) else {
+            continue;
+        };
+        let products: BTreeSet<String> = f
+            .gpus
+            .iter()
+            .filter(|g| g.vendor == crate::facts::GpuVendor::Nvidia)
+            .map(|g| g.name.trim().replace(' ', "-"))
+            .collect();
+        // One product per node: a mixed node gets no label (any would be wrong).
+        if products.len() == 1
+            && let Some(p) = products.into_iter().next()
+        {
+            out.insert(
+                m.id().to_string(),
+                BTreeMap::from([(GPU_PRODUCT_LABEL.to_string(), p)]),
+            );
+        }
+    }
+    out
+}
+
 /// Emits every cluster's files.
 pub fn emit(
     spec: &ir::Spec,
     checked: &Checked,
     placement: &Placement,
     plan: &Plan,
+    node_labels: &BTreeMap<String, BTreeMap<String, String>>,
     out: &mut Artifacts,
 ) -> Result<(), String> {
     for cluster in &spec.clusters {
@@ -145,7 +184,7 @@ pub fn emit(
             {
                 t.storage += v.tier.volume_size();
             }
-            let parts = workload::pod_file(w, cluster, &nodes, plan)?;
+            let parts = workload::pod_file(w, cluster, &nodes, plan, node_labels)?;
             let ns = names::namespace(cluster, &w.pod.tenant.value);
             out.insert(
                 pod_path(cid, w.id()),

@@ -200,6 +200,7 @@ pub fn pod_file(
     cluster: &ir::Cluster,
     nodes: &[&str],
     plan: &Plan,
+    node_labels: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> Result<Vec<String>, String> {
     let ns = names::namespace(cluster, &w.pod.tenant.value);
     let ns = ns.as_str();
@@ -378,10 +379,18 @@ pub fn pod_file(
                 service_account_name: Some(sa_name.clone()),
                 automount_service_account_token: Some(false),
                 enable_service_links: Some(false),
-                node_selector: Some(BTreeMap::from([(
-                    "kubernetes.io/hostname".to_string(),
-                    node.to_string(),
-                )])),
+                node_selector: Some({
+                    let mut sel = BTreeMap::from([(
+                        "kubernetes.io/hostname".to_string(),
+                        node.to_string(),
+                    )]);
+                    if gpu_resource(w) == Some("nvidia.com/gpu")
+                        && let Some(l) = node_labels.get(*node)
+                    {
+                        sel.extend(l.clone());
+                    }
+                    sel
+                }),
                 runtime_class_name: if uses_gpu {
                     cluster.gpu_runtime_class.clone()
                 } else {
