@@ -2,8 +2,8 @@
 # The Debian/Ubuntu packages amc's build and test suite need (run as root, or
 # it re-runs itself with sudo). Idempotent: installs only what is missing.
 #
-#   build:   pkg-config, libssl-dev (the `sigstore` crate links OpenSSL),
-#            gcc (C code of -sys crates); Rust >= 1.95 itself comes from rustup
+#   build:   gcc (the linker driver and C code of -sys crates); Rust >= 1.95
+#            itself comes from rustup
 #   tests:   python3 + python3-venv + python3-pip + ca-certificates (the
 #            validators' venv), openssl (signature checks), libvulkan1 +
 #            mesa-vulkan-drivers (a CPU Vulkan device for `amc probe`),
@@ -11,7 +11,7 @@
 #            ruby (`ruby -c` of the Homebrew formula), curl (model staging in
 #            the end-to-end test), dpkg/apt (validators fetched as .debs)
 set -euo pipefail
-PKGS=(pkg-config libssl-dev gcc python3 python3-venv python3-pip ca-certificates openssl
+PKGS=(gcc python3 python3-venv python3-pip ca-certificates openssl
       libvulkan1 mesa-vulkan-drivers chromium fonts-dejavu-core ruby curl)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -102,23 +102,13 @@ impl PublicKey {
         hex(&Sha256::digest(canonical.as_bytes()))
     }
 
-    /// Whether `der_sig` is a valid ECDSA-P256-SHA256 signature of `msg`.
-    /// Checked twice, by the `sigstore` crate (OpenSSL, as `cosign
-    /// verify-blob --key` does) and by `p256`; both must agree.
+    /// Whether `der_sig` is a valid ECDSA-P256-SHA256 signature of `msg`
+    /// (independent verifiers — openssl, securesystemslib — check the same
+    /// signatures in scripts/test-signing.sh).
     pub fn verify(&self, msg: &[u8], der_sig: &[u8]) -> bool {
-        let by_p256 = Signature::from_der(der_sig)
+        Signature::from_der(der_sig)
             .map(|s| self.key.verify(msg, &s).is_ok())
-            .unwrap_or(false);
-        let by_sigstore = sigstore::crypto::CosignVerificationKey::from_der(
-            &self.der,
-            &sigstore::crypto::SigningScheme::ECDSA_P256_SHA256_ASN1,
-        )
-        .map(|k| {
-            k.verify_signature(sigstore::crypto::Signature::Raw(der_sig), msg)
-                .is_ok()
-        })
-        .unwrap_or(false);
-        by_p256 && by_sigstore
+            .unwrap_or(false)
     }
 }
 
@@ -251,7 +241,82 @@ pub fn load_private(
     Signer::from_key(key).map_err(bad)
 }
 
-/// Decrypts a cosign key (scrypt + NaCl secretbox) with the `sigstore` crate.
+/// A cosign encrypted key: base64 JSON inside the PEM armour.
+#[derive(serde::Deserialize)]
+struct CosignKey {
+    kdf: CosignKdf,
+    cipher: CosignCipher,
+    ciphertext: String,
+}
+#[derive(serde::Deserialize)]
+struct CosignKdf {
+    name: String,
+    params: CosignScrypt,
+    salt: String,
+}
+#[derive(serde::Deserialize)]
+#[allow(non_snake_case)]
+struct CosignScrypt {
+    N: u64,
+    r: u32,
+    p: u32,
+}
+#[derive(serde::Deserialize)]
+struct CosignCipher {
+    name: String,
+    nonce: String,
+}
+
+/// Decrypts cosign's format: the key is scrypt(password, salt, N, r, p, 32
+/// bytes), the PKCS#8 DER is NaCl secretbox (XSalsa20-Poly1305) under it.
+fn cosign_der(text: &str, password: &[u8]) -> Result<Vec<u8>, String> {
+    use crypto_secretbox::aead::{Aead, KeyInit};
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    let json = B64
+        .decode(body.as_bytes())
+        .map_err(|e| format!("the PEM body is not base64 ({e})"))?;
+    let k: CosignKey = serde_json::from_slice(&json)
+        .map_err(|e| format!("not cosign's encrypted key JSON ({e})"))?;
+    if k.kdf.name != "scrypt" || k.cipher.name != "nacl/secretbox" {
+        return Err(format!(
+            "unsupported cosign key format (kdf {}, cipher {})",
+            k.kdf.name, k.cipher.name
+        ));
+    }
+    let n = k.kdf.params.N;
+    if !n.is_power_of_two() || n < 2 || n > (1 << 20) {
+        return Err(format!("scrypt N={n} is not a power of two up to 2^20"));
+    }
+    let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| "scrypt N too large".to_string())?;
+    let params = scrypt::Params::new(log_n, k.kdf.params.r, k.kdf.params.p)
+        .map_err(|e| format!("invalid scrypt parameters ({e})"))?;
+    let salt = B64
+        .decode(k.kdf.salt.as_bytes())
+        .map_err(|e| format!("bad salt ({e})"))?;
+    let mut key = [0u8; 32];
+    scrypt::scrypt(password, &salt, &params, &mut key)
+        .map_err(|e| format!("scrypt failed ({e})"))?;
+    let nonce = B64
+        .decode(k.cipher.nonce.as_bytes())
+        .map_err(|e| format!("bad nonce ({e})"))?;
+    if nonce.len() != 24 {
+        return Err("the secretbox nonce is not 24 bytes".into());
+    }
+    let ciphertext = B64
+        .decode(k.ciphertext.as_bytes())
+        .map_err(|e| format!("bad ciphertext ({e})"))?;
+    let cipher = crypto_secretbox::XSalsa20Poly1305::new(&key.into());
+    let nonce: [u8; 24] = nonce.try_into().map_err(|_| "bad nonce".to_string())?;
+    cipher
+        .decrypt(&nonce.into(), ciphertext.as_slice())
+        .map_err(|_| "wrong password, or the key was altered".to_string())
+}
+
+/// Decrypts a cosign key (scrypt + NaCl secretbox).
 fn decrypt_cosign(
     name: &str,
     bytes: &[u8],
@@ -269,23 +334,13 @@ fn decrypt_cosign(
             ),
         ));
     };
-    let pair = sigstore::crypto::signing_key::SigStoreKeyPair::from_encrypted_pem(bytes, &password.0)
-        .map_err(|e| {
-            key_error(
-                Code::E0702,
-                span,
-                format!("{name} cannot be decrypted: {e}"),
-                "encrypted key",
-                &format!("check {PASSWORD_ENV}; the key must come from `cosign generate-key-pair` (or `cosign import-key-pair`)"),
-            )
-        })?;
-    let der = pair.private_key_to_der().map_err(|e| {
+    let der = cosign_der(&String::from_utf8_lossy(bytes), &password.0).map_err(|e| {
         key_error(
-            Code::E0701,
+            Code::E0702,
             span,
-            format!("{name}: cannot read the decrypted key: {e}"),
-            "this key",
-            PRIVATE_HELP,
+            format!("{name} cannot be decrypted: {e}"),
+            "encrypted key",
+            &format!("check {PASSWORD_ENV}; the key must come from `cosign generate-key-pair` (or `cosign import-key-pair`)"),
         )
     })?;
     SigningKey::from_pkcs8_der(&der).map_err(|e| {
@@ -390,30 +445,46 @@ mod tests {
 
     #[test]
     fn cosign_encrypted_keys_need_the_password() {
-        use sigstore::crypto::signing_key::SigStoreKeyPair;
-        let (private, _) = generate().unwrap();
-        let pair = SigStoreKeyPair::from_pem(private.as_bytes()).unwrap();
-        let enc = pair.private_key_to_encrypted_pem(b"pw").unwrap();
+        // Encrypted by scripts/cosign_encrypt_key.py (PyNaCl + hashlib's
+        // scrypt), an implementation independent of this one.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keys");
+        let enc = std::fs::read(dir.join("cosign-test.key")).unwrap();
+        let private = std::fs::read(dir.join("test.key")).unwrap();
         let mut sources = SourceMap::new();
-        let d = load_private("c.key", enc.as_bytes(), None, &mut sources).unwrap_err();
+        let d = load_private("c.key", &enc, None, &mut sources).unwrap_err();
         assert_eq!(d.code, Code::E0702);
-        let d = load_private(
-            "c.key",
-            enc.as_bytes(),
-            Some(&Password(b"no".to_vec())),
-            &mut sources,
-        )
-        .unwrap_err();
+        let d =
+            load_private("c.key", &enc, Some(&Password(b"no".to_vec())), &mut sources).unwrap_err();
         assert_eq!(d.code, Code::E0702);
+        assert!(d.message.contains("wrong password"), "{}", d.message);
         let s = load_private(
             "c.key",
-            enc.as_bytes(),
-            Some(&Password(b"pw".to_vec())),
+            &enc,
+            Some(&Password(b"amc-test-password".to_vec())),
             &mut sources,
         )
         .unwrap();
-        let plain = load_private("k", private.as_bytes(), None, &mut sources).unwrap();
+        let plain = load_private("k", &private, None, &mut sources).unwrap();
         assert_eq!(s.public(), plain.public());
+        // One flipped ciphertext byte is refused, not mis-decrypted.
+        let text = String::from_utf8(enc).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let body: String = lines[1..lines.len() - 1].concat();
+        let mut json = B64.decode(body).unwrap();
+        let pos = json.len() - 10;
+        json[pos] ^= 1;
+        let flipped = B64.encode(&json);
+        lines = vec![lines[0].clone(), flipped, lines[lines.len() - 1].clone()];
+        let bad = lines.join("\n");
+        assert!(
+            load_private(
+                "c.key",
+                bad.as_bytes(),
+                Some(&Password(b"amc-test-password".to_vec())),
+                &mut sources
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -94,8 +94,12 @@ pub fn gpu_node_labels(
 ) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for m in &checked.machines {
-        let Some(path) = m.def.facts.as_ref() else { continue };
-        let Some(doc) = docs.get(&path.value) else { continue };
+        let Some(path) = m.def.facts.as_ref() else {
+            continue;
+        };
+        let Some(doc) = docs.get(&path.value) else {
+            continue;
+        };
         let Ok(f) = serde_json::from_value::<crate::facts::HostFacts>(doc.value.clone()) else {
             continue;
         };

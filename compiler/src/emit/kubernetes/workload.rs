@@ -380,10 +380,8 @@ pub fn pod_file(
                 automount_service_account_token: Some(false),
                 enable_service_links: Some(false),
                 node_selector: Some({
-                    let mut sel = BTreeMap::from([(
-                        "kubernetes.io/hostname".to_string(),
-                        node.to_string(),
-                    )]);
+                    let mut sel =
+                        BTreeMap::from([("kubernetes.io/hostname".to_string(), node.to_string())]);
                     if gpu_resource(w) == Some("nvidia.com/gpu")
                         && let Some(l) = node_labels.get(*node)
                     {
