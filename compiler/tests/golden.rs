@@ -17,6 +17,9 @@
 //! build, write the output to a temporary directory, edit it there, scan it
 //! back and run `amc verify`'s checks, and expect only the diagnostics. `require-activation` builds as `amc build --require-activation`;
 //! `report` adds report.html.
+//!
+//! The harness is libtest-mimic: `cargo test --test golden -- --list` lists
+//! one test per case (`golden_cases::<case>`), and a failure names its case.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -29,6 +32,7 @@ use amc::sign::SignOptions;
 use amc::sign::keys::Password;
 use amc::source::SourceMap;
 use amc::vfs::RealFs;
+use libtest_mimic::{Arguments, Failed, Trial};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -197,58 +201,69 @@ fn report(
     tree
 }
 
-#[test]
-fn golden_cases() {
-    let root = repo().join("golden");
-    let bless = std::env::var_os("AMC_BLESS").is_some();
-    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
+/// Every case directory under `golden/`, sorted.
+fn case_dirs() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = fs::read_dir(repo().join("golden"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(!cases.is_empty(), "no golden cases found");
-    let mut failures = Vec::new();
-    for case in &cases {
-        let got = produce(case);
-        let exp_dir = case.join("expected");
-        if bless {
-            let _ = fs::remove_dir_all(&exp_dir);
-            for (rel, bytes) in &got {
-                let p = exp_dir.join(rel);
-                fs::create_dir_all(p.parent().unwrap()).unwrap();
-                fs::write(p, bytes).unwrap();
-            }
-            continue;
-        }
-        let want = read_tree(&exp_dir);
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
-        for k in want.keys().filter(|k| !got.contains_key(*k)) {
-            failures.push(format!("{name}: expected file {k} was not produced"));
-        }
-        for (k, v) in &got {
-            match want.get(k) {
-                None => failures.push(format!(
-                    "{name}: produced unexpected file {k} (missing from expected/)"
-                )),
-                Some(w) if w != v => failures.push(format!(
-                    "{name}: {k} differs\n--- expected\n{}\n+++ got\n{}",
-                    String::from_utf8_lossy(w),
-                    String::from_utf8_lossy(v)
-                )),
-                _ => {}
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} golden mismatches (AMC_BLESS=1 to accept):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    cases
 }
 
-#[test]
+/// One golden case: build it, compare every byte with `expected/` (or
+/// rewrite `expected/` under `AMC_BLESS=1`), then check that each output
+/// with a contract satisfies it and that the manifest lists exactly the
+/// files written.
+fn golden_case(case: &Path) -> Result<(), Failed> {
+    let got = produce(case);
+    let exp_dir = case.join("expected");
+    if std::env::var_os("AMC_BLESS").is_some() {
+        let _ = fs::remove_dir_all(&exp_dir);
+        for (rel, bytes) in &got {
+            let p = exp_dir.join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, bytes).unwrap();
+        }
+        return Ok(());
+    }
+    let want = read_tree(&exp_dir);
+    let mut failures = Vec::new();
+    for k in want.keys().filter(|k| !got.contains_key(*k)) {
+        failures.push(format!("expected file {k} was not produced"));
+    }
+    for (k, v) in &got {
+        match want.get(k) {
+            None => failures.push(format!(
+                "produced unexpected file {k} (missing from expected/)"
+            )),
+            Some(w) if w != v => {
+                let (w, v) = (String::from_utf8_lossy(w), String::from_utf8_lossy(v));
+                let diff = similar::TextDiff::from_lines(w.as_ref(), v.as_ref());
+                failures.push(format!(
+                    "{k} differs:\n{}",
+                    diff.unified_diff()
+                        .context_radius(3)
+                        .header("expected", "got")
+                ));
+            }
+            _ => {}
+        }
+    }
+    failures.extend(contract_failures(&got));
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} mismatches (AMC_BLESS=1 cargo test --test golden to accept):\n{}",
+            failures.len(),
+            failures.join("\n")
+        )
+        .into())
+    }
+}
+
 fn every_error_code_has_a_golden_case() {
     let mut seen = std::collections::BTreeSet::new();
     for e in fs::read_dir(repo().join("golden")).unwrap() {
@@ -278,7 +293,6 @@ fn every_error_code_has_a_golden_case() {
     );
 }
 
-#[test]
 fn builds_are_identical_from_another_directory_and_path() {
     // Same spec copied elsewhere under another name: same bytes.
     let src = repo().join("examples/k8s-gpu-topolvm");
@@ -317,65 +331,61 @@ fn contract_for(path: &str) -> Option<&'static str> {
     }
 }
 
-#[test]
-fn build_outputs_validate_against_their_contracts() {
-    let root = repo().join("golden");
-    let mut checked = 0;
+/// The contract violations of one produced tree, and whether its manifest
+/// lists exactly the other files with their digests.
+fn contract_failures(got: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut failures = Vec::new();
-    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    for case in &cases {
-        let got = produce(case);
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
-        if !got.contains_key("amc-build.json") {
+    if !got.contains_key("amc-build.json") {
+        return failures;
+    }
+    for (path, bytes) in got {
+        let Some(contract) = contract_for(path) else {
             continue;
-        }
-        for (path, bytes) in &got {
-            let Some(contract) = contract_for(path) else {
-                continue;
-            };
-            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
-            let violations = amc::contracts::validate(contract, &value).unwrap();
-            for v in violations {
-                failures.push(format!("{name}/{path} at {}: {}", v.pointer, v.message));
-            }
-            checked += 1;
-        }
-        // The manifest lists exactly the other artifacts, with their digests.
-        let manifest: serde_json::Value = serde_json::from_slice(&got["amc-build.json"]).unwrap();
-        let listed: BTreeMap<String, String> = manifest["artifacts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| {
-                (
-                    a["path"].as_str().unwrap().to_string(),
-                    a["sha256"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        let produced: BTreeMap<String, String> = got
-            .iter()
-            .filter(|(p, _)| {
-                !matches!(
-                    p.as_str(),
-                    "amc-build.json" | "diagnostics.json" | "diagnostics.txt"
-                ) && !amc::sign::SIGNATURE_FILES.contains(&p.as_str())
-            })
-            .map(|(p, b)| (p.clone(), amc::emit::manifest::sha256(b)))
-            .collect();
-        if listed != produced {
-            failures.push(format!(
-                "{name}: amc-build.json artifacts differ from the files written"
-            ));
+        };
+        let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        let violations = amc::contracts::validate(contract, &value).unwrap();
+        for v in violations {
+            failures.push(format!("{path} at {}: {}", v.pointer, v.message));
         }
     }
-    assert!(checked >= 8, "only {checked} outputs checked");
-    // The contracts have teeth: an absolute or escaping path is rejected.
+    let manifest: serde_json::Value = serde_json::from_slice(&got["amc-build.json"]).unwrap();
+    let listed: BTreeMap<String, String> = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["path"].as_str().unwrap().to_string(),
+                a["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let produced: BTreeMap<String, String> = got
+        .iter()
+        .filter(|(p, _)| {
+            !matches!(
+                p.as_str(),
+                "amc-build.json" | "diagnostics.json" | "diagnostics.txt"
+            ) && !amc::sign::SIGNATURE_FILES.contains(&p.as_str())
+        })
+        .map(|(p, b)| (p.clone(), amc::emit::manifest::sha256(b)))
+        .collect();
+    if listed != produced {
+        failures.push("amc-build.json artifacts differ from the files written".into());
+    }
+    failures
+}
+
+fn contracts_have_teeth() -> Result<(), Failed> {
+    // Enough cases build for the per-case contract checks to mean something.
+    let built = case_dirs()
+        .iter()
+        .filter(|c| c.join("expected/amc-build.json").exists())
+        .count();
+    if built < 8 {
+        return Err(format!("only {built} golden cases produce a build").into());
+    }
+    // An absolute or escaping path is rejected.
     for bad in ["/etc/passwd", "../x", "a/../../b", "C:/x"] {
         let m = serde_json::json!({
             "schemaVersion": "amc.build/v1", "kind": "AmcBuildManifest",
@@ -386,7 +396,42 @@ fn build_outputs_validate_against_their_contracts() {
             "stdlib": [], "artifacts": []
         });
         let v = amc::contracts::validate("amc-build", &m).unwrap();
-        assert!(!v.is_empty(), "{bad} accepted");
+        if v.is_empty() {
+            return Err(format!("{bad} accepted").into());
+        }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    Ok(())
+}
+
+/// A plain test function as a trial: a panic is its failure message.
+fn trial(name: &str, f: fn()) -> Trial {
+    Trial::test(name, move || {
+        f();
+        Ok(())
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials: Vec<Trial> = case_dirs()
+        .into_iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().to_string();
+            Trial::test(format!("golden_cases::{name}"), move || golden_case(&case))
+        })
+        .collect();
+    if trials.is_empty() {
+        eprintln!("no golden cases found under golden/");
+        std::process::exit(101);
+    }
+    trials.push(trial(
+        "every_error_code_has_a_golden_case",
+        every_error_code_has_a_golden_case,
+    ));
+    trials.push(trial(
+        "builds_are_identical_from_another_directory_and_path",
+        builds_are_identical_from_another_directory_and_path,
+    ));
+    trials.push(Trial::test("contracts_have_teeth", contracts_have_teeth));
+    libtest_mimic::run(&args, trials).exit();
 }
