@@ -23,6 +23,7 @@ pub mod emit;
 pub mod facts;
 pub mod fmt;
 pub mod govern;
+pub mod hash;
 pub mod import;
 pub mod ir;
 pub mod json_span;
@@ -41,3 +42,7 @@ pub mod write;
 
 /// The compiler version, as recorded in build manifests.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The decision time written when none is given (`--decided-at`,
+/// `SOURCE_DATE_EPOCH`): outputs never read the wall clock.
+pub const EPOCH: &str = "1970-01-01T00:00:00Z";

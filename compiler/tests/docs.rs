@@ -98,10 +98,10 @@ fn every_template_parses_is_used_and_every_contract_compiles() {
             source.contains(&format!("\"{name}\"")),
             "targets/{name} is not named anywhere in compiler/src"
         );
-        if name.ends_with(".j2") {
-            if let Err(e) = env.template_from_str(text) {
-                panic!("targets/{name} does not parse: {e}");
-            }
+        if name.ends_with(".j2")
+            && let Err(e) = env.template_from_str(text)
+        {
+            panic!("targets/{name} does not parse: {e}");
         }
     }
     for c in amc::contracts::all() {

@@ -5,7 +5,6 @@
 //! injected decision time.
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::{Artifacts, EmitOptions};
 use crate::resolve::Input;
@@ -14,22 +13,15 @@ use crate::solve::Placement;
 /// File name of the manifest in the output directory.
 pub const MANIFEST: &str = "amc-build.json";
 
-/// `sha256:<hex>` of bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let mut s = String::with_capacity(71);
-    s.push_str("sha256:");
-    for b in d.iter() {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
+pub use crate::hash::sha256_prefixed as sha256;
 
-/// Pretty JSON with a trailing newline.
-pub fn to_bytes(v: &Value) -> Vec<u8> {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".to_string());
+/// Pretty JSON with a trailing newline. `Err` is an internal error: nothing
+/// is ever written in place of a document that failed to serialise.
+pub fn to_bytes(v: &Value) -> Result<Vec<u8>, String> {
+    let mut s =
+        serde_json::to_string_pretty(v).map_err(|e| format!("cannot serialise JSON: {e}"))?;
     s.push('\n');
-    s.into_bytes()
+    Ok(s.into_bytes())
 }
 
 /// Inputs sorted by path, each path once.
@@ -47,12 +39,12 @@ pub fn build_manifest(
     ins: &[&Input],
     stdlib_modules: &[String],
     opts: &EmitOptions,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, String> {
     let v = json!({
         "schemaVersion": "amc.build/v1",
         "kind": "AmcBuildManifest",
         "compiler": {"name": "amc", "version": crate::VERSION},
-        "decidedAt": opts.decided_at.clone().unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string()),
+        "decidedAt": opts.decided_at.as_deref().unwrap_or(crate::EPOCH),
         "decisionTimeSet": opts.decided_at.is_some(),
         "inputs": ins.iter().map(|i| json!({
             "path": i.path, "sha256": sha256(&i.bytes), "bytes": i.bytes.len(),
@@ -67,7 +59,7 @@ pub fn build_manifest(
 }
 
 /// Where each replica runs, what it costs, and why the other machines were not chosen.
-pub fn placement_json(p: &Placement) -> Vec<u8> {
+pub fn placement_json(p: &Placement) -> Result<Vec<u8>, String> {
     let terms = |c: &crate::solve::CostTerms| json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total});
     let v = json!({
         "schemaVersion": "amc.placement/v2",

@@ -97,7 +97,7 @@ pub fn emit(
     .map_err(internal)?;
     out.insert(
         "placement.json".to_string(),
-        manifest::placement_json(placement),
+        manifest::placement_json(placement).map_err(internal)?,
     );
     // The report reads the other artifacts (activation decisions), so it comes last.
     if opts.report {
@@ -107,9 +107,9 @@ pub fn emit(
         );
     }
     let ins = manifest::sorted_inputs(inputs);
-    let bundle = release::bundle(&out, &ins, blocking_warnings, opts);
+    let bundle = release::bundle(&out, &ins, blocking_warnings, opts).map_err(internal)?;
     out.insert(release::BUNDLE.to_string(), bundle);
-    let manifest = manifest::build_manifest(&out, &ins, stdlib_modules, opts);
+    let manifest = manifest::build_manifest(&out, &ins, stdlib_modules, opts).map_err(internal)?;
     out.insert(manifest::MANIFEST.to_string(), manifest);
     Ok(out)
 }

@@ -21,9 +21,6 @@ pub const BUNDLE: &str = "amc-release-evidence.json";
 /// Commit recorded when `--source-commit` is not given (upstream's default).
 pub const UNKNOWN_COMMIT: &str = "0000000000000000000000000000000000000000";
 
-/// The time written when no decision time is set.
-pub const EPOCH: &str = "1970-01-01T00:00:00Z";
-
 /// The id slug shared by the bundle and its envelope: `amc-` and the first 16
 /// hex digits of the SHA-256 over every input and artifact `path digest` line.
 pub fn slug(artifacts: &Artifacts, inputs: &[&Input]) -> String {
@@ -35,8 +32,7 @@ pub fn slug(artifacts: &Artifacts, inputs: &[&Input]) -> String {
         h.update(format!("artifact {p} {}\n", sha256(b)));
     }
     let d = h.finalize();
-    let hex: String = d.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("amc-{hex}")
+    format!("amc-{}", crate::hash::hex(&d[..8]))
 }
 
 /// The upstream `artifactKind` of an output path.
@@ -104,9 +100,9 @@ pub fn bundle(
     inputs: &[&Input],
     warnings: &[String],
     opts: &EmitOptions,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, String> {
     let blockers = known_blockers(artifacts, warnings);
-    let at = opts.decided_at.clone().unwrap_or_else(|| EPOCH.to_string());
+    let at = opts.decided_at.as_deref().unwrap_or(crate::EPOCH);
     let schemas: Vec<Value> = crate::contracts::all()
         .iter()
         .map(|c| {
@@ -200,7 +196,7 @@ mod tests {
                 ..EmitOptions::default()
             },
         ] {
-            let b = bundle(&a, &[&input], &[], &opts);
+            let b = bundle(&a, &[&input], &[], &opts).unwrap();
             let v: Value = serde_json::from_slice(&b).unwrap();
             let errs = crate::contracts::validate("upstream/release-evidence-bundle", &v).unwrap();
             assert!(errs.is_empty(), "{errs:?}");
@@ -260,16 +256,14 @@ mod tests {
             bytes: b"x".to_vec(),
         };
         let v: Value =
-            serde_json::from_slice(&bundle(&a, &[&input], &warn, &EmitOptions::default())).unwrap();
+            serde_json::from_slice(&bundle(&a, &[&input], &warn, &EmitOptions::default()).unwrap())
+                .unwrap();
         assert_eq!(v["release"]["maturity"], "production-blocked");
         assert_eq!(v["supplyChain"]["strictModeAvailable"], true);
         assert_eq!(v["knownBlockers"].as_array().unwrap().len(), 4);
-        let clean: Value = serde_json::from_slice(&bundle(
-            &Artifacts::new(),
-            &[&input],
-            &[],
-            &EmitOptions::default(),
-        ))
+        let clean: Value = serde_json::from_slice(
+            &bundle(&Artifacts::new(), &[&input], &[], &EmitOptions::default()).unwrap(),
+        )
         .unwrap();
         assert_eq!(clean["release"]["maturity"], "release-candidate");
         assert_eq!(clean["knownBlockers"], serde_json::json!([]));

@@ -34,7 +34,7 @@ pub const TENANT_LABEL: &str = "amc.tenant";
 /// Prefix of amc's tenant-scoped cache scope refs: `…:tenant:<tenant>:<domain>`.
 pub const TENANT_SCOPE_PREFIX: &str = "urn:srcos:policy-domain:amc:tenant:";
 /// The decision time upstream writes when none is given.
-pub const EPOCH: &str = "1970-01-01T00:00:00Z";
+pub use crate::EPOCH;
 
 const SIDE_EFFECTS: [&str; 2] = ["start-provider", "mount-cache"];
 const TOOLS: [&str; 2] = [

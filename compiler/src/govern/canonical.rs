@@ -15,7 +15,6 @@
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// The canonical text of a value.
 pub fn to_string(v: &Value) -> String {
@@ -78,22 +77,7 @@ fn write_pretty(out: &mut String, v: &Value, depth: usize) {
 
 /// `sha256:<64 hex>` of the canonical text of a value (upstream's `stable_digest`).
 pub fn digest(v: &Value) -> String {
-    sha256_hex_prefixed(to_string(v).as_bytes())
-}
-
-/// `sha256:<64 hex>` of bytes.
-pub fn sha256_hex_prefixed(bytes: &[u8]) -> String {
-    format!("sha256:{}", sha256_hex(bytes))
-}
-
-/// Lower-case hex sha256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in d.iter() {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    crate::hash::sha256_prefixed(to_string(v).as_bytes())
 }
 
 fn write_value(out: &mut String, v: &Value) {

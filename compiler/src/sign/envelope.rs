@@ -113,7 +113,7 @@ pub fn envelope(
             "Unsigned build: sign with `amc build --sign-key KEY` (or AMC_SIGN_KEY).".to_string(),
         ),
     };
-    Ok(to_bytes(&json!({
+    to_bytes(&json!({
         "specVersion": "0.1.0",
         "id": format!("urn:srcos:agent-machine:signed-release-bundle-envelope:{slug}"),
         "kind": "SignedReleaseBundleEnvelope",
@@ -129,5 +129,5 @@ pub fn envelope(
         "receiptSafety": receipt_safety(),
         "generatedAt": view.decided_at(),
         "notes": [note],
-    })))
+    }))
 }

@@ -99,7 +99,7 @@ impl PublicKey {
             "{{\"keytype\":\"ecdsa\",\"keyval\":{{\"public\":\"{}\"}},\"scheme\":\"ecdsa-sha2-nistp256\"}}",
             self.pem
         );
-        hex(&Sha256::digest(canonical.as_bytes()))
+        crate::hash::sha256_hex(canonical.as_bytes())
     }
 
     /// Whether `der_sig` is a valid ECDSA-P256-SHA256 signature of `msg`
@@ -288,7 +288,7 @@ fn cosign_der(text: &str, password: &[u8]) -> Result<Vec<u8>, String> {
         ));
     }
     let n = k.kdf.params.N;
-    if !n.is_power_of_two() || n < 2 || n > (1 << 20) {
+    if !n.is_power_of_two() || !(2..=(1 << 20)).contains(&n) {
         return Err(format!("scrypt N={n} is not a power of two up to 2^20"));
     }
     let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| "scrypt N too large".to_string())?;
@@ -382,15 +382,6 @@ pub fn load_public(
     let key = VerifyingKey::from_public_key_pem(&text)
         .map_err(|e| fail(format!("not an ECDSA P-256 public key ({e})")))?;
     PublicKey::from_verifying(key).map_err(fail)
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }
 
 /// Standard base64 (with padding), as cosign writes it.

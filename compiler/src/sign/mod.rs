@@ -30,9 +30,10 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::EPOCH;
 use crate::emit::Artifacts;
 use crate::emit::manifest::MANIFEST;
-use crate::emit::release::{BUNDLE, EPOCH};
+use crate::emit::release::BUNDLE;
 
 pub use keys::{PublicKey, Signer};
 
@@ -176,11 +177,11 @@ pub fn seal(artifacts: &mut Artifacts, signer: Option<&Signer>) -> Result<(), St
     artifacts.insert(MANIFEST_SIG.to_string(), sig_file(&manifest_sig));
     artifacts.insert(
         SIGSTORE_BUNDLE.to_string(),
-        sigstore_bundle::bundle(&manifest, &manifest_sig, key),
+        sigstore_bundle::bundle(&manifest, &manifest_sig, key)?,
     );
     artifacts.insert(
         INTOTO.to_string(),
-        provenance::envelope(&statement, &dsse_sig, key),
+        provenance::envelope(&statement, &dsse_sig, key)?,
     );
     artifacts.insert(BUNDLE_SIG.to_string(), bundle_sig);
     artifacts.insert(ENVELOPE.to_string(), env);

@@ -92,7 +92,7 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The DSSE envelope bytes (pretty JSON, trailing newline).
-pub fn envelope(statement: &[u8], der_sig: &[u8], key: &PublicKey) -> Vec<u8> {
+pub fn envelope(statement: &[u8], der_sig: &[u8], key: &PublicKey) -> Result<Vec<u8>, String> {
     to_bytes(&json!({
         "payload": base64(statement),
         "payloadType": PAYLOAD_TYPE,

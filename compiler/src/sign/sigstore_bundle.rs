@@ -50,7 +50,7 @@ struct HashOutput {
 }
 
 /// The bundle bytes (pretty JSON, fields in protobuf field order, trailing newline).
-pub fn bundle(manifest: &[u8], der_sig: &[u8], key: &PublicKey) -> Vec<u8> {
+pub fn bundle(manifest: &[u8], der_sig: &[u8], key: &PublicKey) -> Result<Vec<u8>, String> {
     let b = Bundle {
         media_type: MEDIA_TYPE,
         verification_material: VerificationMaterial {
@@ -64,10 +64,10 @@ pub fn bundle(manifest: &[u8], der_sig: &[u8], key: &PublicKey) -> Vec<u8> {
             signature: base64(der_sig),
         },
     };
-    // Serialising plain strings cannot fail.
-    let mut s = serde_json::to_string_pretty(&b).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&b)
+        .map_err(|e| format!("cannot serialise the Sigstore bundle: {e}"))?;
     s.push('\n');
-    s.into_bytes()
+    Ok(s.into_bytes())
 }
 
 /// The DER signature a bundle carries, if it has one in standard base64.

@@ -14,7 +14,7 @@ pub fn bounded(parts: &[&str], max: usize) -> String {
     if full.len() <= max {
         return full;
     }
-    let hash = &crate::govern::canonical::sha256_hex(full.as_bytes())[..8];
+    let hash = &crate::hash::sha256_hex(full.as_bytes())[..8];
     let keep = max.saturating_sub(9);
     let prefix = full[..keep].trim_end_matches('-');
     format!("{prefix}-{hash}")
@@ -68,7 +68,7 @@ pub fn stage_config(model: &str, digest: &str) -> String {
 /// The Job that stages a model on a node; `digest` is of what it stages, so
 /// a changed model gets a new Job (Job templates are immutable).
 pub fn stage_job(model: &str, node: &str, digest: &str) -> String {
-    let h = &crate::govern::canonical::sha256_hex(format!("{node}\n{digest}").as_bytes())[..8];
+    let h = &crate::hash::sha256_hex(format!("{node}\n{digest}").as_bytes())[..8];
     bounded(&["stage", model, h], 63)
 }
 

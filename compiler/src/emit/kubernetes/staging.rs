@@ -62,7 +62,7 @@ fn config_data(
         staging::tofu(m),
         s.hf_endpoint
     ));
-    Ok((crate::govern::canonical::sha256_hex(all.as_bytes()), data))
+    Ok((crate::hash::sha256_hex(all.as_bytes()), data))
 }
 
 /// The ConfigMap name a model's stages and verifiers mount.

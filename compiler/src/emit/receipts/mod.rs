@@ -191,9 +191,8 @@ fn manifest_digest(c: &PodCtx<'_>, out: &Artifacts) -> String {
     let list: Vec<Value> = files
         .iter()
         .filter_map(|f| {
-            out.get(f).map(
-                |b| serde_json::json!({"path": f, "sha256": canonical::sha256_hex_prefixed(b)}),
-            )
+            out.get(f)
+                .map(|b| serde_json::json!({"path": f, "sha256": crate::hash::sha256_prefixed(b)}))
         })
         .collect();
     canonical::digest(&Value::Array(list))

@@ -14,7 +14,6 @@ use super::PodCtx;
 use super::model::*;
 use crate::check::MachineView;
 use crate::govern::activation::TENANT_LABEL;
-use crate::govern::canonical;
 use crate::ir;
 use crate::lang::types::is_digest;
 use crate::lang::units::format_cpu;
@@ -472,7 +471,7 @@ pub fn receipt_id(pod_id: &str, plan_digest: &str, manifest_digest: &str) -> Str
         "{pod_id}:{plan_digest}:{manifest_digest}:amc:{}",
         crate::VERSION
     );
-    let hex = canonical::sha256_hex(material.as_bytes());
+    let hex = crate::hash::sha256_hex(material.as_bytes());
     format!("urn:srcos:agent-machine:deployment-receipt:{}", &hex[..32])
 }
 

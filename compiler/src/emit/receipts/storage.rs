@@ -21,7 +21,7 @@ use crate::check::pods::VolumeView;
 use crate::emit::quadlet::{host_path, named_volume};
 use crate::facts::{EncryptionMode, HostFacts};
 use crate::govern::activation::{CACHE_SCOPE_LABEL, TENANT_LABEL, TENANT_SCOPE_PREFIX};
-use crate::govern::canonical::sha256_hex;
+use crate::hash::sha256_hex;
 use crate::ir;
 use crate::lang::types::is_digest;
 use crate::solve::{pool_for, volume_size};
