@@ -37,6 +37,7 @@ pub mod sign;
 pub mod solve;
 pub mod source;
 pub mod syntax;
+pub mod target;
 pub mod vfs;
 pub mod write;
 

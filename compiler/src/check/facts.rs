@@ -279,8 +279,8 @@ fn under(path: &str, mount: &str) -> bool {
 
 /// Podman from the facts: `Some(Some(v))` a version, `Some(None)` observed
 /// absent, `None` not recorded.
-fn podman(f: &Facts) -> Option<Option<(u32, u32, u32)>> {
-    let v = f.doc.value.pointer("/containerRuntime/podman")?;
+fn podman(facts: &Value) -> Option<Option<(u32, u32, u32)>> {
+    let v = facts.pointer("/containerRuntime/podman")?;
     if v.is_null() {
         return Some(None);
     }
@@ -292,8 +292,8 @@ fn podman(f: &Facts) -> Option<Option<(u32, u32, u32)>> {
 }
 
 /// Why a host cannot run Quadlet units, if it cannot.
-fn no_quadlet(f: &Facts) -> Option<(String, String)> {
-    match podman(f)? {
+pub(crate) fn no_quadlet(facts: &Value) -> Option<(String, String)> {
+    match podman(facts)? {
         None => Some((
             "/containerRuntime/podman".to_string(),
             "no podman".to_string(),
@@ -306,7 +306,7 @@ fn no_quadlet(f: &Facts) -> Option<(String, String)> {
     }
 }
 
-const QUADLET_HELP: &str = "Quadlet needs podman 5.0 or newer: upgrade podman on the host and re-run `amc probe --out`, or target another machine";
+pub(crate) const QUADLET_HELP: &str = "Quadlet needs podman 5.0 or newer: upgrade podman on the host and re-run `amc probe --out`, or target another machine";
 
 /// E0324 on a machine that explicitly offers `podman-quadlet`.
 fn explicit_quadlet_runtime(m: &ir::Machine, f: &Facts, diags: &mut Diagnostics) {
@@ -314,7 +314,7 @@ fn explicit_quadlet_runtime(m: &ir::Machine, f: &Facts, diags: &mut Diagnostics)
     if !rt.value.iter().any(|r| r == "podman-quadlet") {
         return;
     }
-    if let Some((ptr, fact)) = no_quadlet(f) {
+    if let Some((ptr, fact)) = no_quadlet(&f.doc.value) {
         diags.push(
             Diagnostic::new(
                 Code::E0324,
@@ -425,20 +425,21 @@ fn pinned(w: &Workload, m: &MachineView, f: &Facts, pin: Span, diags: &mut Diagn
             )),
         );
     }
-    if !w.is_kubernetes()
-        && let Some((ptr, fact)) = no_quadlet(f)
-    {
+    if let Some(unfit) = w.target.host_unfit(&f.doc.value) {
+        let ptr = unfit.pointer;
         diags.push(
             Diagnostic::new(
                 Code::E0324,
                 format!(
-                    "pod `{pod}` targets Quadlet and is pinned to machine `{}`, whose facts show {fact}",
-                    m.id()
+                    "pod `{pod}` targets {} and is pinned to machine `{}`, whose facts show {}",
+                    w.profile().display,
+                    m.id(),
+                    unfit.fact
                 ),
             )
             .label(pin, "pinned here")
             .label(f.at(&ptr), format!("the fact: {}", f.name(&ptr)))
-            .help(QUADLET_HELP),
+            .help(unfit.help),
         );
     }
 }

@@ -57,11 +57,21 @@ pub fn check(
     }
 }
 
-/// What can only be checked once every replica has a machine: OCI
-/// artifact models on Quadlet need Podman 5.7 (`.artifact` units and
-/// `Mount=type=artifact`) on the machine a replica landed on.
+/// What can only be checked once every replica has a machine: each
+/// target's placement-time checks on its own workloads.
 pub fn placed(checked: &Checked, placement: &crate::solve::Placement, diags: &mut Diagnostics) {
-    for w in checked.workloads.iter().filter(|w| !w.is_kubernetes()) {
+    crate::target::check_placed(checked, placement, diags);
+}
+
+/// OCI artifact models need Podman 5.7 (`.artifact` units and
+/// `Mount=type=artifact`) on the machine a replica landed on (Quadlet).
+pub(crate) fn oci_artifacts_need_podman_5_7(
+    workloads: &[&Workload],
+    checked: &Checked,
+    placement: &crate::solve::Placement,
+    diags: &mut Diagnostics,
+) {
+    for w in workloads {
         let Some(m) = &w.model else { continue };
         let Some(src) = &m.source else { continue };
         if !matches!(src.value, ir::ModelSource::Oci { artifact: true, .. }) {
@@ -104,7 +114,7 @@ fn claims(workloads: &[Workload], diags: &mut Diagnostics) {
         let Some(cluster) = w.cluster.as_deref() else {
             continue;
         };
-        if !w.is_kubernetes() || w.pod.replicas != 1 {
+        if w.profile().storage != crate::target::Storage::Claims || w.pod.replicas != 1 {
             continue;
         }
         for v in w.volumes.iter().filter(|v| v.tier.backend.value != "tmpfs") {

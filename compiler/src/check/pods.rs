@@ -98,8 +98,10 @@ pub struct Workload {
     pub env: Vec<(String, String)>,
     /// Run-as uid.
     pub user: u32,
-    /// Cluster id for Kubernetes targets.
+    /// Cluster id for cluster-scoped targets.
     pub cluster: Option<String>,
+    /// Its target.
+    pub target: &'static dyn crate::target::Target,
 }
 
 impl VolumeView {
@@ -117,9 +119,9 @@ impl Workload {
     pub fn id(&self) -> &str {
         &self.pod.id.value
     }
-    /// Whether the target is Kubernetes.
-    pub fn is_kubernetes(&self) -> bool {
-        self.pod.target.value == "kubernetes"
+    /// What its target may be asked.
+    pub fn profile(&self) -> &'static crate::target::Profile {
+        self.target.profile()
     }
 }
 
@@ -175,6 +177,18 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         None => None,
     };
     let id = &p.id.value;
+    let Some(target) = crate::target::get(&p.target.value) else {
+        // Lowering checked the spelling against the same registry and
+        // reported E0106; without that error this is a bug.
+        if !diags.has_errors() {
+            diags.push(Diagnostic::internal(format!(
+                "pod `{id}`: target `{}` is not registered",
+                p.target.value
+            )));
+        }
+        return None;
+    };
+    let profile = target.profile();
 
     // Privileges and secrets.
     let pol = &p.policy;
@@ -222,12 +236,12 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     }
 
     // Target and cluster.
-    let is_k8s = p.target.value == "kubernetes";
-    match (&p.cluster, is_k8s) {
+    let cluster_scoped = profile.scope == crate::target::Scope::Cluster;
+    match (&p.cluster, cluster_scoped) {
         (None, true) => diags.push(
             Diagnostic::new(
                 Code::E0306,
-                format!("pod `{id}` targets kubernetes but names no cluster"),
+                format!("pod `{id}` targets {} but names no cluster", target.id()),
             )
             .label(p.target.span, "which cluster?")
             .help("write `target \"kubernetes\" cluster=\"CLUSTER\"`"),
@@ -235,7 +249,11 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         (Some(c), false) => diags.push(
             Diagnostic::new(
                 Code::E0306,
-                format!("pod `{id}` targets quadlet but names cluster `{}`", c.value),
+                format!(
+                    "pod `{id}` targets {} but names cluster `{}`",
+                    target.id(),
+                    c.value
+                ),
             )
             .label(c.span, "clusters only apply to kubernetes targets")
             .help("drop `cluster=`, or use `target \"kubernetes\"`"),
@@ -427,7 +445,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             span: v.span,
         });
     }
-    let claims_apply = p.target.value == "kubernetes" && p.replicas == 1;
+    let claims_apply = profile.storage == crate::target::Storage::Claims && p.replicas == 1;
     for v in &volumes {
         if let Some(pvc) = &v.pvc
             && (!claims_apply || v.tier.backend.value == "tmpfs")
@@ -475,23 +493,10 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         && let Some(src) = &m.source
     {
         let mspan = p.model.as_ref().map(|x| x.span).unwrap_or(p.head);
-        let k8s = p.target.value == "kubernetes";
         let cluster = p.cluster.as_ref().and_then(|c| spec.cluster(&c.value));
-        let problem = match &src.value {
-            ir::ModelSource::Path { .. } if k8s => Some((
-                "a `path` model is a host directory, and Kubernetes pods under Pod Security `restricted` mount no host paths".to_string(),
-                "fetch it instead (`hf`, `url`) or package it as an OCI image (`oci`); staging then fills a claim on each node",
-            )),
-            ir::ModelSource::Oci { .. } if k8s && cluster.is_some_and(|c| !c.image_volumes) => Some((
-                format!(
-                    "cluster `{}` does not declare `image-volumes #true`, so it cannot mount an OCI model",
-                    cluster.map(|c| c.id.value.as_str()).unwrap_or("")
-                ),
-                "declare `image-volumes #true` on the cluster (Kubernetes 1.35+, or the ImageVolume gate on 1.33–1.34, with a runtime that supports it), or fetch the model (`hf`, `url`)",
-            )),
-            _ => None,
-        };
-        if let Some((why, help)) = problem {
+        if let Some(crate::target::ModelUnfit { why, help }) =
+            target.model_unfit(&src.value, cluster)
+        {
             diags.push(
                 Diagnostic::new(
                     Code::E0332,
@@ -521,19 +526,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             continue;
         }
         let e = port.exposure.value.as_str();
-        let bad = match (is_k8s, e) {
-            (false, "cluster" | "ingress") => Some(
-                "Quadlet units run on one machine: there is no cluster to expose to; use \"loopback\" or \"host\"",
-            ),
-            (true, "loopback") => {
-                Some("in Kubernetes use \"cluster\" for in-cluster access, or \"none\"")
-            }
-            (true, "host") => Some(
-                "host ports bypass the cluster's network policy; use \"cluster\" or \"ingress\"",
-            ),
-            _ => None,
-        };
-        if let Some(help) = bad {
+        if let Some(help) = target.exposure_unfit(e) {
             diags.push(
                 Diagnostic::new(
                     Code::E0301,
@@ -747,5 +740,6 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         env,
         user: provider.user.unwrap_or(65532),
         cluster: p.cluster.as_ref().map(|c| c.value.clone()),
+        target,
     })
 }

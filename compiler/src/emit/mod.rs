@@ -70,21 +70,14 @@ pub fn emit(
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
     let plan = staging::plan(spec, checked, placement);
-    let node_labels = kubernetes::gpu_node_labels(checked, docs);
-    kubernetes::emit(spec, checked, placement, &plan, &node_labels, &mut out).map_err(internal)?;
-    for w in checked.workloads.iter().filter(|w| !w.is_kubernetes()) {
-        let machines = placement.machines_of(w.id());
-        if machines.len() != w.pod.replicas as usize {
-            continue;
-        }
-        for (replica, mid) in machines.iter().enumerate() {
-            let Some(m) = checked.machines.iter().find(|m| m.id() == *mid) else {
-                return Err(internal(format!("machine {mid} vanished")));
-            };
-            quadlet::emit(w, m, u32::try_from(replica).unwrap_or(0), &plan, &mut out)
-                .map_err(internal)?;
-        }
-    }
+    let cx = crate::target::EmitCx {
+        spec,
+        checked,
+        placement,
+        plan: &plan,
+        docs,
+    };
+    crate::target::emit_all(&cx, &mut out).map_err(internal)?;
     receipts::emit(
         spec,
         checked,

@@ -59,6 +59,9 @@ pub enum Ty {
     Cpu,
     /// One of a fixed set of strings.
     Enum(&'static [&'static str]),
+    /// A target's spelling: one of the registered targets (`crate::target`),
+    /// the built-in `quadlet` and `kubernetes` unless a target is registered.
+    Target,
     /// A reference to a definition, by id.
     Ref(RefKind),
     /// A path to a file inside the spec root, relative to it.
@@ -87,9 +90,19 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The values of an enumerated type (`Enum`, `Target`).
+    pub fn enum_values(self) -> Option<&'static [&'static str]> {
+        match self {
+            Ty::Enum(values) => Some(values),
+            Ty::Target => Some(crate::target::ids()),
+            _ => None,
+        }
+    }
+
     /// Short human description, for messages and docs.
     pub fn describe(&self) -> String {
         match self {
+            Ty::Target => Ty::Enum(crate::target::ids()).describe(),
             Ty::Str => "string".into(),
             Ty::Id => "identifier".into(),
             Ty::Int { min, max } => format!("integer ({min}..={max})"),
@@ -232,6 +245,9 @@ fn int_value(v: &Value) -> Option<i128> {
 
 /// Checks one value against a type. `what` names it in messages (e.g. "property `vram`").
 pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
+    if ty == Ty::Target {
+        return check_value(v, Ty::Enum(crate::target::ids()), what);
+    }
     let wrong = |expected: &str| {
         Some(
             Diagnostic::new(
@@ -296,6 +312,7 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
             }),
             _ => wrong(&ty.describe()),
         },
+        Ty::Target => None,
         Ty::Enum(vals) => match &v.kind {
             ValueKind::Str(s) if vals.contains(&s.as_str()) => None,
             ValueKind::Str(s) => Some(

@@ -500,7 +500,6 @@ pub static VOCABULARIES: &[Vocabulary] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::types::Ty;
 
     #[test]
     fn every_value_has_one_doc_in_order() {
@@ -520,7 +519,7 @@ mod tests {
                 .map(|a| a.ty)
                 .chain(spec.props.iter().map(|p| p.ty));
             for ty in tys {
-                if let Ty::Enum(values) = ty {
+                if let Some(values) = ty.enum_values() {
                     assert!(vocabulary_of(values).is_some(), "{path}: {values:?}");
                 }
             }

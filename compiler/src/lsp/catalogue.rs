@@ -74,10 +74,12 @@ pub fn signature(spec: &NodeSpec) -> String {
 
 fn ty_text(ty: Ty) -> String {
     match ty {
-        Ty::Enum(values) => match vocabulary_of(values) {
-            Some(v) => format!("one of the {} (`{}`, …)", v.title.to_lowercase(), values[0]),
-            None => ty.describe(),
-        },
+        Ty::Enum(_) | Ty::Target if let Some(values) = ty.enum_values() => {
+            match vocabulary_of(values) {
+                Some(v) => format!("one of the {} (`{}`, …)", v.title.to_lowercase(), values[0]),
+                None => ty.describe(),
+            }
+        }
         _ => ty.describe(),
     }
 }
@@ -139,7 +141,7 @@ pub fn prop_markdown(node: &NodeSpec, p: &PropSpec) -> String {
         node.name,
         prop_line(p)
     );
-    if let Ty::Enum(values) = p.ty {
+    if let Some(values) = p.ty.enum_values() {
         s.push_str(&values_list(values));
     }
     s

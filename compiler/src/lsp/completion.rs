@@ -226,7 +226,8 @@ fn props_of(out: &mut Out<'_>, spec: &'static NodeSpec, node: &ONode, with_eq: b
 
 fn values_of(out: &mut Out<'_>, ty: Ty, quoted: bool, edit: Edit, index: &dyn Fn() -> Index) {
     match ty {
-        Ty::Enum(values) => {
+        Ty::Enum(_) | Ty::Target => {
+            let values = ty.enum_values().unwrap_or_default();
             let vocab = vocabulary_of(values);
             for v in values {
                 out.push(v, CompletionItemKind::ENUM_MEMBER, format!("\"{v}\""), edit);

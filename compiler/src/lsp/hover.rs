@@ -114,7 +114,7 @@ fn import_hover(v: &OValue, index: &dyn Fn() -> Index) -> HoverText {
 /// Hover for a value of a known type: enum values and references.
 fn value_hover(v: &OValue, ty: Ty, index: &dyn Fn() -> Index) -> Option<HoverText> {
     let mut parts = Vec::new();
-    if let Ty::Enum(values) = ty
+    if let Some(values) = ty.enum_values()
         && let Some(md) = enum_value_markdown(values, &v.text)
     {
         parts.push(md);
@@ -230,7 +230,7 @@ mod tests {
             for p in spec.props {
                 probe(&format!("{} {}=#null", spec.name, p.name), p.name, p.doc);
                 checked += 1;
-                if let Ty::Enum(values) = p.ty {
+                if let Some(values) = p.ty.enum_values() {
                     for v in values {
                         let doc = vocabulary_of(values).unwrap().doc(v).unwrap();
                         let line = format!("{} {}=\"{v}\"", spec.name, p.name);
@@ -240,7 +240,7 @@ mod tests {
                 }
             }
             for (i, a) in spec.args.iter().enumerate() {
-                if let Ty::Enum(values) = a.ty {
+                if let Some(values) = a.ty.enum_values() {
                     let before = "\"x\" ".repeat(i);
                     for v in values {
                         let doc = vocabulary_of(values).unwrap().doc(v).unwrap();

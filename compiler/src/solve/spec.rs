@@ -11,6 +11,7 @@
 //! come from `placement-weights` (stdlib default, overlaid by the spec's).
 //! Reports E0502/E0503/W0501/W0502. Never does I/O.
 
+use crate::target::{Scope, Storage};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -175,7 +176,7 @@ pub fn static_reason(
     cluster_nodes: Option<&BTreeSet<&str>>,
 ) -> Option<(u8, String)> {
     let p = &w.pod;
-    if w.is_kubernetes() {
+    if w.profile().scope == Scope::Cluster {
         // `cluster_nodes`: the node ids of the workload's cluster (looked up
         // once per workload, not scanned per machine).
         let in_cluster = cluster_nodes.is_some_and(|n| n.contains(m.id()));
@@ -281,7 +282,7 @@ pub fn static_reason(
             ));
         }
     }
-    if w.is_kubernetes() {
+    if w.profile().storage == Storage::Claims {
         let cluster = w.cluster.as_deref().and_then(|c| spec.cluster(c));
         for v in &w.volumes {
             if v.tier.backend.value != "tmpfs"
@@ -351,7 +352,10 @@ pub fn map(
 
     // Volume classes: tiers quadlet pods mount on pools.
     let mut vclass: BTreeMap<String, u16> = BTreeMap::new();
-    for w in works.iter().filter(|w| !w.is_kubernetes()) {
+    for w in works
+        .iter()
+        .filter(|w| w.profile().storage == Storage::HostPools)
+    {
         for v in w.volumes.iter().filter(|v| v.tier.backend.value != "tmpfs") {
             let next = vclass.len() as u16;
             vclass.entry(v.tier.id.value.clone()).or_insert(next);
@@ -474,7 +478,10 @@ pub fn map(
         };
         cap[VRAM] = vram_cap;
         let mut pool_of = vec![None; vclass.len()];
-        for w in works.iter().filter(|w| !w.is_kubernetes()) {
+        for w in works
+            .iter()
+            .filter(|w| w.profile().storage == Storage::HostPools)
+        {
             for v in &w.volumes {
                 if let (Some(&vc), Some(pool)) =
                     (vclass.get(&v.tier.id.value), pool_for(m, &v.tier))
@@ -632,7 +639,11 @@ pub fn map(
     }
     // Host ports: one publisher per port and machine.
     let mut ports: BTreeMap<u16, u32> = BTreeMap::new();
-    for (wi, w) in works.iter().enumerate().filter(|(_, w)| !w.is_kubernetes()) {
+    for (wi, w) in works
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.profile().host_ports)
+    {
         for port in w
             .ports
             .iter()
@@ -679,7 +690,7 @@ pub fn map(
         } else {
             0
         };
-        let volumes: Vec<(u16, u64)> = if w.is_kubernetes() {
+        let volumes: Vec<(u16, u64)> = if w.profile().storage == Storage::Claims {
             Vec::new()
         } else {
             w.volumes

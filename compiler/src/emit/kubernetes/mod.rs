@@ -125,7 +125,7 @@ pub fn gpu_node_labels(
 /// Emits every cluster's files.
 pub fn emit(
     spec: &ir::Spec,
-    checked: &Checked,
+    workloads: &[&Workload],
     placement: &Placement,
     plan: &Plan,
     node_labels: &BTreeMap<String, BTreeMap<String, String>>,
@@ -133,12 +133,11 @@ pub fn emit(
 ) -> Result<(), String> {
     for cluster in &spec.clusters {
         let cid = cluster.id.value.as_str();
-        let mut workloads: Vec<&Workload> = checked
-            .workloads
+        let workloads: Vec<&Workload> = workloads
             .iter()
-            .filter(|w| w.is_kubernetes() && w.cluster.as_deref() == Some(cid))
+            .copied()
+            .filter(|w| w.cluster.as_deref() == Some(cid))
             .collect();
-        workloads.sort_by(|a, b| a.id().cmp(b.id()));
         let mut totals: BTreeMap<String, tenancy::Totals> = BTreeMap::new();
         for w in &workloads {
             let nodes = placement.machines_of(w.id());

@@ -120,7 +120,7 @@ pub fn emit(
                 pod: w.id().to_string(),
                 machine: m.id().to_string(),
                 tenant: w.pod.tenant.value.clone(),
-                networked: w.network != "none" && !w.is_kubernetes(),
+                networked: w.network != "none" && w.profile().tenant_networks,
             })
         })
         .collect();

@@ -44,35 +44,23 @@ pub fn generator() -> Generator {
 }
 
 fn pod_type(c: &PodCtx<'_>) -> &'static str {
-    if c.w.is_kubernetes() {
-        "kubernetes-pod"
-    } else {
-        "local-podman-quadlet"
-    }
+    c.w.profile().pod_type
 }
 
 fn surface(c: &PodCtx<'_>) -> &'static str {
-    if c.w.is_kubernetes() {
-        "kubernetes-yaml"
-    } else {
-        "quadlet-container"
-    }
+    c.w.profile().surface
 }
 
 fn runtime_mode(c: &PodCtx<'_>) -> &'static str {
-    if c.w.is_kubernetes() {
-        "kubernetes"
-    } else {
-        "podman-quadlet"
-    }
+    c.w.profile().runtime_mode
 }
 
 fn network_mode(c: &PodCtx<'_>) -> &'static str {
-    match (c.w.network.as_str(), c.w.is_kubernetes()) {
+    match (c.w.network.as_str(), c.w.profile().network_mode) {
         ("none", _) => "none",
-        (_, true) => "kubernetes-service",
-        ("loopback", false) => "loopback",
-        // A per-tenant Podman network managed by amc.
+        (_, Some(mode)) => mode,
+        ("loopback", None) => "loopback",
+        // A per-tenant network managed by amc.
         _ => "policy-managed",
     }
 }
@@ -88,7 +76,8 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
     c.w.volumes
         .iter()
         .map(|v| {
-            let k8s = c.w.is_kubernetes() && v.tier.backend.value != "tmpfs";
+            let k8s = c.w.profile().storage == crate::target::Storage::Claims
+                && v.tier.backend.value != "tmpfs";
             PodStorage {
                 cache_tier_id: tier_urn(&v.tier.id.value),
                 volume_class: v
@@ -177,8 +166,9 @@ fn ports(c: &PodCtx<'_>) -> Vec<PodPort> {
         .map(|p| PodPort {
             name: p.name.clone(),
             container_port: p.container_port,
-            host_port: (!c.w.is_kubernetes() && matches!(p.exposure.as_str(), "loopback" | "host"))
-                .then_some(p.host_port),
+            host_port: (c.w.profile().host_ports
+                && matches!(p.exposure.as_str(), "loopback" | "host"))
+            .then_some(p.host_port),
             exposure: p.exposure.clone(),
         })
         .collect()
@@ -285,7 +275,9 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
         .map(|p| p.name.value.clone())
         .collect();
     profile_support.sort();
-    let endpoint = (!w.is_kubernetes())
+    let endpoint = w
+        .profile()
+        .host_ports
         .then(|| w.ports.iter().find(|p| p.exposure == "loopback"))
         .flatten()
         .map(|p| format!("http://127.0.0.1:{}", p.host_port));

@@ -160,7 +160,7 @@ static POD_RESTART: NodeSpec = leaf(
 static POD_TARGET: NodeSpec = required(with_props(
     leaf(
         "target",
-        &[arg("target", Ty::Enum(TARGETS), "quadlet or kubernetes.")],
+        &[arg("target", Ty::Target, "quadlet or kubernetes.")],
         "What the pod is emitted as.",
     ),
     &[prop(

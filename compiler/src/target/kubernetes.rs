@@ -1,0 +1,81 @@
+//! The Kubernetes target: manifests per cluster, tenant and node.
+//!
+//! Lowering is `emit::kubernetes` (namespaces, quotas, policies, staging
+//! Jobs, one StatefulSet per replica pinned to its node); this module says
+//! what the target is and which checks it contributes (how a model can reach
+//! a pod under Pod Security `restricted`).
+
+use super::{EmitCx, ModelUnfit, Profile, Scope, Storage, Target};
+use crate::emit::Artifacts;
+use crate::ir;
+
+/// Kubernetes manifests.
+pub struct Kubernetes;
+
+static PROFILE: Profile = Profile {
+    display: "Kubernetes",
+    scope: Scope::Cluster,
+    storage: Storage::Claims,
+    host_ports: false,
+    tenant_networks: false,
+    pod_type: "kubernetes-pod",
+    surface: "kubernetes-yaml",
+    runtime_mode: "kubernetes",
+    network_mode: Some("kubernetes-service"),
+};
+
+impl Target for Kubernetes {
+    fn id(&self) -> &'static str {
+        "kubernetes"
+    }
+
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
+
+    fn model_unfit(
+        &self,
+        source: &ir::ModelSource,
+        cluster: Option<&ir::Cluster>,
+    ) -> Option<ModelUnfit> {
+        match source {
+            ir::ModelSource::Path { .. } => Some(ModelUnfit {
+                why: "a `path` model is a host directory, and Kubernetes pods under Pod Security `restricted` mount no host paths".to_string(),
+                help: "fetch it instead (`hf`, `url`) or package it as an OCI image (`oci`); staging then fills a claim on each node",
+            }),
+            ir::ModelSource::Oci { .. } if cluster.is_some_and(|c| !c.image_volumes) => {
+                Some(ModelUnfit {
+                    why: format!(
+                        "cluster `{}` does not declare `image-volumes #true`, so it cannot mount an OCI model",
+                        cluster.map(|c| c.id.value.as_str()).unwrap_or("")
+                    ),
+                    help: "declare `image-volumes #true` on the cluster (Kubernetes 1.35+, or the ImageVolume gate on 1.33–1.34, with a runtime that supports it), or fetch the model (`hf`, `url`)",
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn exposure_unfit(&self, exposure: &str) -> Option<&'static str> {
+        match exposure {
+            "loopback" => Some("in Kubernetes use \"cluster\" for in-cluster access, or \"none\""),
+            "host" => Some(
+                "host ports bypass the cluster's network policy; use \"cluster\" or \"ingress\"",
+            ),
+            _ => None,
+        }
+    }
+
+    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
+        let workloads = cx.workloads_of(self);
+        let node_labels = crate::emit::kubernetes::gpu_node_labels(cx.checked, cx.docs);
+        crate::emit::kubernetes::emit(
+            cx.spec,
+            &workloads,
+            cx.placement,
+            cx.plan,
+            &node_labels,
+            out,
+        )
+    }
+}
