@@ -65,7 +65,11 @@ impl Vfs for RealFs {
         let mut out = Vec::new();
         for entry in walkdir::WalkDir::new(dir).follow_links(false) {
             let entry = entry.map_err(io::Error::other)?;
-            if entry.file_type().is_file()
+            // Links are listed too (not followed while walking): the
+            // resolver refuses one that leads out of the spec root.
+            let file =
+                entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
+            if file
                 && entry.path().extension().is_some_and(|e| e == "kdl")
                 && let Ok(rel) = entry.path().strip_prefix(dir)
             {

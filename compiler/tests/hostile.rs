@@ -297,3 +297,47 @@ fn an_injected_unit_line_never_reaches_the_output() {
     assert!(unit.contains("Volume=/srv/100%%h/"), "{unit}");
     assert!(!unit.contains("100%h"), "{unit}");
 }
+
+#[test]
+fn spec_files_linked_from_outside_the_root_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("spec");
+    fs::create_dir_all(&spec).unwrap();
+    fs::copy(
+        repo().join("examples/workstation-llama/spec.kdl"),
+        spec.join("spec.kdl"),
+    )
+    .unwrap();
+    let outside = tmp.path().join("outside.kdl");
+    fs::write(
+        &outside,
+        "machine \"evil\" {\n    profile \"sourceos-workstation\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, spec.join("extra.kdl")).unwrap();
+    let mut c = amc();
+    c.arg("check").arg(&spec);
+    let (code, _, err) = run(c, 60);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("amc::E0204") && err.contains("extra.kdl"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_a_clean_error() {
+    // The output's parent is a regular file (as root, permissions would not
+    // stop a write; a file where a directory must be does).
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-dir");
+    fs::write(&file, "x").unwrap();
+    let (code, _, err) = build(
+        &repo().join("examples/workstation-llama"),
+        &file.join("out"),
+    );
+    assert_ne!(code, 0, "{err}");
+    assert_ne!(code, 101, "panicked: {err}");
+    assert!(err.contains("amc::E0902"), "{err}");
+    assert_eq!(fs::read(&file).unwrap(), b"x", "nothing overwritten");
+}

@@ -125,10 +125,14 @@ pub fn explain(code: Code) -> String {
     out
 }
 
-/// Collects diagnostics during a compilation.
+/// Collects diagnostics during a compilation. Counts are kept as they are
+/// pushed: stages ask "did this pod add an error?" once per pod, and a
+/// count that walked the list made checking n pods O(n²).
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    errors: usize,
+    warnings: usize,
 }
 
 impl Diagnostics {
@@ -139,33 +143,33 @@ impl Diagnostics {
 
     /// Adds one diagnostic.
     pub fn push(&mut self, d: Diagnostic) {
+        match d.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
         self.items.push(d);
     }
 
     /// Adds many.
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(ds);
+        for d in ds {
+            self.push(d);
+        }
     }
 
     /// Whether any error (not warning) was reported.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
+        self.errors > 0
     }
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.errors
     }
 
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
+        self.warnings
     }
 
     /// All diagnostics in a stable order: by primary position, then code.

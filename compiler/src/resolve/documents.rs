@@ -197,10 +197,15 @@ fn load_one(
     let bytes = match vfs.read(&full) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
+            let d = if e.kind() == std::io::ErrorKind::FileTooLarge {
+                Diagnostic::new(Code::E0004, format!("`{}` is {e}", path.value))
+                    .label(path.span, "too large")
+                    .help("a host-facts or governance document is a few kilobytes; check what the file really holds")
+            } else {
                 Diagnostic::new(Code::E0205, format!("cannot read `{}`: {e}", path.value))
-                    .label(path.span, "unreadable"),
-            );
+                    .label(path.span, "unreadable")
+            };
+            diags.push(d);
             return None;
         }
     };
@@ -261,7 +266,11 @@ pub fn checked_json(
         Some(span) => d.label(span, label),
         None => d,
     };
-    let value: Value = match serde_json::from_str(text) {
+    // serde_json keeps the last of two equal keys; a document that says
+    // `"kind"` twice is refused instead of read as either.
+    let parsed =
+        serde_json::from_str::<unique::Unique>(text).and_then(|_| serde_json::from_str(text));
+    let value: Value = match parsed {
         Ok(v) => v,
         Err(e) => {
             let off = json_span::offset_of(text, e.line(), e.column());
@@ -330,6 +339,65 @@ pub fn checked_json(
                 ));
             }
             None
+        }
+    }
+}
+
+/// A JSON walk that fails on the first object with a repeated key.
+mod unique {
+    use std::collections::BTreeSet;
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// Any JSON value whose objects have distinct keys.
+    pub struct Unique;
+
+    impl<'de> Deserialize<'de> for Unique {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(UniqueVisitor)
+        }
+    }
+
+    struct UniqueVisitor;
+
+    impl<'de> Visitor<'de> for UniqueVisitor {
+        type Value = Unique;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_unit<E>(self) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+            while seq.next_element::<Unique>()?.is_some() {}
+            Ok(Unique)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+            let mut seen = BTreeSet::new();
+            while let Some(k) = map.next_key::<String>()? {
+                if !seen.insert(k.clone()) {
+                    return Err(de::Error::custom(format!("duplicate key `{k}`")));
+                }
+                map.next_value::<Unique>()?;
+            }
+            Ok(Unique)
         }
     }
 }

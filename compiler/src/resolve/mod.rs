@@ -145,17 +145,37 @@ pub fn resolve(
     let mut imports: Vec<(String, Span)> = Vec::new();
     let mut blank_files = Vec::new();
 
+    let canon_root = vfs.canonicalize(&root.dir).ok();
     for rel in &root.files {
         let rel_s = slash_path(rel);
         let name = display_name(root, &rel_s);
+        if let (Some(cr), Ok(canon)) = (&canon_root, vfs.canonicalize(&root.dir.join(rel)))
+            && !canon.starts_with(cr)
+        {
+            let id = map.add(name.clone(), "");
+            diags.push(
+                Diagnostic::new(
+                    Code::E0204,
+                    format!("spec file {name} is a link that leads outside the spec root"),
+                )
+                .label(Span::new(id, 0, 0), "this file")
+                .help("copy the file into the spec directory, or remove the link"),
+            );
+            continue;
+        }
         let bytes = match vfs.read(&root.dir.join(rel)) {
             Ok(b) => b,
             Err(e) => {
                 let id = map.add(name.clone(), "");
-                diags.push(
+                let d = if e.kind() == std::io::ErrorKind::FileTooLarge {
+                    Diagnostic::new(Code::E0004, format!("{name} is {e}"))
+                        .label(Span::new(id, 0, 0), "this file")
+                        .help("split the spec into several files; a spec this large is almost certainly generated wrongly")
+                } else {
                     Diagnostic::new(Code::E0002, format!("cannot read {name}: {e}"))
-                        .label(Span::new(id, 0, 0), "this file"),
-                );
+                        .label(Span::new(id, 0, 0), "this file")
+                };
+                diags.push(d);
                 continue;
             }
         };

@@ -359,6 +359,18 @@ pub fn blame<'a>(pb: &'a Problem, work: &mut u64) -> State<'a> {
                 continue;
             }
             s.rollback(mark);
+            // A replica no machine can take breaks its deployment whatever
+            // else is placed: no search needed.
+            if pb.classes[pb.pods[p].class as usize].machines.is_empty() {
+                break;
+            }
+            // The exhaustive search below costs O(pods + machines) to set up;
+            // charge it, so n infeasible deployments cost O(budget), not O(n²).
+            let setup = (pb.pods.len() + pb.m()) as u64;
+            if *work < setup {
+                break;
+            }
+            *work -= setup;
             let mut ord: Vec<u32> = (0..pb.pods.len() as u32)
                 .filter(|&q| s.at[q as usize] != NONE || q as usize == p)
                 .collect();
