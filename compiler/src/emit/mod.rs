@@ -16,8 +16,6 @@ pub mod report;
 pub mod staging;
 pub mod templates;
 
-use std::collections::BTreeMap;
-
 use crate::check::Checked;
 use crate::diagnostics::Diagnostic;
 use crate::ir;
@@ -38,8 +36,7 @@ pub struct EmitOptions {
     pub workflow_run_id: Option<u64>,
 }
 
-/// The build output.
-pub type Artifacts = BTreeMap<String, Vec<u8>>;
+pub use crate::artifacts::Artifacts;
 
 /// What the build record (manifest, release evidence) is made of besides
 /// the artifacts.

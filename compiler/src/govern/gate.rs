@@ -13,8 +13,8 @@
 
 use serde_json::Value;
 
+use crate::artifacts::Artifacts;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::emit::Artifacts;
 use crate::ir;
 
 /// Where a pod's ActivationDecision is in the build output.

@@ -94,7 +94,7 @@ impl Ty {
     pub fn enum_values(self) -> Option<&'static [&'static str]> {
         match self {
             Ty::Enum(values) => Some(values),
-            Ty::Target => Some(crate::target::ids()),
+            Ty::Target => Some(crate::lang::vocab::target_ids()),
             _ => None,
         }
     }
@@ -102,7 +102,7 @@ impl Ty {
     /// Short human description, for messages and docs.
     pub fn describe(&self) -> String {
         match self {
-            Ty::Target => Ty::Enum(crate::target::ids()).describe(),
+            Ty::Target => Ty::Enum(crate::lang::vocab::target_ids()).describe(),
             Ty::Str => "string".into(),
             Ty::Id => "identifier".into(),
             Ty::Int { min, max } => format!("integer ({min}..={max})"),
@@ -246,7 +246,7 @@ fn int_value(v: &Value) -> Option<i128> {
 /// Checks one value against a type. `what` names it in messages (e.g. "property `vram`").
 pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
     if ty == Ty::Target {
-        return check_value(v, Ty::Enum(crate::target::ids()), what);
+        return check_value(v, Ty::Enum(crate::lang::vocab::target_ids()), what);
     }
     let wrong = |expected: &str| {
         Some(

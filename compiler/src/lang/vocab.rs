@@ -163,6 +163,30 @@ pub const RESTART_POLICIES: &[&str] = &["never", "on-failure", "always", "policy
 /// Deployment targets.
 pub const TARGETS: &[&str] = &["quadlet", "kubernetes"];
 
+/// Spellings of targets registered at run time (`crate::target::register`),
+/// after the built-in [`TARGETS`]. The language owns its vocabulary; the
+/// target registry only adds to it.
+static TARGET_IDS: std::sync::RwLock<&'static [&'static str]> = std::sync::RwLock::new(TARGETS);
+
+/// Every target spelling: the built-in ones, then those registered.
+pub fn target_ids() -> &'static [&'static str] {
+    TARGET_IDS.read().map(|ids| *ids).unwrap_or(TARGETS)
+}
+
+/// Adds a target spelling (once per registration; leaks one small slice).
+pub fn add_target_id(id: &'static str) -> Result<(), String> {
+    let mut ids = TARGET_IDS
+        .write()
+        .map_err(|_| "the target vocabulary is poisoned".to_string())?;
+    if ids.contains(&id) {
+        return Err(format!("a target `{id}` is already registered"));
+    }
+    let mut next: Vec<&'static str> = ids.to_vec();
+    next.push(id);
+    *ids = Box::leak(next.into_boxed_slice());
+    Ok(())
+}
+
 /// Image reference policies.
 pub const IMAGE_POLICIES: &[&str] = &["tag-allowed-bootstrap", "digest-required", "digest-pinned"];
 

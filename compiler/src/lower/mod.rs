@@ -354,7 +354,7 @@ fn model_digest(m: &ir::Model) -> Option<String> {
         _ => m
             .checksum_list()
             .filter(|_| !m.files.is_empty())
-            .map(|l| crate::emit::manifest::sha256(l.as_bytes())),
+            .map(|l| crate::hash::sha256_prefixed(l.as_bytes())),
     }
 }
 

@@ -6,7 +6,7 @@
 //! a pod under Pod Security `restricted`).
 
 use super::{EmitCx, ModelUnfit, Profile, Scope, Storage, Target};
-use crate::emit::Artifacts;
+use crate::artifacts::Artifacts;
 use crate::ir;
 
 /// Kubernetes manifests.

@@ -21,10 +21,10 @@ use std::sync::RwLock;
 
 use serde_json::Value;
 
+use crate::artifacts::Artifacts;
 use crate::check::Checked;
 use crate::check::pods::Workload;
 use crate::diagnostics::Diagnostics;
-use crate::emit::Artifacts;
 use crate::emit::staging::Plan;
 use crate::ir;
 use crate::resolve::documents::Documents;
@@ -177,21 +177,13 @@ impl std::fmt::Debug for dyn Target {
 /// The targets amc ships, in emission order.
 pub static BUILTIN: [&dyn Target; 2] = [&quadlet::Quadlet, &kubernetes::Kubernetes];
 
-struct Registry {
-    extra: Vec<&'static dyn Target>,
-    ids: &'static [&'static str],
-}
-
-static REGISTERED: RwLock<Registry> = RwLock::new(Registry {
-    extra: Vec::new(),
-    ids: &[],
-});
+static REGISTERED: RwLock<Vec<&'static dyn Target>> = RwLock::new(Vec::new());
 
 /// Every target: the built-in ones, then those registered, in order.
 pub fn all() -> Vec<&'static dyn Target> {
     let mut out: Vec<&'static dyn Target> = BUILTIN.to_vec();
     if let Ok(r) = REGISTERED.read() {
-        out.extend(r.extra.iter().copied());
+        out.extend(r.iter().copied());
     }
     out
 }
@@ -201,12 +193,9 @@ pub fn get(id: &str) -> Option<&'static dyn Target> {
     all().into_iter().find(|t| t.id() == id)
 }
 
-/// Every target's spelling (the vocabulary of `target "…"`).
+/// Every target's spelling (the vocabulary of `target "…"`, owned by `lang`).
 pub fn ids() -> &'static [&'static str] {
-    match REGISTERED.read() {
-        Ok(r) if !r.ids.is_empty() => r.ids,
-        _ => crate::lang::vocab::TARGETS,
-    }
+    crate::lang::vocab::target_ids()
 }
 
 /// Adds a target for the rest of the process. `Err` when its id is taken.
@@ -217,11 +206,8 @@ pub fn register(target: &'static dyn Target) -> Result<(), String> {
     let mut r = REGISTERED
         .write()
         .map_err(|_| "the target registry is poisoned".to_string())?;
-    r.extra.push(target);
-    let mut ids: Vec<&'static str> = BUILTIN.iter().map(|t| t.id()).collect();
-    ids.extend(r.extra.iter().map(|t| t.id()));
-    // One small leak per registration (tests): the vocabulary is `'static`.
-    r.ids = Box::leak(ids.into_boxed_slice());
+    crate::lang::vocab::add_target_id(target.id())?;
+    r.push(target);
     Ok(())
 }
 

@@ -8,10 +8,10 @@
 use serde_json::Value;
 
 use super::{EmitCx, HostUnfit, Profile, Scope, Storage, Target};
+use crate::artifacts::Artifacts;
 use crate::check::Checked;
 use crate::check::pods::Workload;
 use crate::diagnostics::Diagnostics;
-use crate::emit::Artifacts;
 use crate::solve::Placement;
 
 /// Podman Quadlet units.
