@@ -168,3 +168,20 @@ fn modules_depend_only_downward_except_the_known_edges() {
         "no longer upward, delete from KNOWN: {paid:?}"
     );
 }
+
+#[test]
+fn the_solver_phases_form_a_chain_not_a_circle() {
+    // moves → construct → lns → search: each uses only the phases before it.
+    let solve = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/solve");
+    let chain = ["moves", "construct", "lns", "search"];
+    for (i, m) in chain.iter().enumerate() {
+        let text = std::fs::read_to_string(solve.join(format!("{m}.rs"))).unwrap();
+        let code = strip_tests(&text);
+        for later in &chain[i + 1..] {
+            assert!(
+                !code.contains(&format!("super::{later}")),
+                "solve::{m} uses solve::{later}, a later phase"
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@
 //! so a pod stays unplaced only when no placement exists or the budget ran
 //! out. Ties break on the lower machine index. Never uses randomness.
 
+pub use super::moves::best_machine;
 use super::problem::{CPU, MEM, NONE, Problem, VRAM};
 use super::state::State;
 
@@ -88,23 +89,6 @@ pub fn order(pb: &Problem, how: Order) -> Vec<u32> {
     v
 }
 
-/// Cheapest feasible machine for `p` among `machines`, with its delta.
-pub fn best_machine(s: &State, p: usize, machines: &[u32]) -> Option<(i64, u32)> {
-    let mut best: Option<(i64, u32)> = None;
-    let rd = s.remove_delta(p);
-    for &m in machines {
-        if s.at[p] == m {
-            continue;
-        }
-        // Cost first, feasibility only for a candidate that would win.
-        let d = rd + s.insert_delta(p, m);
-        if best.is_none_or(|b| (d, m) < b) && s.can_move(p, m) {
-            best = Some((d, m));
-        }
-    }
-    best
-}
-
 /// Cheapest machine for `p` when the staging a machine would need is shared
 /// by the pods of the model still to come (as many as fit there): the
 /// greedy then opens machines that can take the model's later pods too.
@@ -177,7 +161,7 @@ pub fn construct<'a>(
     pb: &'a Problem,
     how: Order,
     budget: &mut u64,
-    mut cands: Option<&mut super::search::Cands>,
+    mut cands: Option<&mut super::moves::Cands>,
 ) -> State<'a> {
     let mut s = State::new(pb);
     let mut buf = Vec::new();

@@ -9,9 +9,8 @@
 //! best assignment seen. Randomness is the caller's seeded [`Rng`]; budgets
 //! are work units, never time.
 
-use super::construct::best_machine;
+use super::moves::{Budget, Cands, Rng, best_machine, relocate_pass};
 use super::problem::NONE;
-use super::search::{Budget, Cands, Rng, relocate_pass};
 use super::state::State;
 
 /// Picks the pods to remove in one ruin step.

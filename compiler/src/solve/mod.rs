@@ -17,6 +17,7 @@ pub mod construct;
 pub mod exact;
 pub mod explain;
 pub mod lns;
+pub mod moves;
 pub mod problem;
 pub mod search;
 pub mod spec;
