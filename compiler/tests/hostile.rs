@@ -341,3 +341,72 @@ fn an_output_path_that_cannot_be_written_is_a_clean_error() {
     assert!(err.contains("amc::E0902"), "{err}");
     assert_eq!(fs::read(&file).unwrap(), b"x", "nothing overwritten");
 }
+
+/// Bytes a tree takes on tmpfs: whole 4 KiB pages per file.
+fn pages(dir: &Path) -> u64 {
+    tree(dir)
+        .iter()
+        .map(|(_, b)| (b.len() as u64).div_ceil(4096).max(1) * 4096)
+        .sum()
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_keeps_the_previous_output() {
+    // A private mount namespace (unprivileged: a user namespace) holds a
+    // tmpfs big enough for one build but not for a second one staged beside
+    // it, so the second build hits ENOSPC part-way through its staging.
+    let probe = Command::new("unshare").args(["-rm", "true"]).status();
+    if !probe.map(|s| s.success()).unwrap_or(false) {
+        eprintln!("SKIPPED: `unshare -rm` is not permitted here; ENOSPC untested");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = repo().join("examples/workstation-llama");
+    let next = repo().join("examples/mixed-fleet");
+    let sizing = tmp.path().join("sizing");
+    assert_eq!(build(&spec, &sizing).0, 0);
+    let size = pages(&sizing) * 3 / 2 + 64 * 1024;
+    let reference = tree(&sizing);
+
+    let mnt = tmp.path().join("mnt");
+    fs::create_dir_all(&mnt).unwrap();
+    let keep = tmp.path().join("keep");
+    let script = format!(
+        r#"set -u
+mount -t tmpfs -o size={size} tmpfs "$MNT" || exit 90
+"$AMC" build "$SPEC" --out "$MNT/out" >/dev/null 2>"$KEEP.first" || exit 91
+"$AMC" build "$NEXT" --out "$MNT/out" >/dev/null 2>"$KEEP.err"
+echo $? > "$KEEP.code"
+cp -a "$MNT/out" "$KEEP"
+ls -A "$MNT" > "$KEEP.entries"
+"#
+    );
+    let status = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &script])
+        .env("AMC", env!("CARGO_BIN_EXE_amc"))
+        .env("SPEC", &spec)
+        .env("NEXT", &next)
+        .env("MNT", &mnt)
+        .env("KEEP", &keep)
+        .env("NO_COLOR", "1")
+        .status()
+        .unwrap();
+    let side = |ext: &str| fs::read_to_string(format!("{}.{ext}", keep.display())).unwrap();
+    assert!(
+        status.success(),
+        "setup failed: {status:?} {}",
+        side("first")
+    );
+    let err = side("err");
+    assert_eq!(side("code").trim(), "1", "{err}");
+    assert!(err.contains("amc::E0902"), "{err}");
+    assert!(err.contains("space left on device"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(tree(&keep), reference, "the previous output changed");
+    let entries = side("entries");
+    let left: Vec<&str> = entries
+        .lines()
+        .filter(|n| *n != "out" && !n.ends_with(".amc-lock"))
+        .collect();
+    assert!(left.is_empty(), "staging left behind: {left:?}");
+}
