@@ -403,6 +403,53 @@ fn contracts_have_teeth() -> Result<(), Failed> {
     Ok(())
 }
 
+/// E0901 is only for compiler bugs: no golden case and no example may
+/// produce it (issue 16, item 3). Goldens are read from their expected
+/// diagnostics; examples are built here.
+fn no_golden_case_or_example_raises_an_internal_error() {
+    let mut cases = 0;
+    for e in fs::read_dir(repo().join("golden")).unwrap() {
+        let p = e.unwrap().path().join("expected/diagnostics.json");
+        if let Ok(text) = fs::read_to_string(&p) {
+            cases += 1;
+            assert!(
+                !text.contains("amc::E0901"),
+                "{}: an internal error",
+                p.display()
+            );
+        }
+    }
+    assert!(cases >= 40, "only {cases} golden cases read");
+    let mut examples = 0;
+    for e in fs::read_dir(repo().join("examples")).unwrap() {
+        let dir = e.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        examples += 1;
+        let opts = Options {
+            stop: Stop::Build,
+            ..Default::default()
+        };
+        let c = driver::compile(&RealFs, &dir, "example", &opts).unwrap();
+        for d in c.diagnostics.iter() {
+            assert_ne!(
+                d.code.qualified(),
+                "amc::E0901",
+                "{}: {}",
+                dir.display(),
+                d.message
+            );
+        }
+        assert!(
+            !c.diagnostics.has_errors(),
+            "{}: example has errors",
+            dir.display()
+        );
+    }
+    assert!(examples >= 4, "only {examples} examples");
+}
+
 /// A plain test function as a trial: a panic is its failure message.
 fn trial(name: &str, f: fn()) -> Trial {
     Trial::test(name, move || {
@@ -433,5 +480,9 @@ fn main() {
         builds_are_identical_from_another_directory_and_path,
     ));
     trials.push(Trial::test("contracts_have_teeth", contracts_have_teeth));
+    trials.push(trial(
+        "no_golden_case_or_example_raises_an_internal_error",
+        no_golden_case_or_example_raises_an_internal_error,
+    ));
     libtest_mimic::run(&args, trials).exit();
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 /// An ActivationDecision (upstream contract `activation-decision.schema.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActivationDecision {
     /// Always `0.1.0`.
@@ -48,6 +49,7 @@ impl ActivationDecision {
 
 /// `decision`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
     /// `allowed` or `fail-closed`.
@@ -64,6 +66,7 @@ pub struct Verdict {
 
 /// `inputs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionInputs {
     /// The pod id.
@@ -84,6 +87,7 @@ pub struct DecisionInputs {
 
 /// `scope`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionScope {
     /// The pod's runtime mode.
@@ -102,6 +106,7 @@ pub struct DecisionScope {
 
 /// `obligations`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionObligations {
     /// Receipts the policy requires.
@@ -118,6 +123,7 @@ pub struct DecisionObligations {
 
 /// The five const-false `receiptSafety` flags.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SafetyFlags {
     /// Raw content.

@@ -17,6 +17,7 @@ use super::rules::{self, Binding, Issuer, Reasons, text};
 
 /// The decision on one teardown or wipe request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestDecision {
     /// `teardown` or `wipe`.

@@ -17,6 +17,8 @@
 mod governance;
 mod model;
 mod pod;
+#[cfg(test)]
+mod schema_check;
 mod storage;
 mod teardown;
 

@@ -5,6 +5,8 @@
 //! marked `skip` are optional properties (omitted when unknown); plain
 //! `Option` fields are required-but-nullable properties (written `null`).
 //! Produces: JSON through [`super::to_bytes`], the one serializer.
+//! Checked: `schema_check.rs` compares what each model can serialise with
+//! its contract (test builds derive `schemars::JsonSchema` for that).
 //! Never: holds a secret value — no model has a field that could carry one.
 
 use std::collections::BTreeMap;
@@ -18,6 +20,7 @@ pub type Labels = BTreeMap<String, String>;
 
 /// The four-flag `receiptSafety` of StorageReceipt and DeploymentReceipt.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptSafety4 {
     /// Raw content.
@@ -32,6 +35,7 @@ pub struct ReceiptSafety4 {
 
 /// `{request, limit}` CPU quantities.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CpuPair {
     /// Request, e.g. `"6"` or `"500m"`.
     pub request: String,
@@ -41,6 +45,7 @@ pub struct CpuPair {
 
 /// `{request, limit}` bytes.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct BytesPair {
     /// Request.
     pub request: u64,
@@ -50,6 +55,7 @@ pub struct BytesPair {
 
 /// AgentPod (`agent-pod.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentPod {
     pub spec_version: &'static str,
@@ -69,6 +75,7 @@ pub struct AgentPod {
 
 /// AgentPod `workload`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodWorkload {
     pub name: String,
@@ -86,6 +93,7 @@ pub struct PodWorkload {
 
 /// AgentPod `runtime`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodRuntime {
     pub mode: &'static str,
@@ -108,8 +116,39 @@ pub struct PodRuntime {
     pub provenance_ref: Option<String>,
 }
 
+/// AgentPodDeploymentPlan `workload`: the pod's, without a description (the
+/// plan contract has none).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PlanWorkload {
+    pub name: String,
+    pub purpose: String,
+    pub agent_identity_required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_identity_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workroom_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic_ref: Option<String>,
+}
+
+impl From<&PodWorkload> for PlanWorkload {
+    fn from(w: &PodWorkload) -> Self {
+        PlanWorkload {
+            name: w.name.clone(),
+            purpose: w.purpose.clone(),
+            agent_identity_required: w.agent_identity_required,
+            agent_identity_ref: w.agent_identity_ref.clone(),
+            workroom_ref: w.workroom_ref.clone(),
+            topic_ref: w.topic_ref.clone(),
+        }
+    }
+}
+
 /// AgentPod `resources`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodResources {
     pub cpu: CpuPair,
@@ -119,6 +158,7 @@ pub struct PodResources {
 
 /// One accelerator of a pod.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PodAccelerator {
     #[serde(rename = "type")]
     pub api: String,
@@ -128,6 +168,7 @@ pub struct PodAccelerator {
 
 /// One AgentPod `storage` item (also a plan `storageResolution` item).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodStorage {
     pub cache_tier_id: String,
@@ -143,6 +184,7 @@ pub struct PodStorage {
 
 /// One AgentPod port.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodPort {
     pub name: String,
@@ -154,6 +196,7 @@ pub struct PodPort {
 
 /// AgentPod `policy`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodPolicy {
     pub policy_fabric_required: bool,
@@ -169,6 +212,7 @@ pub struct PodPolicy {
 
 /// AgentPod `receipts`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PodReceipts {
     pub required: bool,
@@ -180,6 +224,7 @@ pub struct PodReceipts {
 
 /// InferenceProvider (`inference-provider.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InferenceProvider {
     pub spec_version: &'static str,
@@ -198,6 +243,7 @@ pub struct InferenceProvider {
 
 /// InferenceProvider `runtime`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderRuntime {
     pub mode: &'static str,
@@ -211,6 +257,7 @@ pub struct ProviderRuntime {
 
 /// InferenceProvider `modelStore`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ModelStore {
     pub path: String,
@@ -222,6 +269,7 @@ pub struct ModelStore {
 
 /// InferenceProvider `policy`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderPolicy {
     pub policy_fabric_required: bool,
@@ -234,6 +282,7 @@ pub struct ProviderPolicy {
 
 /// CacheTier (`cache-tier.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CacheTier {
     pub spec_version: &'static str,
@@ -256,6 +305,7 @@ pub struct CacheTier {
 
 /// CacheTier `encryption` (what is required; observation is per machine, in StorageReceipts).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct TierEncryption {
     pub required: bool,
     pub mode: String,
@@ -263,6 +313,7 @@ pub struct TierEncryption {
 
 /// CacheTier `lifecycle`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TierLifecycle {
     pub durability: String,
@@ -274,6 +325,7 @@ pub struct TierLifecycle {
 
 /// CacheTier `quota`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TierQuota {
     pub size_bytes: Option<u64>,
@@ -283,6 +335,7 @@ pub struct TierQuota {
 
 /// CacheTier `mount`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TierMount {
     pub mode: String,
@@ -294,6 +347,7 @@ pub struct TierMount {
 
 /// CacheTier `receipt`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TierReceipt {
     pub required: bool,
@@ -304,6 +358,7 @@ pub struct TierReceipt {
 
 /// AgentPodDeploymentPlan (`agentpod-deployment-plan.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentPlan {
     pub spec_version: &'static str,
@@ -311,7 +366,7 @@ pub struct DeploymentPlan {
     pub generator: Generator,
     pub source: PlanSource,
     pub target: PlanTarget,
-    pub workload: PodWorkload,
+    pub workload: PlanWorkload,
     pub runtime: PlanRuntime,
     pub resources: PodResources,
     pub storage_resolution: Vec<PodStorage>,
@@ -323,6 +378,7 @@ pub struct DeploymentPlan {
 
 /// `generator` of plans and receipts.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Generator {
     pub name: &'static str,
     pub version: &'static str,
@@ -330,6 +386,7 @@ pub struct Generator {
 
 /// Plan `source`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanSource {
     pub path: &'static str,
@@ -339,6 +396,7 @@ pub struct PlanSource {
 
 /// Plan `target`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanTarget {
     pub pod_type: &'static str,
@@ -348,6 +406,7 @@ pub struct PlanTarget {
 
 /// Plan `runtime`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanRuntime {
     pub mode: &'static str,
@@ -360,6 +419,7 @@ pub struct PlanRuntime {
 
 /// Plan `policy` (the seven flags).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanPolicy {
     pub policy_fabric_required: bool,
@@ -373,6 +433,7 @@ pub struct PlanPolicy {
 
 /// DeploymentReceipt (`deployment-receipt.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentReceipt {
     pub spec_version: &'static str,
@@ -389,6 +450,7 @@ pub struct DeploymentReceipt {
 
 /// DeploymentReceipt `source`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptSource {
     pub source_kind: &'static str,
@@ -399,6 +461,7 @@ pub struct ReceiptSource {
 
 /// DeploymentReceipt `artifact`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptArtifact {
     pub artifact_kind: &'static str,
@@ -408,6 +471,7 @@ pub struct ReceiptArtifact {
 
 /// DeploymentReceipt `target`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ReceiptTarget {
     pub surface: &'static str,
     pub profile: String,
@@ -415,6 +479,7 @@ pub struct ReceiptTarget {
 
 /// DeploymentReceipt `policy` (evidence, never authorization).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptPolicy {
     pub authorization_granted: bool,
@@ -426,6 +491,7 @@ pub struct ReceiptPolicy {
 
 /// StorageReceipt (`storage-receipt.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageReceipt {
     pub spec_version: &'static str,
@@ -454,6 +520,7 @@ pub struct StorageReceipt {
 
 /// StorageReceipt `reference`.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageReference {
     pub reference_type: &'static str,
@@ -474,6 +541,7 @@ pub struct StorageReference {
 
 /// StorageReceipt `filesystem`: unobserved properties are omitted.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageFilesystem {
     #[serde(rename = "type")]
@@ -485,6 +553,7 @@ pub struct StorageFilesystem {
 
 /// StorageReceipt `capacity` (`freeBytes` is null: not observed at build time).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageCapacity {
     pub size_bytes: Option<u64>,
@@ -494,6 +563,7 @@ pub struct StorageCapacity {
 
 /// StorageReceipt `encryption`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct StorageEncryption {
     pub required: bool,
     pub observed: bool,
@@ -502,6 +572,7 @@ pub struct StorageEncryption {
 
 /// StorageReceipt `quota`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageQuota {
     pub required: bool,
@@ -512,6 +583,7 @@ pub struct StorageQuota {
 
 /// StorageReceipt `policy`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoragePolicy {
     pub policy_domain: String,
@@ -523,6 +595,7 @@ pub struct StoragePolicy {
 
 /// StorageReceipt `sensitivity`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageSensitivity {
     pub class: String,
@@ -532,6 +605,7 @@ pub struct StorageSensitivity {
 
 /// StorageReceipt `snapshot`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageSnapshot {
     pub snapshot_allowed: bool,
@@ -539,6 +613,7 @@ pub struct StorageSnapshot {
 
 /// StorageReceipt `lifecycle`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageLifecycle {
     pub durability: String,
@@ -550,6 +625,7 @@ pub struct StorageLifecycle {
 
 /// StorageReceipt `runtime`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageRuntime {
     pub probe_version: String,
@@ -561,6 +637,7 @@ pub struct StorageRuntime {
 
 /// AgentPlaneRuntimeEvidence (`agentplane-runtime-evidence.schema.json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeEvidence {
     pub spec_version: &'static str,
@@ -584,6 +661,7 @@ pub struct RuntimeEvidence {
 
 /// Evidence `policyFabric`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EvidencePolicy {
     pub required: bool,
@@ -595,6 +673,7 @@ pub struct EvidencePolicy {
 
 /// Evidence `agentRegistry`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceRegistry {
     pub required: bool,
@@ -607,6 +686,7 @@ pub struct EvidenceRegistry {
 
 /// Evidence `artifacts`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceArtifacts {
     pub image_ref: Option<String>,
@@ -620,6 +700,7 @@ pub struct EvidenceArtifacts {
 
 /// Evidence `cache`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceCache {
     pub cache_reuse_requested: bool,
@@ -631,6 +712,7 @@ pub struct EvidenceCache {
 
 /// Evidence `runtime`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceRuntime {
     pub status: &'static str,
@@ -645,6 +727,7 @@ pub struct EvidenceRuntime {
 /// A PolicyAdmission request: upstream's `missing` admission stub, with the
 /// scope the pod needs listed under `scope.denied` until Policy Fabric decides.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionRequest {
     pub spec_version: &'static str,
@@ -661,6 +744,7 @@ pub struct AdmissionRequest {
 
 /// PolicyAdmission `request`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionRequestBody {
     pub request_id: String,
@@ -675,6 +759,7 @@ pub struct AdmissionRequestBody {
 
 /// PolicyAdmission `decision` of a request: `missing`, nothing granted.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MissingDecision {
     pub status: &'static str,
@@ -686,6 +771,7 @@ pub struct MissingDecision {
 
 /// PolicyAdmission `scope`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AdmissionScopes {
     pub allowed: AdmissionScope,
     pub denied: AdmissionScope,
@@ -693,6 +779,7 @@ pub struct AdmissionScopes {
 
 /// One PolicyAdmission scope.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionScope {
     pub network_exposure: Vec<String>,
@@ -705,6 +792,7 @@ pub struct AdmissionScope {
 
 /// PolicyAdmission `obligations`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionObligations {
     pub required_receipts: Vec<String>,
@@ -716,6 +804,7 @@ pub struct AdmissionObligations {
 /// An AgentRegistryGrant request: upstream's `missing` grant stub whose
 /// denied scope equals the requested scope.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GrantRequest {
     pub spec_version: &'static str,
@@ -731,6 +820,7 @@ pub struct GrantRequest {
 
 /// AgentRegistryGrant `request`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GrantRequestBody {
     pub request_id: String,
@@ -746,6 +836,7 @@ pub struct GrantRequestBody {
 
 /// AgentRegistryGrant `grant` of a request: `missing`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MissingGrant {
     pub status: &'static str,
@@ -757,11 +848,26 @@ pub struct MissingGrant {
     pub revocation_status: &'static str,
     pub revocation_ref: Option<String>,
     pub revocation_hook_ref: Option<String>,
-    pub external_trust_signals: Vec<String>,
+    pub external_trust_signals: Vec<ExternalTrustSignal>,
+}
+
+/// An external trust signal of an AgentRegistryGrant (verifier input, never
+/// authoritative). amc writes none: a grant it emits is a missing one.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalTrustSignal {
+    pub provider_ref: String,
+    pub signal_type: &'static str,
+    pub signal_ref: String,
+    pub signal_digest: String,
+    pub verified_at: String,
+    pub authority: &'static str,
 }
 
 /// AgentRegistryGrant `scope`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct GrantScopes {
     pub allowed: RegistryScope,
     pub denied: RegistryScope,
@@ -769,6 +875,7 @@ pub struct GrantScopes {
 
 /// The seven registry scope lists.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryScope {
     pub provider_ids: Vec<String>,

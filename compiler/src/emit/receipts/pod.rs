@@ -424,11 +424,7 @@ pub fn plan(c: &PodCtx<'_>, pod: &AgentPod, pod_digest: String) -> DeploymentPla
             surface: surface(c),
             profile: pod.profile.clone(),
         },
-        // The plan schema has no description.
-        workload: PodWorkload {
-            description: None,
-            ..pod.workload.clone()
-        },
+        workload: PlanWorkload::from(&pod.workload),
         runtime: PlanRuntime {
             mode: pod.runtime.mode,
             image_or_command: pod.runtime.image_or_command.clone(),

@@ -21,6 +21,7 @@ use crate::govern::request::RequestDecision;
 
 /// The teardown plan.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeardownPlan {
     /// `amc.teardown-plan/v1`.
@@ -49,6 +50,7 @@ pub struct TeardownPlan {
 
 /// A unit on a machine.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct UnitRef {
     /// Machine id.
     pub machine: String,
@@ -58,6 +60,7 @@ pub struct UnitRef {
 
 /// A Quadlet file.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UnitFile {
     /// Machine id.
@@ -74,6 +77,7 @@ pub struct UnitFile {
 
 /// A Kubernetes object.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Object {
     /// Cluster id.
@@ -92,6 +96,7 @@ pub struct Object {
 
 /// What happens to one volume.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeAction {
     /// Its StorageReceipt.
@@ -118,6 +123,7 @@ pub struct VolumeAction {
 
 /// A volume location.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeLocation {
     /// `host-path`, `named-volume`, `memory` or `pvc`.
@@ -131,6 +137,7 @@ pub struct VolumeLocation {
 
 /// The two decisions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Decisions {
     /// On the `teardown` request.
     pub teardown: RequestDecision,
