@@ -46,6 +46,7 @@ pub const CPU_FEATURES: &[&str] = &[
 
 /// Everything amc knows about one host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HostFacts {
     /// Always [`SCHEMA_VERSION`].
@@ -82,6 +83,7 @@ pub struct HostFacts {
 
 /// The `kind` discriminator of a facts document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub enum FactsKind {
     /// `"HostFacts"`.
     HostFacts,
@@ -89,6 +91,7 @@ pub enum FactsKind {
 
 /// Who produced a facts document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Provenance {
     /// `probed` or `hand-written`.
@@ -101,6 +104,7 @@ pub struct Provenance {
 
 /// Origin of a facts document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FactsSource {
     /// Written by `amc probe` on the host itself.
@@ -111,6 +115,7 @@ pub enum FactsSource {
 
 /// Host identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Host {
     /// Host name (not the FQDN).
@@ -129,6 +134,7 @@ pub struct Host {
 
 /// Operating system family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Os {
     /// Linux.
@@ -141,6 +147,7 @@ pub enum Os {
 
 /// Distribution identity from `/etc/os-release`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Distro {
     /// `ID`, e.g. `fedora`.
@@ -155,6 +162,7 @@ pub struct Distro {
 
 /// Normalised CPU architecture (`arm64` is written `aarch64`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub enum Arch {
     /// 64-bit x86.
     #[serde(rename = "x86_64")]
@@ -166,6 +174,7 @@ pub enum Arch {
 
 /// CPU facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cpu {
     /// Marketing name, when the kernel reports one.
@@ -180,6 +189,7 @@ pub struct Cpu {
 
 /// Memory facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Memory {
     /// Total system memory in bytes.
@@ -192,6 +202,7 @@ pub struct Memory {
 
 /// One mounted, block-device-backed filesystem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Disk {
     /// Where it is mounted.
@@ -222,6 +233,7 @@ pub struct Disk {
 
 /// Encryption at rest of one disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Encryption {
     /// What was found.
@@ -242,6 +254,7 @@ impl Encryption {
 
 /// Encryption-at-rest mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum EncryptionMode {
     /// Plain device.
@@ -258,6 +271,7 @@ pub enum EncryptionMode {
 
 /// LVM placement of a disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Lvm {
     /// Volume group, e.g. `agent-vg`.
@@ -270,6 +284,7 @@ pub struct Lvm {
 
 /// One GPU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gpu {
     /// Vendor.
@@ -290,6 +305,7 @@ pub struct Gpu {
 
 /// GPU vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum GpuVendor {
     /// NVIDIA (PCI 0x10de).
@@ -306,6 +322,7 @@ pub enum GpuVendor {
 
 /// Where a GPU was seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum GpuSource {
     /// `/sys/class/drm/card*`.
@@ -320,6 +337,7 @@ pub enum GpuSource {
 
 /// Vulkan facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Vulkan {
     /// Whether a loader and at least one physical device were found.
@@ -346,6 +364,7 @@ impl Vulkan {
 
 /// Vulkan availability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum VulkanStatus {
     /// Loader present and at least one device enumerated.
@@ -356,6 +375,7 @@ pub enum VulkanStatus {
 
 /// One Vulkan physical device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VulkanDevice {
     /// `deviceName`, e.g. `llvmpipe (LLVM 19.1.7, 256 bits)`.
@@ -378,6 +398,7 @@ pub struct VulkanDevice {
 
 /// Vulkan physical device type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum VulkanDeviceType {
     /// GPU sharing memory with the CPU.
@@ -394,6 +415,7 @@ pub enum VulkanDeviceType {
 
 /// One Vulkan memory heap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VulkanHeap {
     /// Heap size in bytes.
@@ -404,6 +426,7 @@ pub struct VulkanHeap {
 
 /// An accelerator API (declaration order is the sort order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Accelerator {
     /// Plain CPU inference; always available.
@@ -436,6 +459,7 @@ impl Accelerator {
 
 /// Container runtimes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContainerRuntime {
     /// Podman, when on PATH.
@@ -446,6 +470,7 @@ pub struct ContainerRuntime {
 
 /// Podman facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Podman {
     /// `podman --version`, e.g. `5.4.2`.
@@ -456,6 +481,7 @@ pub struct Podman {
 
 /// Docker facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Docker {
     /// `docker --version`, e.g. `27.3.1`.
@@ -464,6 +490,7 @@ pub struct Docker {
 
 /// systemd facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Systemd {
     /// systemd is the system manager (PID 1).
@@ -476,6 +503,7 @@ pub struct Systemd {
 
 /// cgroup hierarchy version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CgroupVersion {
     /// Legacy or hybrid hierarchy.
@@ -499,6 +527,7 @@ impl CgroupVersion {
 
 /// SELinux mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SelinuxMode {
     /// Enforcing.
@@ -525,6 +554,7 @@ impl SelinuxMode {
 
 /// Platform profile (the AgentMachine `profile` enum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// Linux on Apple Silicon (Asahi).

@@ -96,7 +96,18 @@ impl Cx<'_> {
                 return;
             }
         }
-        // Ours must fit one of theirs.
+        // Ours must fit one of theirs — each JSON type ours can write on its
+        // own (a nullable string may be the null branch or the string one).
+        if let Some(ts) = types(o).filter(|ts| ts.len() > 1)
+            && (t.get("anyOf").is_some() || t.get("oneOf").is_some())
+        {
+            for ty in ts {
+                let mut one = o.clone();
+                one["type"] = Value::String(ty);
+                self.check(&one, t, path, errs);
+            }
+            return;
+        }
         for key in ["anyOf", "oneOf"] {
             if let Some(branches) = t.get(key).and_then(Value::as_array) {
                 let mut best: Option<Vec<String>> = None;
@@ -130,6 +141,13 @@ impl Cx<'_> {
                     errs.push(format!("{path}: writes {ty}, the contract accepts {tt:?}"));
                 }
             }
+        }
+        if let (Some(Value::String(v)), Some(allowed)) = (o.get("const"), t.get("enum"))
+            && !strings(Some(allowed)).contains(v)
+        {
+            errs.push(format!(
+                "{path}: can write `{v}`, not in the contract's enum"
+            ));
         }
         if let (Some(values), Some(allowed)) = (o.get("enum"), t.get("enum")) {
             let allowed = strings(Some(allowed));
@@ -225,6 +243,28 @@ impl Cx<'_> {
     }
 }
 
+/// What a model reads: the schema of what it deserialises.
+fn ours_read<T: JsonSchema>() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap()
+}
+
+/// Whether every document the contract admits can be read by `T` (the
+/// comparison run the other way round).
+fn compare_read<T: JsonSchema>(file: &str) -> Vec<String> {
+    let o = contract(file);
+    let t = ours_read::<T>();
+    let cx = Cx {
+        ours: &o,
+        theirs: &t,
+    };
+    let mut errs = Vec::new();
+    cx.check(&o, &t, &format!("{file} (read)"), &mut errs);
+    errs
+}
+
 fn compare<T: JsonSchema>(file: &str) -> Vec<String> {
     let o = ours::<T>();
     let t = contract(file);
@@ -283,6 +323,14 @@ fn all() -> Vec<(&'static str, Vec<String>)> {
             ),
         ),
         (
+            "HostFacts (written by amc probe)",
+            compare::<crate::facts::HostFacts>("host-facts.schema.json"),
+        ),
+        (
+            "HostFacts (read by every build)",
+            compare_read::<crate::facts::HostFacts>("host-facts.schema.json"),
+        ),
+        (
             "TeardownPlan",
             compare::<super::teardown::TeardownPlan>("teardown-plan.schema.json"),
         ),
@@ -337,4 +385,46 @@ fn the_comparison_catches_a_model_that_drifts() {
     );
     assert!(text.contains("t/sizeBytes: writes string"), "{text}");
     assert!(text.contains("t/note: writes null"), "{text}");
+}
+
+#[test]
+fn the_read_comparison_catches_a_reader_that_would_refuse_valid_documents() {
+    // A strict reader that lacks a property the contract has, insists on one
+    // the contract leaves optional, and reads a number as a string.
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        name: String,
+        comment: String,
+        size: String,
+    }
+    let o = serde_json::json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name", "size"],
+        "properties": {
+            "name": {"type": "string"},
+            "comment": {"type": "string"},
+            "size": {"type": "integer"},
+            "extra": {"type": "boolean"}
+        }
+    });
+    let t = ours_read::<Strict>();
+    let cx = Cx {
+        ours: &o,
+        theirs: &t,
+    };
+    let mut errs = Vec::new();
+    cx.check(&o, &t, "c", &mut errs);
+    let text = errs.join("\n");
+    assert!(
+        text.contains("c/extra: written, but the contract has no such property"),
+        "{text}"
+    );
+    assert!(
+        text.contains("c/comment: required by the contract, sometimes left out"),
+        "{text}"
+    );
+    assert!(text.contains("c/size: writes integer"), "{text}");
 }
