@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::lang::vocab::StorageBackend;
 use crate::source::Span;
 
 /// A value with the span it was written at.
@@ -119,7 +120,7 @@ pub struct Pool {
     /// Pool id.
     pub id: Spanned<String>,
     /// Backend.
-    pub backend: String,
+    pub backend: StorageBackend,
     /// Capacity in bytes.
     pub capacity: Spanned<u64>,
     /// Host path.
@@ -424,7 +425,7 @@ pub struct CacheTier {
     /// Description.
     pub description: Option<String>,
     /// Backend.
-    pub backend: Spanned<String>,
+    pub backend: Spanned<StorageBackend>,
     /// Volume class.
     pub volume_class: String,
     /// Tier.

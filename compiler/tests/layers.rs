@@ -22,8 +22,10 @@ const LAYERS: &[&[&str]] = &[
         "vfs",
     ],
     &["diagnostics"],
-    &["syntax", "ir"],
+    &["syntax"],
     &["lang"],
+    // The IR carries the language's vocabulary enums.
+    &["ir"],
     &["lower", "fmt"],
     &["resolve", "facts", "probe"],
     &["check", "govern"],

@@ -117,7 +117,11 @@ fn claims(workloads: &[Workload], diags: &mut Diagnostics) {
         if w.profile().storage != crate::target::Storage::Claims || w.pod.replicas != 1 {
             continue;
         }
-        for v in w.volumes.iter().filter(|v| v.tier.backend.value != "tmpfs") {
+        for v in w
+            .volumes
+            .iter()
+            .filter(|v| v.tier.backend.value != crate::ir::StorageBackend::Tmpfs)
+        {
             let key = (cluster.to_string(), v.claim(w.id()));
             let span = v.pvc.as_ref().map(|p| p.span).unwrap_or(v.span);
             match seen.get(&key) {

@@ -448,7 +448,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     let claims_apply = profile.storage == crate::target::Storage::Claims && p.replicas == 1;
     for v in &volumes {
         if let Some(pvc) = &v.pvc
-            && (!claims_apply || v.tier.backend.value == "tmpfs")
+            && (!claims_apply || v.tier.backend.value == crate::ir::StorageBackend::Tmpfs)
         {
             diags.push(
                 Diagnostic::new(Code::E0870, format!("`pvc=` on pod `{id}` names no claim"))
@@ -588,7 +588,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     let shm = p.shm.or(provider.shm);
     let tmpfs: u64 = volumes
         .iter()
-        .filter(|v| v.tier.backend.value == "tmpfs")
+        .filter(|v| v.tier.backend.value == crate::ir::StorageBackend::Tmpfs)
         .map(|v| v.tier.volume_size())
         .sum();
     let memory_backed = shm.unwrap_or(0) + tmpfs + TMP_SIZE;

@@ -302,7 +302,7 @@ pub fn emit(
             continue;
         }
         let mode = if v.access == "read-only" { "ro" } else { "rw" };
-        if v.tier.backend.value == "tmpfs" {
+        if v.tier.backend.value == crate::ir::StorageBackend::Tmpfs {
             tmpfs.push(unit_escape(&format!(
                 "{}:{mode},nodev,nosuid,noexec,size={}",
                 v.mount,

@@ -200,7 +200,9 @@ fn usage(m: &MachineView, placed: &[&Workload]) -> Use {
             u.vram += w.vram;
         }
         for v in &w.volumes {
-            if v.tier.backend.value != "tmpfs" && solve::pool_for(m, &v.tier).is_some() {
+            if v.tier.backend.value != crate::ir::StorageBackend::Tmpfs
+                && solve::pool_for(m, &v.tier).is_some()
+            {
                 u.storage += solve::volume_size(&v.tier);
             }
         }
@@ -353,7 +355,7 @@ pub fn render(
                     scope,
                     tier: v.tier.id.value.clone(),
                     volume_class: class,
-                    backend: v.tier.backend.value.clone(),
+                    backend: v.tier.backend.value.to_string(),
                     pods: Vec::new(),
                     shared: false,
                 });

@@ -200,9 +200,9 @@ pub fn plan(spec: &ir::Spec, checked: &Checked, placement: &Placement) -> Plan {
                                 .as_ref()
                                 .map(|t| t.id.value.clone())
                                 .unwrap_or_else(|| "models".into()),
-                            storage_class: tier
-                                .as_ref()
-                                .and_then(|t| cl.storage_classes.get(&t.backend.value).cloned()),
+                            storage_class: tier.as_ref().and_then(|t| {
+                                cl.storage_classes.get(t.backend.value.as_str()).cloned()
+                            }),
                             claim_bytes: claim_bytes(m),
                         });
                 }

@@ -20,15 +20,82 @@ pub const ACCELERATORS: &[&str] = &["cpu", "cuda", "rocm", "vulkan", "metal", "m
 /// GPU vendors.
 pub const GPU_VENDORS: &[&str] = &["nvidia", "amd", "intel", "apple", "other"];
 
-/// Storage backends.
-pub const BACKENDS: &[&str] = &[
-    "filesystem",
-    "local-lvm",
-    "topolvm-k8s",
-    "tmpfs",
-    "object-store",
-    "remote-volume",
-];
+/// A closed vocabulary as a Rust enum: each value has one spelling, the one
+/// the contracts use. [`vocabulary!`] declares the enum and its spelling
+/// list together, so the two cannot disagree; lowering turns a checked
+/// spelling into the enum, and later stages compare enums, not strings.
+pub trait Vocabulary: Copy + Eq + Sized + 'static {
+    /// Every spelling, in declaration order.
+    const SPELLINGS: &'static [&'static str];
+    /// The value spelled `s`, if any.
+    fn parse(s: &str) -> Option<Self>;
+    /// Its spelling.
+    fn as_str(self) -> &'static str;
+}
+
+/// Declares a vocabulary enum and its spelling list (`NAME`).
+macro_rules! vocabulary {
+    ($(#[$m:meta])* pub enum $enum:ident => $list:ident { $($(#[$vm:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $enum {
+            $($(#[$vm])* $variant),+
+        }
+
+        /// The spellings of the enum of the same meaning, in order.
+        pub const $list: &[&str] = &[$($s),+];
+
+        impl $enum {
+            /// The value spelled `s`, if any.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($s => Some($enum::$variant),)+
+                    _ => None,
+                }
+            }
+            /// Its spelling.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($enum::$variant => $s),+
+                }
+            }
+        }
+
+        impl Vocabulary for $enum {
+            const SPELLINGS: &'static [&'static str] = $list;
+            fn parse(s: &str) -> Option<Self> {
+                $enum::parse(s)
+            }
+            fn as_str(self) -> &'static str {
+                $enum::as_str(self)
+            }
+        }
+
+        impl std::fmt::Display for $enum {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Storage backends (CacheTier.backend, StorageReceipt.backend).
+    pub enum StorageBackend => BACKENDS {
+        /// A directory on a host file system.
+        Filesystem = "filesystem",
+        /// An LVM logical volume.
+        LocalLvm = "local-lvm",
+        /// A TopoLVM persistent volume claim.
+        TopolvmK8s = "topolvm-k8s",
+        /// Memory.
+        Tmpfs = "tmpfs",
+        /// An object store.
+        ObjectStore = "object-store",
+        /// A remote volume.
+        RemoteVolume = "remote-volume",
+    }
+}
 
 /// Encryption modes.
 pub const ENCRYPTION_MODES: &[&str] =

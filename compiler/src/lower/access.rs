@@ -111,6 +111,19 @@ pub fn prop_str(n: &Node, key: &str) -> Option<Spanned<String>> {
     n.prop(key).and_then(|p| string(&p.value))
 }
 
+/// The first argument of the first child `name`, as a vocabulary value
+/// (`None` for a spelling outside it, which the shape check has reported).
+pub fn child_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> Option<Spanned<E>> {
+    let s = child_str(n, name)?;
+    Some(Spanned::new(E::parse(&s.value)?, s.span))
+}
+
+/// A property as a vocabulary value (`None` as for [`child_enum`]).
+pub fn prop_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, key: &str) -> Option<Spanned<E>> {
+    let s = prop_str(n, key)?;
+    Some(Spanned::new(E::parse(&s.value)?, s.span))
+}
+
 /// A property as a boolean.
 pub fn prop_bool(n: &Node, key: &str) -> Option<bool> {
     n.prop(key).and_then(|p| boolean(&p.value))

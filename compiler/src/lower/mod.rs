@@ -97,7 +97,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         .filter_map(|p| {
             Some(ir::Pool {
                 id: arg_str(p, 0)?,
-                backend: prop_str(p, "backend")?.value,
+                backend: prop_enum(p, "backend")?.value,
                 capacity: n_prop_size_spanned(p, "capacity")?,
                 path: prop_str(p, "path").map(|s| s.value),
                 encryption: prop_str(p, "encryption").map(|s| s.value),
@@ -424,7 +424,7 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
         head: n.head_span(),
         id: arg_str(n, 0)?,
         description: child_string(n, "description"),
-        backend: child_str(n, "backend")?,
+        backend: child_enum(n, "backend")?,
         volume_class: child_string(n, "volume-class")?,
         tier: child_string(n, "tier")?,
         purpose: child_strs(n, "purpose"),

@@ -285,8 +285,11 @@ pub fn static_reason(
     if w.profile().storage == Storage::Claims {
         let cluster = w.cluster.as_deref().and_then(|c| spec.cluster(c));
         for v in &w.volumes {
-            if v.tier.backend.value != "tmpfs"
-                && !cluster.is_some_and(|c| c.storage_classes.contains_key(&v.tier.backend.value))
+            if v.tier.backend.value != crate::ir::StorageBackend::Tmpfs
+                && !cluster.is_some_and(|c| {
+                    c.storage_classes
+                        .contains_key(v.tier.backend.value.as_str())
+                })
             {
                 return Some((
                     6,
@@ -299,7 +302,9 @@ pub fn static_reason(
         }
     } else {
         for v in &w.volumes {
-            if v.tier.backend.value != "tmpfs" && pool_for(m, &v.tier).is_none() {
+            if v.tier.backend.value != crate::ir::StorageBackend::Tmpfs
+                && pool_for(m, &v.tier).is_none()
+            {
                 return Some((
                     6,
                     format!(
@@ -356,7 +361,11 @@ pub fn map(
         .iter()
         .filter(|w| w.profile().storage == Storage::HostPools)
     {
-        for v in w.volumes.iter().filter(|v| v.tier.backend.value != "tmpfs") {
+        for v in w
+            .volumes
+            .iter()
+            .filter(|v| v.tier.backend.value != crate::ir::StorageBackend::Tmpfs)
+        {
             let next = vclass.len() as u16;
             vclass.entry(v.tier.id.value.clone()).or_insert(next);
         }
@@ -695,7 +704,7 @@ pub fn map(
         } else {
             w.volumes
                 .iter()
-                .filter(|v| v.tier.backend.value != "tmpfs")
+                .filter(|v| v.tier.backend.value != crate::ir::StorageBackend::Tmpfs)
                 .filter_map(|v| Some((*vclass.get(&v.tier.id.value)?, volume_size(&v.tier))))
                 .collect()
         };

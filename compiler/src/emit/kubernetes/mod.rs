@@ -172,7 +172,7 @@ pub fn emit(
                     *t.gpus.entry(r.to_string()).or_default() += u64::from(w.gpus);
                 }
                 for v in &w.volumes {
-                    if v.tier.backend.value != "tmpfs"
+                    if v.tier.backend.value != crate::ir::StorageBackend::Tmpfs
                         && v.pvc.is_none()
                         && !workload::is_model_volume(w, v)
                     {
@@ -180,11 +180,9 @@ pub fn emit(
                     }
                 }
             }
-            for v in w
-                .volumes
-                .iter()
-                .filter(|v| v.pvc.is_some() && v.tier.backend.value != "tmpfs")
-            {
+            for v in w.volumes.iter().filter(|v| {
+                v.pvc.is_some() && v.tier.backend.value != crate::ir::StorageBackend::Tmpfs
+            }) {
                 t.storage += v.tier.volume_size();
             }
             let parts = workload::pod_file(w, cluster, &nodes, plan, node_labels)?;

@@ -46,7 +46,10 @@ use crate::ir;
 pub fn pvc_spec(v: &VolumeView, cluster: &ir::Cluster) -> PersistentVolumeClaimSpec {
     PersistentVolumeClaimSpec {
         access_modes: Some(vec!["ReadWriteOnce".to_string()]),
-        storage_class_name: cluster.storage_classes.get(&v.tier.backend.value).cloned(),
+        storage_class_name: cluster
+            .storage_classes
+            .get(v.tier.backend.value.as_str())
+            .cloned(),
         resources: Some(VolumeResourceRequirements {
             requests: Some(BTreeMap::from([(
                 "storage".to_string(),
@@ -232,7 +235,7 @@ pub fn pod_file(
 
     // Claims the pod names itself (`volume pvc=`, single-replica pods only).
     for v in w.volumes.iter().filter(|v| v.pvc.is_some()) {
-        if v.tier.backend.value == "tmpfs" || is_model_volume(w, v) {
+        if v.tier.backend.value == crate::ir::StorageBackend::Tmpfs || is_model_volume(w, v) {
             continue;
         }
         let mut pvc_labels = lbl.clone();
@@ -302,7 +305,7 @@ pub fn pod_file(
                 read_only: read_only.then_some(true),
                 ..Default::default()
             });
-            if v.tier.backend.value == "tmpfs" {
+            if v.tier.backend.value == crate::ir::StorageBackend::Tmpfs {
                 volumes.push(memory_volume(&vname, v.tier.volume_size()));
             } else if v.pvc.is_some() {
                 volumes.push(Volume {

@@ -91,7 +91,7 @@ pub fn admission_request(
             scope.storage_classes = sorted(
                 volumes
                     .iter()
-                    .map(|v| v.view.tier.backend.value.clone())
+                    .map(|v| v.view.tier.backend.value.to_string())
                     .collect(),
             );
             scope.volume_classes = sorted(
@@ -129,7 +129,7 @@ pub fn admission_request(
             scope.storage_classes = sorted(
                 wiped
                     .iter()
-                    .map(|v| v.view.tier.backend.value.clone())
+                    .map(|v| v.view.tier.backend.value.to_string())
                     .collect(),
             );
             scope.volume_classes = sorted(

@@ -77,7 +77,7 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
         .iter()
         .map(|v| {
             let k8s = c.w.profile().storage == crate::target::Storage::Claims
-                && v.tier.backend.value != "tmpfs";
+                && v.tier.backend.value != crate::ir::StorageBackend::Tmpfs;
             PodStorage {
                 cache_tier_id: tier_urn(&v.tier.id.value),
                 volume_class: v
@@ -87,8 +87,11 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
                 mount_path: v.mount.clone(),
                 pvc_name: (k8s && c.w.pod.replicas == 1).then(|| v.claim(c.w.id())),
                 storage_class_name: if k8s {
-                    c.cluster
-                        .and_then(|cl| cl.storage_classes.get(&v.tier.backend.value).cloned())
+                    c.cluster.and_then(|cl| {
+                        cl.storage_classes
+                            .get(v.tier.backend.value.as_str())
+                            .cloned()
+                    })
                 } else {
                     None
                 },
@@ -361,7 +364,7 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
         spec_version: "0.1.0",
         id: tier_urn(&t.id.value),
         kind: "CacheTier",
-        backend: t.backend.value.clone(),
+        backend: t.backend.value.to_string(),
         volume_class: t.volume_class.clone(),
         tier: t.tier.clone(),
         purpose: t.purpose.clone(),
@@ -400,7 +403,7 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
             let mut labels = t.labels.clone();
             labels.insert(
                 "sourceos.storage.profile".to_string(),
-                t.backend.value.clone(),
+                t.backend.value.to_string(),
             );
             labels
         },
@@ -557,7 +560,11 @@ fn spec_machine(m: &MachineView, profile: &ir::Profile) -> Value {
         "runtimeCache": "/var/lib/agent-machine/cache",
         "evidencePath": "/var/lib/agent-machine/evidence",
     });
-    if m.def.pools.iter().any(|p| p.backend == "topolvm-k8s") {
+    if m.def
+        .pools
+        .iter()
+        .any(|p| p.backend == crate::ir::StorageBackend::TopolvmK8s)
+    {
         storage["topolvmAvailable"] = Value::Bool(true);
     }
     serde_json::json!({

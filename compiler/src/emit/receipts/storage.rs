@@ -78,14 +78,14 @@ pub fn reuses_cache(t: &ir::CacheTier) -> bool {
     matches!(
         t.volume_class.as_str(),
         "agent-cache-hot" | "agent-cache-warm" | "agent-cache-cold"
-    ) && t.backend.value != "tmpfs"
+    ) && t.backend.value != crate::ir::StorageBackend::Tmpfs
         && t.durability != "ephemeral"
 }
 
 /// Where a volume of `c.w` on machine `m` (replica `replica`) lives.
 pub fn location(c: &PodCtx<'_>, m: &MachineView, replica: u32, v: &VolumeView) -> Location {
     let t = &v.tier;
-    if t.backend.value == "tmpfs" {
+    if t.backend.value == crate::ir::StorageBackend::Tmpfs {
         return Location::Memory;
     }
     if let Some(cluster) = c.cluster {
@@ -98,7 +98,10 @@ pub fn location(c: &PodCtx<'_>, m: &MachineView, replica: u32, v: &VolumeView) -
         let _ = replica;
         return Location::Pvc {
             name,
-            storage_class: cluster.storage_classes.get(&t.backend.value).cloned(),
+            storage_class: cluster
+                .storage_classes
+                .get(t.backend.value.as_str())
+                .cloned(),
             namespace: names::namespace(cluster, &c.w.pod.tenant.value),
         };
     }
@@ -150,14 +153,15 @@ pub fn volumes<'a>(c: &'a PodCtx<'a>) -> Vec<Volume<'a>> {
     out
 }
 
-fn reference_type(backend: &str) -> &'static str {
+fn reference_type(backend: crate::ir::StorageBackend) -> &'static str {
+    use crate::ir::StorageBackend as B;
     match backend {
-        "local-lvm" => "lvm-logical-volume",
-        "topolvm-k8s" => "topolvm-pvc",
-        "tmpfs" => "tmpfs-mount",
-        "object-store" => "object-uri",
-        "remote-volume" => "remote-volume",
-        _ => "host-path",
+        B::Filesystem => "host-path",
+        B::LocalLvm => "lvm-logical-volume",
+        B::TopolvmK8s => "topolvm-pvc",
+        B::Tmpfs => "tmpfs-mount",
+        B::ObjectStore => "object-uri",
+        B::RemoteVolume => "remote-volume",
     }
 }
 
@@ -204,9 +208,10 @@ pub fn receipt(
 ) -> StorageReceipt {
     let t = &v.view.tier;
     let m = v.machine;
-    let pool = pool_for(m, t).filter(|_| c.cluster.is_none() && t.backend.value != "tmpfs");
+    let pool = pool_for(m, t)
+        .filter(|_| c.cluster.is_none() && t.backend.value != crate::ir::StorageBackend::Tmpfs);
     let mut reference = StorageReference {
-        reference_type: reference_type(&t.backend.value),
+        reference_type: reference_type(t.backend.value),
         container_path: v.view.mount.clone(),
         ..StorageReference::default()
     };
@@ -223,7 +228,7 @@ pub fn receipt(
             reference.namespace = Some(namespace.clone());
         }
     }
-    if t.backend.value == "local-lvm" {
+    if t.backend.value == crate::ir::StorageBackend::LocalLvm {
         reference.volume_group = pool.and_then(|p| p.volume_group.clone());
         reference.thin_pool = pool.and_then(|p| p.thin_pool.clone());
     }
@@ -234,7 +239,7 @@ pub fn receipt(
     };
     let disk = facts
         .zip(host)
-        .and_then(|(f, p)| disk_for(f, p, t.backend.value == "local-lvm"));
+        .and_then(|(f, p)| disk_for(f, p, t.backend.value == crate::ir::StorageBackend::LocalLvm));
     let (observed, mode) = match (&v.location, disk) {
         (Location::Memory, _) => (false, "none".to_string()),
         (Location::Pvc { .. }, _) => (false, "unknown".to_string()),
@@ -245,7 +250,7 @@ pub fn receipt(
                 .unwrap_or_else(|| "none".into()),
         ),
     };
-    let fs_type = if t.backend.value == "tmpfs" {
+    let fs_type = if t.backend.value == crate::ir::StorageBackend::Tmpfs {
         "tmpfs".to_string()
     } else {
         t.filesystem
@@ -281,7 +286,7 @@ pub fn receipt(
         ("amc.receipt.stage".to_string(), "planned".to_string()),
         (
             "sourceos.storage.profile".to_string(),
-            t.backend.value.clone(),
+            t.backend.value.to_string(),
         ),
     ]);
     if let Some(scope) = &v.reuse_scope {
@@ -293,7 +298,7 @@ pub fn receipt(
         kind: "StorageReceipt",
         agent_machine_id: machine_urn(m.id()),
         agent_pod_id: pod_urn(c.w.id()),
-        backend: t.backend.value.clone(),
+        backend: t.backend.value.to_string(),
         volume_class: t.volume_class.clone(),
         tier: t.tier.clone(),
         purpose: t.purpose.clone(),
