@@ -264,20 +264,28 @@ fn golden_case(case: &Path) -> Result<(), Failed> {
     }
 }
 
+/// Every golden case's expected `diagnostics.json`: its path and text.
+fn expected_diagnostics() -> Vec<(PathBuf, String)> {
+    fs::read_dir(repo().join("golden"))
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path().join("expected/diagnostics.json");
+            fs::read_to_string(&p).ok().map(|text| (p, text))
+        })
+        .collect()
+}
+
 fn every_error_code_has_a_golden_case() {
     let mut seen = std::collections::BTreeSet::new();
-    for e in fs::read_dir(repo().join("golden")).unwrap() {
-        let p = e.unwrap().path().join("expected/diagnostics.json");
-        if let Ok(text) = fs::read_to_string(&p) {
-            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-            for d in v.as_array().unwrap() {
-                assert!(
-                    d["line"].as_u64().unwrap_or(0) > 0,
-                    "{}: diagnostic without a span: {d}",
-                    p.display()
-                );
-                seen.insert(d["code"].as_str().unwrap().to_string());
-            }
+    for (p, text) in expected_diagnostics() {
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for d in v.as_array().unwrap() {
+            assert!(
+                d["line"].as_u64().unwrap_or(0) > 0,
+                "{}: diagnostic without a span: {d}",
+                p.display()
+            );
+            seen.insert(d["code"].as_str().unwrap().to_string());
         }
     }
     // Internal errors and write failures cannot come from a spec; they have unit tests.
@@ -407,18 +415,15 @@ fn contracts_have_teeth() -> Result<(), Failed> {
 /// produce it (issue 16, item 3). Goldens are read from their expected
 /// diagnostics; examples are built here.
 fn no_golden_case_or_example_raises_an_internal_error() {
-    let mut cases = 0;
-    for e in fs::read_dir(repo().join("golden")).unwrap() {
-        let p = e.unwrap().path().join("expected/diagnostics.json");
-        if let Ok(text) = fs::read_to_string(&p) {
-            cases += 1;
-            assert!(
-                !text.contains("amc::E0901"),
-                "{}: an internal error",
-                p.display()
-            );
-        }
+    let cases = expected_diagnostics();
+    for (p, text) in &cases {
+        assert!(
+            !text.contains("amc::E0901"),
+            "{}: an internal error",
+            p.display()
+        );
     }
+    let cases = cases.len();
     assert!(cases >= 40, "only {cases} golden cases read");
     let mut examples = 0;
     for e in fs::read_dir(repo().join("examples")).unwrap() {

@@ -335,6 +335,16 @@ fn strings(v: &serde_json::Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// The values of the enum at `pointer` in `file`.
+fn enum_at(name: &str, file: &str, pointer: &str) -> BTreeSet<String> {
+    let s = schema(file);
+    let e = s
+        .pointer(pointer)
+        .and_then(|n| n.get("enum"))
+        .unwrap_or_else(|| panic!("{name}: {file}#{pointer} has no enum"));
+    strings(e)
+}
+
 fn camel(kebab: &str) -> String {
     let mut out = String::new();
     let mut up = false;
@@ -361,22 +371,10 @@ fn every_vocabulary_matches_the_contract_enum_it_is_emitted_into() {
                 assert!(!why.is_empty());
                 continue;
             }
-            Equal(file, pointer) => {
-                let s = schema(file);
-                let e = s
-                    .pointer(pointer)
-                    .and_then(|n| n.get("enum"))
-                    .unwrap_or_else(|| panic!("{name}: {file}#{pointer} has no enum"));
-                (file, pointer, strings(e))
-            }
+            Equal(file, pointer) => (file, pointer, enum_at(name, file, pointer)),
             Subset(file, pointer, left_out, why) => {
                 assert!(!why.is_empty());
-                let s = schema(file);
-                let e = s
-                    .pointer(pointer)
-                    .and_then(|n| n.get("enum"))
-                    .unwrap_or_else(|| panic!("{name}: {file}#{pointer} has no enum"));
-                let mut all = strings(e);
+                let mut all = enum_at(name, file, pointer);
                 for v in left_out {
                     if !all.remove(*v) {
                         failures.push(format!(

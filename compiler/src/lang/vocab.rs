@@ -25,8 +25,6 @@ pub const GPU_VENDORS: &[&str] = &["nvidia", "amd", "intel", "apple", "other"];
 /// list together, so the two cannot disagree; lowering turns a checked
 /// spelling into the enum, and later stages compare enums, not strings.
 pub trait Vocabulary: Copy + Eq + Sized + 'static {
-    /// Every spelling, in declaration order.
-    const SPELLINGS: &'static [&'static str];
     /// The value spelled `s`, if any.
     fn parse(s: &str) -> Option<Self>;
     /// Its spelling.
@@ -62,7 +60,6 @@ macro_rules! vocabulary {
         }
 
         impl Vocabulary for $enum {
-            const SPELLINGS: &'static [&'static str] = $list;
             fn parse(s: &str) -> Option<Self> {
                 $enum::parse(s)
             }

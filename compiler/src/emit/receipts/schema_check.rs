@@ -18,12 +18,20 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
+/// The schema of what `T` writes (`for_serialize`) or reads
+/// (`for_deserialize`).
+fn generated<T: JsonSchema>(settings: SchemaSettings) -> Value {
+    serde_json::to_value(settings.into_generator().into_root_schema_for::<T>()).unwrap()
+}
+
+/// What a model writes.
 fn ours<T: JsonSchema>() -> Value {
-    let generator = SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator();
-    let schema = generator.into_root_schema_for::<T>();
-    serde_json::to_value(&schema).unwrap()
+    generated::<T>(SchemaSettings::draft2020_12().for_serialize())
+}
+
+/// What a model reads.
+fn ours_read<T: JsonSchema>() -> Value {
+    generated::<T>(SchemaSettings::draft2020_12().for_deserialize())
 }
 
 fn contract(file: &str) -> Value {
@@ -221,9 +229,7 @@ impl Cx<'_> {
             }
         }
     }
-}
 
-impl Cx<'_> {
     /// `v` without its null alternative.
     fn without_null(&self, v: &Value) -> Value {
         let v = deref(self.ours, v);
@@ -243,38 +249,27 @@ impl Cx<'_> {
     }
 }
 
-/// What a model reads: the schema of what it deserialises.
-fn ours_read<T: JsonSchema>() -> Value {
-    let generator = SchemaSettings::draft2020_12()
-        .for_deserialize()
-        .into_generator();
-    serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap()
+/// Where what `o` admits falls outside `t`, one line per path.
+fn mismatches(o: &Value, t: &Value, path: &str) -> Vec<String> {
+    let cx = Cx { ours: o, theirs: t };
+    let mut errs = Vec::new();
+    cx.check(o, t, path, &mut errs);
+    errs
+}
+
+/// Whether everything `T` writes is accepted by the contract `file`.
+fn compare<T: JsonSchema>(file: &str) -> Vec<String> {
+    mismatches(&ours::<T>(), &contract(file), file)
 }
 
 /// Whether every document the contract admits can be read by `T` (the
 /// comparison run the other way round).
 fn compare_read<T: JsonSchema>(file: &str) -> Vec<String> {
-    let o = contract(file);
-    let t = ours_read::<T>();
-    let cx = Cx {
-        ours: &o,
-        theirs: &t,
-    };
-    let mut errs = Vec::new();
-    cx.check(&o, &t, &format!("{file} (read)"), &mut errs);
-    errs
-}
-
-fn compare<T: JsonSchema>(file: &str) -> Vec<String> {
-    let o = ours::<T>();
-    let t = contract(file);
-    let cx = Cx {
-        ours: &o,
-        theirs: &t,
-    };
-    let mut errs = Vec::new();
-    cx.check(&o, &t, file, &mut errs);
-    errs
+    mismatches(
+        &contract(file),
+        &ours_read::<T>(),
+        &format!("{file} (read)"),
+    )
 }
 
 fn all() -> Vec<(&'static str, Vec<String>)> {
@@ -371,13 +366,7 @@ fn the_comparison_catches_a_model_that_drifts() {
             "note": {"type": "string"}
         }
     });
-    let cx = Cx {
-        ours: &o,
-        theirs: &t,
-    };
-    let mut errs = Vec::new();
-    cx.check(&o, &t, "t", &mut errs);
-    let text = errs.join("\n");
+    let text = mismatches(&o, &t, "t").join("\n");
     assert!(text.contains("t/specVersoin: written"), "{text}");
     assert!(
         text.contains("t/specVersion: required by the contract, never written"),
@@ -411,13 +400,7 @@ fn the_read_comparison_catches_a_reader_that_would_refuse_valid_documents() {
         }
     });
     let t = ours_read::<Strict>();
-    let cx = Cx {
-        ours: &o,
-        theirs: &t,
-    };
-    let mut errs = Vec::new();
-    cx.check(&o, &t, "c", &mut errs);
-    let text = errs.join("\n");
+    let text = mismatches(&o, &t, "c").join("\n");
     assert!(
         text.contains("c/extra: written, but the contract has no such property"),
         "{text}"
