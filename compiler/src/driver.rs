@@ -104,7 +104,7 @@ pub fn compile_observed(
             machines: c.spec.machines.len(),
         });
         c.placement = solve::place(&c.spec, &c.checked, &docs, opts.solve, &mut c.diagnostics);
-        check::placed(&c.checked, &c.placement, &mut c.diagnostics);
+        crate::emit::targets::check_placed(&c.checked, &c.placement, &mut c.diagnostics);
     }
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() && c.spec.pods.is_empty() {
         let mut d = crate::diagnostics::Diagnostic::new(

@@ -11,7 +11,8 @@ use std::sync::Once;
 use amc::diagnostics::Severity;
 use amc::driver::{self, Options, Stop};
 use amc::emit::Artifacts;
-use amc::target::{self, EmitCx, Profile, Scope, Storage, Target};
+use amc::emit::targets::{self, EmitCx, Emitter};
+use amc::target::{Profile, Scope, Storage, Target};
 use amc::vfs::RealFs;
 
 struct Toy;
@@ -41,7 +42,9 @@ impl Target for Toy {
         (exposure != "loopback" && exposure != "none")
             .then_some("the toy target only serves on loopback")
     }
+}
 
+impl Emitter for Toy {
     fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
         for w in cx.workloads_of(self) {
             for m in cx.placement.machines_of(w.id()) {
@@ -60,7 +63,7 @@ impl Target for Toy {
 
 fn register() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| target::register(&Toy).unwrap());
+    ONCE.call_once(|| targets::register(&Toy).unwrap());
 }
 
 const SPEC: &str = r#"

@@ -57,54 +57,6 @@ pub fn check(
     }
 }
 
-/// What can only be checked once every replica has a machine: each
-/// target's placement-time checks on its own workloads.
-pub fn placed(checked: &Checked, placement: &crate::solve::Placement, diags: &mut Diagnostics) {
-    crate::target::check_placed(checked, placement, diags);
-}
-
-/// OCI artifact models need Podman 5.7 (`.artifact` units and
-/// `Mount=type=artifact`) on the machine a replica landed on (Quadlet).
-pub(crate) fn oci_artifacts_need_podman_5_7(
-    workloads: &[&Workload],
-    checked: &Checked,
-    placement: &crate::solve::Placement,
-    diags: &mut Diagnostics,
-) {
-    for w in workloads {
-        let Some(m) = &w.model else { continue };
-        let Some(src) = &m.source else { continue };
-        if !matches!(src.value, ir::ModelSource::Oci { artifact: true, .. }) {
-            continue;
-        }
-        for node in placement.machines_of(w.id()) {
-            let Some(view) = checked.machines.iter().find(|v| v.id() == node) else {
-                continue;
-            };
-            if view.podman.is_some_and(|v| v >= (5, 7, 0)) {
-                continue;
-            }
-            let have = match view.podman {
-                Some((a, b, c)) => format!("Podman {a}.{b}.{c}"),
-                None => "an unknown Podman (no facts)".to_string(),
-            };
-            diags.push(
-                Diagnostic::new(
-                    Code::E0332,
-                    format!(
-                        "pod `{}` is placed on machine `{node}`, which has {have}, but its model `{}` is an OCI artifact",
-                        w.id(),
-                        m.id.value
-                    ),
-                )
-                .label(src.span, "an OCI artifact")
-                .label(view.def.id.span, "this machine")
-                .help("OCI artifact mounts need Podman 5.7 or later (`.artifact` units): probe the machine (`amc probe --out`) to show its version, pin the pod elsewhere, or publish the model as an image (`media=\"image\"`)"),
-            );
-        }
-    }
-}
-
 /// Two volumes of one cluster and namespace may not claim one PVC when
 /// either names it with `pvc=` (the default names never collide across pods).
 fn claims(workloads: &[Workload], diags: &mut Diagnostics) {
@@ -167,7 +119,7 @@ fn clusters(spec: &ir::Spec, machines: &[MachineView], diags: &mut Diagnostics) 
             .map(|p| p.tenant.value.as_str())
             .collect();
         for t in tenants {
-            let ns = crate::emit::kubernetes::names::namespace(c, t);
+            let ns = crate::target::kubernetes::names::namespace(c, t);
             let span = c
                 .tenants
                 .get(t)

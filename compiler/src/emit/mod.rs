@@ -14,6 +14,7 @@ pub mod receipts;
 pub mod release;
 pub mod report;
 pub mod staging;
+pub mod targets;
 pub mod templates;
 
 use crate::check::Checked;
@@ -67,14 +68,14 @@ pub fn emit(
     let mut out = Artifacts::new();
     let internal = |e: String| Diagnostic::internal(e);
     let plan = staging::plan(spec, checked, placement);
-    let cx = crate::target::EmitCx {
+    let cx = targets::EmitCx {
         spec,
         checked,
         placement,
         plan: &plan,
         docs,
     };
-    crate::target::emit_all(&cx, &mut out).map_err(internal)?;
+    targets::emit_all(&cx, &mut out).map_err(internal)?;
     receipts::emit(
         spec,
         checked,

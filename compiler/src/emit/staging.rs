@@ -178,7 +178,7 @@ pub fn plan(spec: &ir::Spec, checked: &Checked, placement: &Placement) -> Plan {
             let delivery = delivery(m, view);
             match w.cluster.as_deref().and_then(|c| spec.cluster(c)) {
                 Some(cl) if w.target.profile().scope == crate::target::Scope::Cluster => {
-                    let ns = super::kubernetes::names::namespace(cl, &w.pod.tenant.value);
+                    let ns = crate::target::kubernetes::names::namespace(cl, &w.pod.tenant.value);
                     let tier = models_volume(w).map(|v| v.tier.clone());
                     let key = (
                         cl.id.value.clone(),

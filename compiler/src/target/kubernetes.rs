@@ -1,12 +1,13 @@
 //! The Kubernetes target: manifests per cluster, tenant and node.
 //!
-//! Lowering is `emit::kubernetes` (namespaces, quotas, policies, staging
-//! Jobs, one StatefulSet per replica pinned to its node); this module says
-//! what the target is and which checks it contributes (how a model can reach
-//! a pod under Pod Security `restricted`).
+//! This module says what the target is, which models it cannot deliver (how
+//! a model can reach a pod under Pod Security `restricted`) and how its
+//! objects are named ([`names`], which check uses for namespace collisions);
+//! `emit::targets::kubernetes` and `emit::kubernetes` write the manifests.
 
-use super::{EmitCx, ModelUnfit, Profile, Scope, Storage, Target};
-use crate::artifacts::Artifacts;
+pub mod names;
+
+use super::{ModelUnfit, Profile, Scope, Storage, Target};
 use crate::ir;
 
 /// Kubernetes manifests.
@@ -64,18 +65,5 @@ impl Target for Kubernetes {
             ),
             _ => None,
         }
-    }
-
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
-        let workloads = cx.workloads_of(self);
-        let node_labels = crate::emit::kubernetes::gpu_node_labels(cx.checked, cx.docs);
-        crate::emit::kubernetes::emit(
-            cx.spec,
-            &workloads,
-            cx.placement,
-            cx.plan,
-            &node_labels,
-            out,
-        )
     }
 }

@@ -1,34 +1,35 @@
-//! Targets: what a pod's `target "…"` turns into, behind one interface.
+//! Targets: what a pod's `target "…"` is, as far as checking and placement
+//! may know.
 //!
-//! Takes: the checked spec and, for emission, the placement and staging plan.
-//! Produces: target-specific diagnostics and the target's files.
+//! A target is one type implementing two traits, like a compiler's target
+//! specification and its code generator: [`Target`] here (what it is: its
+//! [`Profile`] and the fit hooks check asks before anything is placed) and
+//! `emit::targets::Emitter` (what it writes, and the checks that need the
+//! placement). The split follows the pipeline: check and solve sit below
+//! emission and may not see it.
+//!
+//! Takes: a pod's target spelling, host facts, a model source.
+//! Produces: the target, and why it cannot take a machine, model or exposure.
 //! Never: is asked "are you Kubernetes?". The rest of the compiler reads a
 //! target's [`Profile`] (where replicas go, how storage is provided, whether
 //! exposures publish host ports, the upstream vocabulary of its receipts) and
 //! calls its hooks; everything else about a target lives in its module.
 //!
-//! Adding a target: implement [`Target`] in a module here (see `quadlet.rs`),
-//! list it in [`BUILTIN`] and in `lang::vocab::TARGETS` (a test keeps the two
-//! equal), document it in docs/language.md and docs/output.md. A target can
-//! also be registered at run time with [`register`] (tests do:
+//! Adding a target: implement [`Target`] in a module here (see `quadlet.rs`)
+//! and `Emitter` in `emit::targets`, list it in both `BUILTIN`s and in
+//! `lang::vocab::TARGETS` (tests keep the three equal), document it in
+//! docs/language.md and docs/output.md. A target can also be registered at
+//! run time with `emit::targets::register` (tests do:
 //! `compiler/tests/toy_target.rs`).
 
 pub mod kubernetes;
 pub mod quadlet;
 
-use std::collections::BTreeMap;
 use std::sync::RwLock;
 
 use serde_json::Value;
 
-use crate::artifacts::Artifacts;
-use crate::check::Checked;
-use crate::check::pods::Workload;
-use crate::diagnostics::Diagnostics;
-use crate::emit::staging::Plan;
 use crate::ir;
-use crate::resolve::documents::Documents;
-use crate::solve::Placement;
 
 /// Where a target's replicas may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,36 +97,8 @@ pub struct ModelUnfit {
     pub help: &'static str,
 }
 
-/// What emission hands a target.
-pub struct EmitCx<'a> {
-    /// The lowered spec.
-    pub spec: &'a ir::Spec,
-    /// Checked machines and workloads.
-    pub checked: &'a Checked,
-    /// Where every replica runs.
-    pub placement: &'a Placement,
-    /// What is staged where.
-    pub plan: &'a Plan,
-    /// Supporting documents (host facts among them).
-    pub docs: &'a Documents,
-}
-
-impl EmitCx<'_> {
-    /// The workloads of one target, sorted by pod id.
-    pub fn workloads_of(&self, target: &dyn Target) -> Vec<&Workload> {
-        let mut ws: Vec<&Workload> = self
-            .checked
-            .workloads
-            .iter()
-            .filter(|w| w.target.id() == target.id())
-            .collect();
-        ws.sort_by(|a, b| a.id().cmp(b.id()));
-        ws
-    }
-}
-
-/// One target. Every hook but [`Target::emit`] has a default that
-/// contributes nothing.
+/// One target, as check and placement see it. Every hook but the two
+/// that name it has a default that contributes nothing.
 pub trait Target: Send + Sync + 'static {
     /// The spelling in `target "…"`.
     fn id(&self) -> &'static str;
@@ -152,20 +125,6 @@ pub trait Target: Send + Sync + 'static {
     fn exposure_unfit(&self, _exposure: &str) -> Option<&'static str> {
         None
     }
-
-    /// Checks that need the placement (on this target's workloads).
-    fn check_placed(
-        &self,
-        _workloads: &[&Workload],
-        _checked: &Checked,
-        _placement: &Placement,
-        _diags: &mut Diagnostics,
-    ) {
-    }
-
-    /// Writes this target's files for its placed workloads. `Err` is an
-    /// internal error.
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String>;
 }
 
 impl std::fmt::Debug for dyn Target {
@@ -199,6 +158,7 @@ pub fn ids() -> &'static [&'static str] {
 }
 
 /// Adds a target for the rest of the process. `Err` when its id is taken.
+/// Use `emit::targets::register`, which adds its emitter too.
 pub fn register(target: &'static dyn Target) -> Result<(), String> {
     if get(target.id()).is_some() {
         return Err(format!("a target `{}` is already registered", target.id()));
@@ -209,27 +169,6 @@ pub fn register(target: &'static dyn Target) -> Result<(), String> {
     crate::lang::vocab::add_target_id(target.id())?;
     r.push(target);
     Ok(())
-}
-
-/// Emits every target's files, in registry order.
-pub fn emit_all(cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
-    for t in all() {
-        t.emit(cx, out)?;
-    }
-    Ok(())
-}
-
-/// Runs every target's placement-time checks on its own workloads.
-pub fn check_placed(checked: &Checked, placement: &Placement, diags: &mut Diagnostics) {
-    let mut by_target: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
-    for w in &checked.workloads {
-        by_target.entry(w.target.id()).or_default().push(w);
-    }
-    for t in all() {
-        if let Some(ws) = by_target.get(t.id()) {
-            t.check_placed(ws, checked, placement, diags);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,18 +1,12 @@
 //! The Quadlet target: Podman Quadlet units per machine.
 //!
-//! Lowering of a placed replica to `.container`/`.volume`/`.network`/staging
-//! units is `emit::quadlet`; this module says what the target is and which
-//! checks it contributes (the Podman floor in host facts, OCI artifact mounts
-//! needing Podman 5.7 where a replica lands).
+//! This module says what the target is and which machines it cannot use (the
+//! Podman floor in host facts); `emit::targets::quadlet` writes a placed
+//! replica's units and checks OCI artifact mounts where a replica lands.
 
 use serde_json::Value;
 
-use super::{EmitCx, HostUnfit, Profile, Scope, Storage, Target};
-use crate::artifacts::Artifacts;
-use crate::check::Checked;
-use crate::check::pods::Workload;
-use crate::diagnostics::Diagnostics;
-use crate::solve::Placement;
+use super::{HostUnfit, Profile, Scope, Storage, Target};
 
 /// Podman Quadlet units.
 pub struct Quadlet;
@@ -50,33 +44,5 @@ impl Target for Quadlet {
         matches!(exposure, "cluster" | "ingress").then_some(
             "Quadlet units run on one machine: there is no cluster to expose to; use \"loopback\" or \"host\"",
         )
-    }
-
-    fn check_placed(
-        &self,
-        workloads: &[&Workload],
-        checked: &Checked,
-        placement: &Placement,
-        diags: &mut Diagnostics,
-    ) {
-        crate::check::oci_artifacts_need_podman_5_7(workloads, checked, placement, diags);
-    }
-
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
-        for w in cx.workloads_of(self) {
-            let machines = cx.placement.machines_of(w.id());
-            if machines.len() != w.pod.replicas as usize {
-                continue;
-            }
-            for (replica, mid) in machines.iter().enumerate() {
-                let Some(m) = cx.checked.machines.iter().find(|m| m.id() == *mid) else {
-                    return Err(format!("machine {mid} vanished"));
-                };
-                let replica = u32::try_from(replica)
-                    .map_err(|_| format!("pod {}: too many replicas", w.id()))?;
-                crate::emit::quadlet::emit(w, m, replica, cx.plan, out)?;
-            }
-        }
-        Ok(())
     }
 }

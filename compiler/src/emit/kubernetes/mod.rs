@@ -12,11 +12,11 @@
 //! - `kubernetes/<cluster>/<pod>.yaml` — the pod's replicas, services and
 //!   policies ([`workload`]).
 //!
-//! Object names come from [`names`], which the receipts use too. Never reads
+//! Object names come from `target::kubernetes::names`, which check and the
+//! receipts use too. Never reads
 //! the clock or the disk.
 
 pub mod common;
-pub mod names;
 pub mod staging;
 pub mod tenancy;
 pub mod workload;
@@ -28,6 +28,7 @@ use crate::emit::Artifacts;
 use crate::emit::staging::{Delivery, Plan};
 use crate::ir;
 use crate::solve::Placement;
+use crate::target::kubernetes::names;
 
 /// Where a tenant's file is.
 pub fn tenant_path(cluster: &str, tenant: &str) -> String {

@@ -25,9 +25,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::common::{TENANT, bytes, managed, meta, q, yaml};
-use super::names;
 use crate::emit::staging::{self, Delivery, KubernetesStage};
 use crate::ir;
+use crate::target::kubernetes::names;
 
 /// The uid staging runs as (the files it writes are world-readable).
 const STAGER_UID: i64 = 65532;

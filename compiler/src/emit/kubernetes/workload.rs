@@ -35,12 +35,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::common::{bytes, cpu, labels, meta, q, selector, yaml};
-use super::names;
 use super::staging::server_model;
 use crate::check::Workload;
 use crate::check::pods::{TMP_SIZE, VolumeView};
 use crate::emit::staging::{Plan, models_volume};
 use crate::ir;
+use crate::target::kubernetes::names;
 
 /// The claim spec of a volume of a tier.
 pub fn pvc_spec(v: &VolumeView, cluster: &ir::Cluster) -> PersistentVolumeClaimSpec {

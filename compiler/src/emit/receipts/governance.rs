@@ -371,7 +371,7 @@ pub fn placement_evidence(
             node_name: Some(m.id().to_string()),
             namespace: pvc_ns.or_else(|| {
                 c.cluster
-                    .map(|cl| crate::emit::kubernetes::names::namespace(cl, &w.pod.tenant.value))
+                    .map(|cl| crate::target::kubernetes::names::namespace(cl, &w.pod.tenant.value))
             }),
             service_account_name: c.cluster.map(|cl| {
                 cl.service_account

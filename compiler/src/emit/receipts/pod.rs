@@ -241,7 +241,7 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
             }),
             namespace: c
                 .cluster
-                .map(|cl| crate::emit::kubernetes::names::namespace(cl, &c.w.pod.tenant.value)),
+                .map(|cl| crate::target::kubernetes::names::namespace(cl, &c.w.pod.tenant.value)),
             image_reference_policy: p.image_policy.clone().unwrap_or_else(|| {
                 if digest.is_some() {
                     "digest-pinned".into()

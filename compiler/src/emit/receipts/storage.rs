@@ -89,7 +89,8 @@ pub fn location(c: &PodCtx<'_>, m: &MachineView, replica: u32, v: &VolumeView) -
         return Location::Memory;
     }
     if let Some(cluster) = c.cluster {
-        use crate::emit::kubernetes::{names, workload::is_model_volume};
+        use crate::emit::kubernetes::workload::is_model_volume;
+        use crate::target::kubernetes::names;
         let name = match &c.w.model {
             Some(model) if is_model_volume(c.w, v) => names::model_claim(&model.id.value, m.id()),
             _ if v.pvc.is_some() => v.claim(c.w.id()),
