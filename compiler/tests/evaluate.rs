@@ -10,7 +10,7 @@ const RECEIPT: &str = "urn:srcos:agent-machine:deployment-receipt:aaaaaaaaaaaaaa
 
 fn upstream(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("src/govern/testdata/upstream")
+        .join("crates/govern/src/testdata/upstream")
         .join(name)
 }
 

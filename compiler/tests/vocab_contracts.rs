@@ -415,7 +415,8 @@ fn every_vocabulary_matches_the_contract_enum_it_is_emitted_into() {
 
 #[test]
 fn every_vocabulary_in_the_language_is_tied_to_a_contract_or_says_why_not() {
-    let src = std::fs::read_to_string(repo().join("compiler/src/lang/vocab.rs")).unwrap();
+    let src =
+        std::fs::read_to_string(repo().join("compiler/crates/lang/src/lang/vocab.rs")).unwrap();
     // `pub const NAME: &[&str]` lists and `vocabulary!` enums (`=> NAME {`).
     let declared: BTreeSet<&str> = src
         .lines()

@@ -1,0 +1,109 @@
+//! The build manifest (`amc-build.json`) and `placement.json`.
+//!
+//! Takes artifacts and inputs; produces canonical JSON: keys sorted, lists
+//! sorted by path, sha256 digests, no absolute paths or times other than the
+//! injected decision time.
+
+use serde_json::{Value, json};
+
+use super::{Artifacts, EmitOptions};
+use amc_lang::resolve::Input;
+use amc_solve::Placement;
+
+/// File name of the manifest in the output directory.
+pub const MANIFEST: &str = "amc-build.json";
+
+pub use amc_syntax::hash::sha256_prefixed as sha256;
+
+/// Pretty JSON with a trailing newline. `Err` is an internal error: nothing
+/// is ever written in place of a document that failed to serialise.
+pub fn to_bytes(v: &Value) -> Result<Vec<u8>, String> {
+    let mut s =
+        serde_json::to_string_pretty(v).map_err(|e| format!("cannot serialise JSON: {e}"))?;
+    s.push('\n');
+    Ok(s.into_bytes())
+}
+
+/// Inputs sorted by path, each path once.
+pub fn sorted_inputs(inputs: &[Input]) -> Vec<&Input> {
+    let mut ins: Vec<&Input> = inputs.iter().collect();
+    ins.sort_by(|a, b| a.path.cmp(&b.path));
+    ins.dedup_by(|a, b| a.path == b.path);
+    ins
+}
+
+/// The manifest: compiler, inputs, source facts, artifacts. Everything a
+/// rebuild needs besides the spec itself is recorded here.
+pub fn build_manifest(
+    artifacts: &Artifacts,
+    ins: &[&Input],
+    stdlib_modules: &[String],
+    opts: &EmitOptions,
+) -> Result<Vec<u8>, String> {
+    let v = json!({
+        "schemaVersion": "amc.build/v1",
+        "kind": "AmcBuildManifest",
+        "compiler": {"name": "amc", "version": amc_syntax::VERSION},
+        "decidedAt": opts.decided_at.as_deref().unwrap_or(amc_syntax::EPOCH),
+        "decisionTimeSet": opts.decided_at.is_some(),
+        "inputs": ins.iter().map(|i| json!({
+            "path": i.path, "sha256": sha256(&i.bytes), "bytes": i.bytes.len(),
+        })).collect::<Vec<_>>(),
+        "source": {"commit": opts.source_commit, "workflowRunId": opts.workflow_run_id},
+        "stdlib": stdlib_modules,
+        "artifacts": artifacts.iter().map(|(p, b)| json!({
+            "path": p, "sha256": sha256(b), "bytes": b.len(),
+        })).collect::<Vec<_>>(),
+    });
+    to_bytes(&v)
+}
+
+/// Where each replica runs, what it costs, and why the other machines were not chosen.
+pub fn placement_json(p: &Placement) -> Result<Vec<u8>, String> {
+    let terms = |c: &amc_solve::CostTerms| json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total});
+    let v = json!({
+        "schemaVersion": "amc.placement/v2",
+        "kind": "AmcPlacement",
+        "solver": p.solver,
+        "work": p.work,
+        "objective": terms(&p.objective),
+        "assignments": p.assignments.iter().map(|a| { let mut e = json!({
+            "pod": a.pod,
+            "replica": a.replica,
+            "machine": a.machine,
+            "cost": terms(&a.cost),
+            "terms": a.terms.iter().map(|t| json!({
+                "term": t.term, "ms": t.ms, "sharedBy": t.shared_by, "detail": t.detail,
+            })).collect::<Vec<_>>(),
+            "excluded": a.why_not.iter().map(|w| {
+                let mut e = json!({"machine": w.machine, "reason": w.reason});
+                if let Some(c) = &w.constraint {
+                    e["constraint"] = json!(c);
+                }
+                if let Some(x) = w.extra_ms {
+                    e["extraMs"] = json!(x);
+                }
+                e
+            }).collect::<Vec<_>>(),
+        });
+            // Large fleets: the machines not listed, counted by constraint.
+            if !a.omitted.is_empty() {
+                e["omitted"] = json!(a.omitted);
+            }
+            e
+        }).collect::<Vec<_>>(),
+        "machines": p.machines.iter().map(|m| json!({
+            "machine": m.machine,
+            "pods": m.pods,
+            "stagedModels": m.staged_models,
+            "utilisationPermille": {
+                "cpu": m.utilisation_permille[0],
+                "memory": m.utilisation_permille[1],
+                "gpus": m.utilisation_permille[2],
+                "vram": m.utilisation_permille[3],
+            },
+            "balanceMs": m.balance_ms,
+        })).collect::<Vec<_>>(),
+    });
+    to_bytes(&v)
+}

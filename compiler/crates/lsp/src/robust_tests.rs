@@ -1,0 +1,48 @@
+//! Editor features never panic on half-typed text: every example and stdlib
+//! file, cut at many points, queried at many offsets.
+
+use super::completion::complete;
+use super::convert::LineIndex;
+use super::definition::definition;
+use super::hover::hover;
+use super::index::Index;
+
+fn texts() -> Vec<String> {
+    let root =
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("../examples");
+    let mut out: Vec<String> = amc_lang::resolve::stdlib::all_files()
+        .into_iter()
+        .map(|f| f.text.to_string())
+        .collect();
+    for e in walkdir::WalkDir::new(root) {
+        let e = e.unwrap();
+        if e.path().extension().is_some_and(|x| x == "kdl") {
+            out.push(std::fs::read_to_string(e.path()).unwrap());
+        }
+    }
+    out.push("pod \"é😀\" { port \"x\" exposure=\"lo".into());
+    out.push("\"\"\"\n#\"raw /* { } \\\n/-".into());
+    out
+}
+
+#[test]
+fn features_survive_any_prefix_and_offset() {
+    let index = Index::default();
+    let lazy = || Index::default();
+    for full in texts() {
+        let cuts: Vec<usize> = (0..full.len())
+            .step_by(full.len() / 3 + 1)
+            .chain([full.len()])
+            .filter(|c| full.is_char_boundary(*c))
+            .collect();
+        for cut in cuts {
+            let text = &full[..cut];
+            let lines = LineIndex::new(text);
+            for off in (0..=text.len()).step_by(97) {
+                let _ = hover(text, off, &lazy);
+                let _ = definition(text, off, &index);
+                let _ = complete(text, off, &lines, &lazy);
+            }
+        }
+    }
+}

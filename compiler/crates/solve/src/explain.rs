@@ -1,0 +1,538 @@
+//! Explanations: the [`Placement`] with its cost terms and why-not reasons.
+//!
+//! Takes the mapped problem and the final [`State`]; produces, for every
+//! replica, its share of the objective (staging, warm-up and balance of a
+//! machine are split evenly over the replicas that share them, so the shares
+//! add up to the objective), the terms with a sentence each, and for every
+//! other machine the constraint that excludes it or the extra milliseconds it
+//! would cost. Unplaced replicas become E0501 naming the binding constraint
+//! and the closest machine. Never changes the placement.
+
+use super::problem::{CPU, GPU, MEM, NONE, Problem, R, RESOURCE_NAMES, Tier, VRAM};
+use super::spec::Mapped;
+use super::state::{Block, Costs, State};
+use super::{Assignment, CostTerms, MachineUse, Placement, Term, WhyNot};
+use amc_lang::check::Checked;
+use amc_lang::lang::units::{format_cpu, human_size};
+use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics};
+
+fn amount(r: usize, v: u64) -> String {
+    match r {
+        CPU => format_cpu(v),
+        GPU => v.to_string(),
+        _ => human_size(v),
+    }
+}
+
+fn per_second(v: u64) -> String {
+    format!("{}/s", human_size(v))
+}
+
+fn names(pb: &Problem, pods: &[u32]) -> String {
+    let mut v: Vec<&str> = pods
+        .iter()
+        .map(|&q| pb.pods[q as usize].name.as_str())
+        .collect();
+    v.sort_unstable();
+    match v.len() {
+        0 => String::new(),
+        1 => v[0].to_string(),
+        2..=4 => format!("{} and {}", v[..v.len() - 1].join(", "), v[v.len() - 1]),
+        n => format!("{}, {} and {} more", v[0], v[1], n - 2),
+    }
+}
+
+/// The name of a blocking constraint, as in `WhyNot::constraint` and the
+/// `omitted` counts (`static`, `capacity:vram`, `anti-affinity`, ...).
+fn block_kind(mp: &Mapped, b: Block) -> String {
+    match b {
+        Block::Static => "static".into(),
+        Block::Capacity(r) => format!("capacity:{}", RESOURCE_NAMES[r].to_lowercase()),
+        Block::Pool(_) => "capacity:storage".into(),
+        Block::Group(g) => {
+            let host_port = mp
+                .group_why
+                .get(g as usize)
+                .is_some_and(|t| t.starts_with("host port"));
+            if host_port {
+                "host-port"
+            } else {
+                "anti-affinity"
+            }
+            .into()
+        }
+        Block::Affinity(_) | Block::Stranding => "affinity".into(),
+    }
+}
+
+/// Why `p` cannot move to machine `m` now, in words (None: it can).
+pub fn blocked_reason(mp: &Mapped, s: &State, p: usize, m: u32) -> Option<(String, String)> {
+    let block = s.blocker(p, m)?;
+    Some((block_kind(mp, block), block_words(mp, s, p, m, block)))
+}
+
+/// The sentence for `block`, the constraint that keeps `p` off machine `m`.
+fn block_words(mp: &Mapped, s: &State, p: usize, m: u32, block: Block) -> String {
+    let pb = s.pb;
+    let mi = m as usize;
+    let mach = &pb.machines[mi];
+    let others: Vec<u32> = s.on[mi]
+        .iter()
+        .copied()
+        .filter(|&q| q as usize != p)
+        .collect();
+    let after = if others.is_empty() {
+        String::new()
+    } else {
+        format!(" after {}", names(pb, &others))
+    };
+    match block {
+        Block::Static => {
+            let (wi, _) = mp.origin[p];
+            mp.static_why[wi][mi]
+                .as_ref()
+                .map(|x| x.1.clone())
+                .unwrap_or_else(|| "is not compatible".into())
+        }
+        Block::Capacity(r) => {
+            let d = pb.demand(p, mi);
+            let free = mach.cap[r].saturating_sub(s.used[mi][r]);
+            let what = if mach.unified && r == MEM && pb.pods[p].demand[VRAM] > 0 {
+                "unified memory"
+            } else {
+                RESOURCE_NAMES[r]
+            };
+            format!(
+                "needs {} {what}; {} has {} free{after}",
+                amount(r, d[r]),
+                mach.name,
+                amount(r, free)
+            )
+        }
+        Block::Pool(pool) => {
+            let used: u64 = pb.pods[p].volumes.iter().map(|v| v.1).sum();
+            format!(
+                "storage pool {} of {} is too full for {}{after}",
+                pool,
+                mach.name,
+                human_size(used)
+            )
+        }
+        Block::Group(g) => {
+            let dom = pb.domain(g, m);
+            let members: Vec<u32> = pb.tables.group_pods[g as usize]
+                .iter()
+                .copied()
+                .filter(|&q| {
+                    q as usize != p
+                        && s.at[q as usize] != NONE
+                        && pb.domain(g, s.at[q as usize]) == dom
+                })
+                .collect();
+            mp.group_why
+                .get(g as usize)
+                .cloned()
+                .unwrap_or_else(|| "exclusive group is full: {pods}".into())
+                .replace("{pods}", &names(pb, &members))
+        }
+        Block::Affinity(set) => {
+            format!("runs no replica of `{}` (affinity)", pb.sets[set as usize])
+        }
+        Block::Stranding => "a pod with affinity to this one needs it where it is".into(),
+    }
+}
+
+fn split(total: i64, n: usize, i: usize) -> i64 {
+    if n == 0 {
+        return 0;
+    }
+    let n = n as i64;
+    total / n + i64::from((i as i64) < total % n)
+}
+
+/// Builds the placement and its explanations from a final state.
+pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
+    let pb = s.pb;
+    let w = &pb.weights;
+    let mm = pb.m();
+    let mut out = Placement {
+        solver: solver.to_string(),
+        work,
+        ..Placement::default()
+    };
+    // Scratch copy for what-if moves (applied and rolled back).
+    let mut scratch = s.clone();
+    let c = s.costs;
+    out.objective = CostTerms {
+        load: w.load * c.load,
+        stage: w.stage * c.stage,
+        warm: w.warm * c.warm,
+        balance: w.balance * c.balance,
+        total: s.total(),
+    };
+    for (p, &a) in s.at.iter().enumerate() {
+        if a == NONE {
+            continue;
+        }
+        let ai = a as usize;
+        let pod = &pb.pods[p];
+        let (wi, replica) = mp.origin[p];
+        let rank_in = |group: &mut Vec<u32>| {
+            group.sort_unstable();
+            (
+                group.len(),
+                group.iter().position(|&q| q as usize == p).unwrap_or(0),
+            )
+        };
+        let mut terms = Vec::new();
+        let mut cost = CostTerms::default();
+        if let Some(x) = pod.model {
+            let model = &pb.models[x as usize];
+            let mach = &pb.machines[ai];
+            let load = w.load * pb.load_ms(p, ai);
+            let detail = match pb.tier(x, a) {
+                Some(Tier::Vram) => format!(
+                    "model `{}` is resident in VRAM: attaches without loading",
+                    model.name
+                ),
+                Some(Tier::Ram) => format!(
+                    "model `{}` ({}) is in RAM: loads at {}",
+                    model.name,
+                    human_size(model.size),
+                    per_second(mach.bw.ram)
+                ),
+                Some(Tier::Nvme) => format!(
+                    "model `{}` ({}) is on local NVMe: loads at {}",
+                    model.name,
+                    human_size(model.size),
+                    per_second(mach.bw.nvme)
+                ),
+                None => format!(
+                    "model `{}` ({}) loads from NVMe at {} once staged",
+                    model.name,
+                    human_size(model.size),
+                    per_second(mach.bw.nvme)
+                ),
+            };
+            cost.load = load;
+            terms.push(Term {
+                term: "load".into(),
+                ms: load,
+                shared_by: 1,
+                detail,
+            });
+            let stage = w.stage * pb.stage_ms(x, ai);
+            let mut sharing: Vec<u32> = s.on[ai]
+                .iter()
+                .copied()
+                .filter(|&q| pb.pods[q as usize].model == Some(x))
+                .collect();
+            let (n, i) = rank_in(&mut sharing);
+            cost.stage = split(stage, n, i);
+            let detail = if stage == 0 {
+                format!(
+                    "model `{}` is already on {}: nothing to download",
+                    model.name, mach.name
+                )
+            } else {
+                format!(
+                    "downloads model `{}` ({}) to {} at {}, once for {}",
+                    model.name,
+                    human_size(model.size),
+                    mach.name,
+                    per_second(mach.bw.network),
+                    names(pb, &sharing)
+                )
+            };
+            terms.push(Term {
+                term: "stage".into(),
+                ms: stage,
+                shared_by: n as u32,
+                detail,
+            });
+        }
+        for &k in &pod.keys {
+            let info = &mp.keys[k as usize];
+            let warm = w.warm * pb.warm_ms(k, ai);
+            let mut sharing: Vec<u32> = s.on[ai]
+                .iter()
+                .copied()
+                .filter(|&q| pb.pods[q as usize].keys.contains(&k))
+                .collect();
+            let (n, i) = rank_in(&mut sharing);
+            cost.warm += split(warm, n, i);
+            let short = info.hash.get(..19).unwrap_or(&info.hash);
+            let what = format!(
+                "cache key `{}` ({}/{}/{short}…)",
+                info.name, info.tenant, info.scope
+            );
+            let detail = if warm == 0 && pb.is_warm(k, a) {
+                format!("{what} is already warm here")
+            } else {
+                format!("warms {what} once for {}", names(pb, &sharing))
+            };
+            terms.push(Term {
+                term: "warm".into(),
+                ms: warm,
+                shared_by: n as u32,
+                detail,
+            });
+        }
+        let bal = w.balance * s.balance_of(ai);
+        let mut sharing = s.on[ai].clone();
+        let (n, i) = rank_in(&mut sharing);
+        cost.balance = split(bal, n, i);
+        terms.push(Term {
+            term: "balance".into(),
+            ms: bal,
+            shared_by: n as u32,
+            detail: format!(
+                "{} after placement: {}",
+                pb.machines[ai].name,
+                utilisation(pb, s, ai)
+            ),
+        });
+        cost.total = cost.load + cost.stage + cost.warm + cost.balance;
+        // First pass, no words: every other machine's blocking constraint,
+        // or its extra cost when feasible (the same weighted delta the
+        // search uses).
+        let others: Vec<(u32, Option<Block>, Option<i64>)> = (0..mm as u32)
+            .filter(|&m| m != a)
+            .map(|m| match s.blocker(p, m) {
+                Some(b) => (m, Some(b), None),
+                None => (m, None, Some(s.delta(p, m))),
+            })
+            .collect();
+        let list_all = others.len() <= super::LIST_ALL;
+        let mut keep = vec![list_all; others.len()];
+        let mut omitted = std::collections::BTreeMap::new();
+        if !list_all {
+            // The closest alternatives: feasible ones by extra cost, then
+            // the excluded ones; each keeps its place in machine order on ties.
+            let mut order: Vec<usize> = (0..others.len()).collect();
+            order.sort_by_key(|&i| (others[i].2.is_none(), others[i].2, i));
+            for &i in order.iter().take(super::LIST_CLOSEST) {
+                keep[i] = true;
+            }
+            for (i, o) in others.iter().enumerate() {
+                if !keep[i] {
+                    let key =
+                        o.1.map(|b| block_kind(mp, b))
+                            .unwrap_or_else(|| "feasible".into());
+                    *omitted.entry(key).or_insert(0) += 1;
+                }
+            }
+        }
+        // Second pass: words for the machines listed.
+        let mut excluded = Vec::new();
+        let mut why_not = Vec::new();
+        for (i, &(m, block, extra)) in others.iter().enumerate() {
+            if !keep[i] {
+                continue;
+            }
+            let name = pb.machines[m as usize].name.clone();
+            let (constraint, reason) = match block {
+                Some(b) => (Some(block_kind(mp, b)), block_words(mp, s, p, m, b)),
+                None => {
+                    let d = term_delta(&mut scratch, p, m);
+                    let total = extra.unwrap_or_default();
+                    let parts = delta_words(pb, &d);
+                    let reason = if total > 0 {
+                        format!("feasible, but costs {total} ms more ({parts})")
+                    } else if total == 0 {
+                        "feasible at the same cost (ties keep the placement found first)"
+                            .to_string()
+                    } else {
+                        format!(
+                            "feasible and {} ms cheaper ({parts}); the search budget ended before this move",
+                            -total
+                        )
+                    };
+                    (None, reason)
+                }
+            };
+            excluded.push((name.clone(), reason.clone()));
+            why_not.push(WhyNot {
+                machine: name,
+                constraint,
+                extra_ms: extra,
+                reason,
+            });
+        }
+        out.assignments.push(Assignment {
+            pod: checked_id(mp, wi, s),
+            replica,
+            machine: pb.machines[ai].name.clone(),
+            excluded,
+            cost,
+            terms,
+            why_not,
+            omitted,
+        });
+    }
+    for (m, mach) in pb.machines.iter().enumerate() {
+        if s.on[m].is_empty() {
+            continue;
+        }
+        let mut pods: Vec<String> = s.on[m]
+            .iter()
+            .map(|&q| pb.pods[q as usize].name.clone())
+            .collect();
+        pods.sort();
+        let mut staged: Vec<String> = (0..pb.models.len())
+            .filter(|&x| s.model_count(x as u32, m) > 0 && pb.stage_ms(x as u32, m) > 0)
+            .map(|x| pb.models[x].name.clone())
+            .collect();
+        staged.sort();
+        let util: [u64; R] = std::array::from_fn(|r| {
+            let c = mach.cap[r];
+            if c != 0 && c != super::problem::UNBOUNDED {
+                u64::try_from((u128::from(s.used[m][r]) * 1000).div_ceil(u128::from(c)))
+                    .unwrap_or(0)
+            } else {
+                0
+            }
+        });
+        out.machines.push(MachineUse {
+            machine: mach.name.clone(),
+            pods,
+            staged_models: staged,
+            utilisation_permille: util,
+            balance_ms: w.balance * s.balance_of(m),
+        });
+    }
+    out
+}
+
+fn checked_id(mp: &Mapped, wi: usize, s: &State) -> String {
+    s.pb.sets
+        .get(wi)
+        .cloned()
+        .unwrap_or_else(|| mp.problem.sets.get(wi).cloned().unwrap_or_default())
+}
+
+fn utilisation(pb: &Problem, s: &State, m: usize) -> String {
+    let mut parts = Vec::new();
+    for r in [CPU, MEM, VRAM] {
+        let c = pb.machines[m].cap[r];
+        if c == 0 || c == super::problem::UNBOUNDED {
+            continue;
+        }
+        let pm = (u128::from(s.used[m][r]) * 1000).div_ceil(u128::from(c));
+        parts.push(format!("{} {}.{}%", RESOURCE_NAMES[r], pm / 10, pm % 10));
+    }
+    parts.join(", ")
+}
+
+/// Per-term change (weighted) of moving `p` to `m`.
+fn term_delta(t: &mut State, p: usize, m: u32) -> Costs {
+    let before = t.costs;
+    let mark = t.mark();
+    t.apply(p, m);
+    let after = t.costs;
+    t.rollback(mark);
+    let w = &t.pb.weights;
+    Costs {
+        load: w.load * (after.load - before.load),
+        stage: w.stage * (after.stage - before.stage),
+        warm: w.warm * (after.warm - before.warm),
+        balance: w.balance * (after.balance - before.balance),
+        unplaced: after.unplaced - before.unplaced,
+    }
+}
+
+fn delta_words(pb: &Problem, d: &Costs) -> String {
+    let _ = pb;
+    let mut parts = Vec::new();
+    for (name, v) in [
+        ("load", d.load),
+        ("staging", d.stage),
+        ("warm-up", d.warm),
+        ("balance", d.balance),
+    ] {
+        if v != 0 {
+            parts.push(format!("{name} {v:+} ms"));
+        }
+    }
+    if parts.is_empty() {
+        "no term changes".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// How far `p` is from fitting on `m`, in ‰ of capacity (0 when only non-capacity constraints block).
+fn shortfall(s: &State, p: usize, m: usize) -> u64 {
+    let pb = s.pb;
+    let d = pb.demand(p, m);
+    let cap = &pb.machines[m].cap;
+    let mut worst = 0u64;
+    for r in 0..R {
+        let c = cap[r];
+        if c == 0 || c == super::problem::UNBOUNDED {
+            continue;
+        }
+        let need = (s.used[m][r] + d[r]).saturating_sub(c);
+        worst = worst
+            .max(u64::try_from(u128::from(need) * 1000 / u128::from(c)).unwrap_or(u64::MAX / 2));
+    }
+    if worst == 0 { 1 } else { worst + 1 }
+}
+
+/// E0501 for every unplaced replica (one per pod: the first unplaced replica).
+pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnostics) {
+    let mut reported = vec![false; checked.workloads.len()];
+    for (p, &a) in s.at.iter().enumerate() {
+        if a != NONE {
+            continue;
+        }
+        let (wi, replica) = mp.origin[p];
+        if reported[wi] {
+            continue;
+        }
+        reported[wi] = true;
+        let w = &checked.workloads[wi];
+        // Closest machine: among statically allowed ones, the smallest capacity
+        // shortfall; else the machine that passed the most static checks.
+        let mut closest: Option<(u64, usize, String)> = None;
+        let mut all = Vec::new();
+        for (m, mv) in checked.machines.iter().enumerate() {
+            let (rank, why) = match &mp.static_why[wi][m] {
+                Some((stage, why)) => (u64::from(*stage), why.clone()),
+                None => {
+                    let why = blocked_reason(mp, s, p, m as u32)
+                        .map(|x| x.1)
+                        .unwrap_or_else(|| "fits only if other replicas move (the search found no such arrangement)".into());
+                    (u64::MAX - shortfall(s, p, m), why)
+                }
+            };
+            if closest.as_ref().is_none_or(|c| rank > c.0) {
+                closest = Some((rank, m, why.clone()));
+            }
+            all.push(format!("{}: {why}", mv.id()));
+        }
+        let which = if w.pod.replicas > 1 {
+            format!("replica {} of pod `{}`", replica + 1, w.id())
+        } else {
+            format!("pod `{}`", w.id())
+        };
+        let mut d = Diagnostic::new(
+            Code::E0501,
+            format!("{which} cannot be placed on any machine"),
+        )
+        .label(w.pod.id.span, "no machine satisfies this pod");
+        let help = match &closest {
+            Some((_, m, why)) => {
+                let mv = &checked.machines[*m];
+                d = d.label(mv.def.id.span, format!("closest machine: {why}"));
+                format!(
+                    "closest is `{}`, which {why}; all machines: {}",
+                    mv.id(),
+                    all.join("; ")
+                )
+            }
+            None => "the spec defines no machine with known capacity".to_string(),
+        };
+        diags.push(d.help(help));
+    }
+}
