@@ -1,15 +1,17 @@
-//! A lossless KDL 2.0 lexer for the formatter.
+//! The formatter's view of the syntax tree's tokens.
 //!
-//! Takes the text of a file that `kdl` has already accepted and produces every
-//! token, trivia included (whitespace, newlines, comments, `\` line
-//! continuations), so that nothing the author wrote can be lost. Never
-//! decodes values and never judges validity beyond what it needs to find
-//! token boundaries: a token it cannot classify is an error for the caller.
+//! Takes the text of a file and gives every token of its lossless tree
+//! (`amc_syntax::syntax::parse_tree`), trivia included (whitespace,
+//! newlines, comments, `\` line continuations), in order, so that nothing
+//! the author wrote can be lost. The formatter has no lexer of its own: what
+//! it sees is what check and the language server see.
+
+use amc_syntax::syntax::kind::SyntaxKind;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tok {
-    /// Unicode spaces (not newlines).
+    /// Unicode spaces (not newlines), and a leading byte order mark.
     Ws,
     /// One newline sequence.
     Newline,
@@ -73,184 +75,45 @@ pub(super) struct Token<'a> {
     pub start: usize,
 }
 
-const NEWLINES: [&str; 8] = [
-    "\r\n", "\r", "\n", "\u{85}", "\u{0B}", "\u{0C}", "\u{2028}", "\u{2029}",
-];
-
-fn is_space(c: char) -> bool {
-    matches!(
-        c,
-        '\u{09}' | '\u{20}' | '\u{A0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}'
-    )
-}
-
-fn is_newline_char(c: char) -> bool {
-    matches!(
-        c,
-        '\r' | '\n' | '\u{85}' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}'
-    )
-}
-
-fn is_ident_char(c: char) -> bool {
-    !(is_space(c)
-        || is_newline_char(c)
-        || matches!(
-            c,
-            '\\' | '/' | '(' | ')' | '{' | '}' | ';' | '[' | ']' | '"' | '#' | '='
-        )
-        || matches!(c, '\u{00}'..='\u{08}' | '\u{0E}'..='\u{1F}'))
-}
-
-fn newline_len(s: &str) -> Option<usize> {
-    NEWLINES.iter().find(|n| s.starts_with(*n)).map(|n| n.len())
-}
-
-/// Length of a quoted string starting at `s` (which starts with `"`).
-fn quoted_len(s: &str) -> Option<(usize, bool)> {
-    let multi = s.starts_with("\"\"\"");
-    let open = if multi { 3 } else { 1 };
-    let mut chars = s.char_indices().skip(open);
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
-                chars.next();
-            }
-            '"' if !multi => return Some((i + 1, false)),
-            '"' if s[i..].starts_with("\"\"\"") => return Some((i + 3, true)),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Length of a raw string starting at `s` (which starts with `#`), if it is one.
-fn raw_len(s: &str) -> Option<(usize, bool)> {
-    let hashes = s.chars().take_while(|c| *c == '#').count();
-    let rest = &s[hashes..];
-    if !rest.starts_with('"') {
-        return None;
-    }
-    let multi = rest.starts_with("\"\"\"");
-    let open = hashes + if multi { 3 } else { 1 };
-    let close = format!(
-        "{}{}",
-        if multi { "\"\"\"" } else { "\"" },
-        "#".repeat(hashes)
-    );
-    s[open..]
-        .find(&close)
-        .map(|i| (open + i + close.len(), multi))
-}
-
-/// Length of a nested block comment starting at `s` (which starts with `/*`).
-fn block_comment_len(s: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = 0;
-    let b = s.as_bytes();
-    while i + 1 < b.len() {
-        if b[i] == b'/' && b[i + 1] == b'*' {
-            depth += 1;
-            i += 2;
-        } else if b[i] == b'*' && b[i + 1] == b'/' {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return Some(i);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
-/// Splits `text` into tokens. `Err` gives the byte offset of something the
-/// lexer does not understand (never the case for text `kdl` accepted).
+/// Every token of `text`'s syntax tree. `Err` gives the byte offset of a
+/// token the tree could not classify (never the case for text that parsed).
 pub(super) fn lex(text: &str) -> Result<Vec<Token<'_>>, usize> {
+    let tree = amc_syntax::syntax::parse_tree(text).tree();
     let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < text.len() {
-        let s = &text[pos..];
-        let c = s.chars().next().ok_or(pos)?;
-        let (kind, len) = if let Some(n) = newline_len(s) {
-            (Tok::Newline, n)
-        } else if is_space(c) {
-            let n: usize = s
-                .chars()
-                .take_while(|c| is_space(*c))
-                .map(char::len_utf8)
-                .sum();
-            (Tok::Ws, n)
-        } else if s.starts_with("//") {
-            let n = s.find(is_newline_char).unwrap_or(s.len());
-            (Tok::LineComment, n)
-        } else if s.starts_with("/*") {
-            (Tok::BlockComment, block_comment_len(s).ok_or(pos)?)
-        } else if s.starts_with("/-") {
-            (Tok::Slashdash, 2)
-        } else if c == '"' {
-            let (n, multi) = quoted_len(s).ok_or(pos)?;
-            (if multi { Tok::MultiLine } else { Tok::Quoted }, n)
-        } else if c == '#' {
-            if let Some((n, multi)) = raw_len(s) {
-                (if multi { Tok::MultiLine } else { Tok::Raw }, n)
-            } else {
-                let n = 1 + s[1..]
-                    .chars()
-                    .take_while(|c| is_ident_char(*c))
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-                (Tok::Keyword, n)
-            }
-        } else {
-            let single = match c {
-                '\\' => Some(Tok::Backslash),
-                ';' => Some(Tok::Semi),
-                '{' => Some(Tok::LBrace),
-                '}' => Some(Tok::RBrace),
-                '(' => Some(Tok::LParen),
-                ')' => Some(Tok::RParen),
-                '=' => Some(Tok::Eq),
-                _ => None,
-            };
-            match single {
-                Some(k) => (k, 1),
-                None if is_ident_char(c) => {
-                    let n: usize = s
-                        .chars()
-                        .take_while(|c| is_ident_char(*c))
-                        .map(char::len_utf8)
-                        .sum();
-                    let word = &s[..n];
-                    (
-                        if is_number(word) {
-                            Tok::Number
-                        } else {
-                            Tok::Ident
-                        },
-                        n,
-                    )
-                }
-                None => return Err(pos),
-            }
+    for t in tree
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+    {
+        let start = usize::from(t.text_range().start());
+        let end = usize::from(t.text_range().end());
+        let kind = match t.kind() {
+            SyntaxKind::WHITESPACE | SyntaxKind::BOM => Tok::Ws,
+            SyntaxKind::NEWLINE => Tok::Newline,
+            SyntaxKind::LINE_COMMENT => Tok::LineComment,
+            SyntaxKind::BLOCK_COMMENT => Tok::BlockComment,
+            SyntaxKind::SLASHDASH => Tok::Slashdash,
+            SyntaxKind::ESCLINE => Tok::Backslash,
+            SyntaxKind::SEMICOLON => Tok::Semi,
+            SyntaxKind::L_BRACE => Tok::LBrace,
+            SyntaxKind::R_BRACE => Tok::RBrace,
+            SyntaxKind::L_PAREN => Tok::LParen,
+            SyntaxKind::R_PAREN => Tok::RParen,
+            SyntaxKind::EQ => Tok::Eq,
+            SyntaxKind::IDENT => Tok::Ident,
+            SyntaxKind::STRING => Tok::Quoted,
+            SyntaxKind::RAW_STRING => Tok::Raw,
+            SyntaxKind::MULTILINE_STRING | SyntaxKind::RAW_MULTILINE_STRING => Tok::MultiLine,
+            SyntaxKind::NUMBER => Tok::Number,
+            SyntaxKind::KEYWORD => Tok::Keyword,
+            _ => return Err(start),
         };
-        if len == 0 {
-            return Err(pos);
-        }
         out.push(Token {
             kind,
-            text: &s[..len],
-            start: pos,
+            text: text.get(start..end).ok_or(start)?,
+            start,
         });
-        pos += len;
     }
     Ok(out)
-}
-
-fn is_number(word: &str) -> bool {
-    let rest = word.strip_prefix(['+', '-']).unwrap_or(word);
-    rest.starts_with(|c: char| c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -294,7 +157,6 @@ mod tests {
 
     #[test]
     fn rejects_what_it_does_not_know() {
-        assert!(lex("\u{0}").is_err());
-        assert!(lex("\"open").is_err());
+        assert!(lex("a [").is_err());
     }
 }

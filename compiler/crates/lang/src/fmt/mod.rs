@@ -7,29 +7,30 @@
 //! source order, strings quoted, at most one blank line in a row, every
 //! comment (`//`, `/* */`, `/-`) kept. The result is idempotent.
 //!
-//! `kdl` parses the file first (through `syntax::parse_kdl`, which also
-//! bounds the nesting depth): a file it rejects gets the syntax stage's
-//! `E0001` (or `E0004`) and no output. The layout itself is done over a lossless token
-//! stream ([`lex`], [`cst`], [`print`]) because `kdl`'s own `autoformat`
-//! drops inline comments, slashdashed entries, comments after a closing `}`
-//! and blank lines. Before returning, the result is parsed again and compared
-//! with the input (same nodes, values and comments); a difference is an
-//! internal error and no output. Never reads or writes files.
+//! The file is parsed first with the compiler's one parser
+//! (`syntax::parse_document`, which also bounds the nesting depth): a file
+//! it rejects gets the syntax stage's `E0001` (or `E0004`) and no output.
+//! The layout is done over the tokens of the same lossless tree ([`lex`]),
+//! with every comment attached to what it sits beside ([`cst`]), then
+//! printed ([`print`]). Before returning, the result is parsed again and
+//! compared with the input (same nodes, types, values and comments); a
+//! difference is an internal error and no output. Never reads or writes
+//! files.
 
 mod cst;
 mod lex;
 mod print;
 
-use kdl::{KdlDocument, KdlNode};
-
 use amc_syntax::diagnostics::{Diagnostic, Diagnostics};
 use amc_syntax::source::{FileId, Span};
+use amc_syntax::syntax::decode;
+use amc_syntax::syntax::kind::{SyntaxKind, SyntaxNode};
 
 /// Formats one file. `None` when it does not parse (`E0001` pushed) or the
 /// formatter cannot keep its meaning (`E0901` pushed); the caller then leaves
 /// the file as it is.
 pub fn format_source(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<String> {
-    let original = amc_syntax::syntax::parse_kdl(file, text, diags)?;
+    amc_syntax::syntax::parse_document(file, text, diags)?;
     let internal = |offset: usize, what: &str| {
         Diagnostic::internal(format!("the formatter {what}"))
             .label(Span::new(file, offset, offset), "here")
@@ -49,9 +50,9 @@ pub fn format_source(file: FileId, text: &str, diags: &mut Diagnostics) -> Optio
         }
     };
     let out = print::file(&items, crate::lang::spec::top_level());
-    let same = KdlDocument::parse_v2(&out)
-        .map(|d| semantic(&d) == semantic(&original))
-        .unwrap_or(false);
+    let reparsed = amc_syntax::syntax::parse_tree(&out);
+    let same = reparsed.errors.is_empty()
+        && semantic(&reparsed.tree()) == semantic(&amc_syntax::syntax::parse_tree(text).tree());
     if !same || comments(text) != comments(&out) {
         diags.push(internal(
             0,
@@ -74,20 +75,53 @@ pub fn format_str(
     format_source(id, text, &mut diags).ok_or((diags, map))
 }
 
-/// What the file means, as a string: names, types, arguments, properties
-/// (grouped by key, order within a key kept) and children.
-fn semantic(doc: &KdlDocument) -> String {
-    fn node(n: &KdlNode, out: &mut String) {
-        out.push_str(&format!(
-            "{:?}{:?}(",
-            n.ty().map(|t| t.value()),
-            n.name().value()
-        ));
+/// What the file means, as a string: types, names, arguments, properties
+/// (grouped by key, order within a key kept) and children, decoded — over
+/// the syntax tree, slashdashed parts left out.
+fn semantic(root: &SyntaxNode) -> String {
+    fn token_value(t: &amc_syntax::syntax::kind::SyntaxToken) -> String {
+        format!("{:?}", decode::value(t.kind(), t.text()).ok())
+    }
+    fn type_of(n: &SyntaxNode) -> Option<String> {
+        n.children()
+            .find(|c| c.kind() == SyntaxKind::TYPE)
+            .and_then(|t| {
+                t.children_with_tokens()
+                    .filter_map(|e| e.into_token())
+                    .find(|t| t.kind().is_string())
+            })
+            .map(|t| token_value(&t))
+    }
+    fn node(n: &SyntaxNode, out: &mut String) {
+        let name = n
+            .children_with_tokens()
+            .filter_map(|e| e.into_token())
+            .find(|t| t.kind().is_string())
+            .map(|t| token_value(&t))
+            .unwrap_or_default();
+        out.push_str(&format!("{:?}{name}(", type_of(n)));
         let mut props: Vec<(String, String)> = Vec::new();
-        for e in n.entries() {
-            let v = format!("{:?}{:?}", e.ty().map(|t| t.value()), e.value());
-            match e.name() {
-                Some(k) => props.push((k.value().to_string(), v)),
+        for e in n.children().filter(|c| c.kind() == SyntaxKind::ENTRY) {
+            let tokens: Vec<_> = e
+                .children_with_tokens()
+                .filter_map(|x| x.into_token())
+                .collect();
+            let value = tokens
+                .iter()
+                .rev()
+                .find(|t| t.kind().is_value())
+                .map(token_value)
+                .unwrap_or_default();
+            let v = format!("{:?}{value}", type_of(&e));
+            match tokens.iter().position(|t| t.kind() == SyntaxKind::EQ) {
+                Some(i) => {
+                    let key = tokens[..i]
+                        .iter()
+                        .find(|t| t.kind().is_string())
+                        .map(token_value)
+                        .unwrap_or_default();
+                    props.push((key, v));
+                }
                 None => {
                     out.push_str(&v);
                     out.push(',');
@@ -96,18 +130,18 @@ fn semantic(doc: &KdlDocument) -> String {
         }
         props.sort_by(|a, b| a.0.cmp(&b.0));
         out.push_str(&format!("{props:?})"));
-        if let Some(c) = n.children() {
+        if let Some(c) = n.children().find(|c| c.kind() == SyntaxKind::CHILDREN) {
             out.push('{');
-            for k in c.nodes() {
-                node(k, out);
+            for k in c.children().filter(|k| k.kind() == SyntaxKind::NODE) {
+                node(&k, out);
             }
             out.push('}');
         }
         out.push(';');
     }
     let mut out = String::new();
-    for n in doc.nodes() {
-        node(n, &mut out);
+    for n in root.children().filter(|n| n.kind() == SyntaxKind::NODE) {
+        node(&n, &mut out);
     }
     out
 }

@@ -309,19 +309,15 @@ pub(super) fn decode_token(t: &Token<'_>) -> Option<String> {
                 .map(str::to_string)
         }
         Tok::Quoted => unescape(&t.text[1..t.text.len() - 1]).or_else(|| {
-            let doc = kdl::KdlDocument::parse_v2(&format!("n {}", t.text)).ok()?;
-            let node = doc.nodes().first()?;
-            node.entries()
-                .first()
-                .and_then(|e| e.value().as_string())
-                .map(str::to_string)
+            amc_syntax::syntax::decode::string(amc_syntax::syntax::kind::SyntaxKind::STRING, t.text)
+                .ok()
         }),
         _ => None,
     }
 }
 
 /// The common escapes of a single-line quoted string; `None` for anything
-/// else (then `kdl` decodes it).
+/// else (then the syntax crate's decoder does).
 fn unescape(body: &str) -> Option<String> {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();

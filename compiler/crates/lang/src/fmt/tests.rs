@@ -165,7 +165,7 @@ fn mutated_examples_format_and_are_idempotent() {
                     _ => text.push_str(t.text),
                 }
             }
-            if kdl::KdlDocument::parse_v2(&text).is_err() {
+            if !amc_syntax::syntax::parse_tree(&text).errors.is_empty() {
                 continue;
             }
             tried += 1;

@@ -1,11 +1,12 @@
-//! A tolerant KDL 2.0 tokenizer (editor features and the pre-parse scan).
+//! The editor's token view (the language server's outline reads it).
 //!
-//! Takes the text of a buffer that is often half-typed and produces tokens
-//! with byte spans: values (bare identifiers, numbers, quoted and raw
-//! strings, `#` keywords), `=`, braces, `;`, node terminators and `/-`.
-//! Comments, whitespace, line continuations and type annotations are dropped.
-//! It never fails: an unterminated string ends at the end of its line. It does
-//! not judge validity; `syntax` (the kdl crate) does that for diagnostics.
+//! Takes the text of a buffer that is often half-typed and gives the tokens
+//! of the syntax tree's own lexer, reduced to what editor features need:
+//! values (bare identifiers, numbers, decoded strings, `#` keywords), `=`,
+//! braces, node terminators and `/-`. Comments, whitespace, line
+//! continuations and type annotations are dropped. It never fails: an
+//! unterminated string ends at the end of its line. It does not judge
+//! validity; the parser does that for diagnostics.
 
 /// What a token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,276 +41,64 @@ pub struct Token {
     pub end: usize,
 }
 
-fn is_newline(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r' | '\u{85}' | '\u{b}' | '\u{c}' | '\u{2028}' | '\u{2029}'
-    )
-}
-
-fn is_space(c: char) -> bool {
-    !is_newline(c) && c.is_whitespace() || c == '\u{feff}'
-}
-
-fn ends_identifier(c: char) -> bool {
-    is_newline(c) || is_space(c) || "\\/(){};[]\"#=".contains(c)
-}
-
-struct Lexer<'a> {
-    text: &'a str,
-    pos: usize,
-    out: Vec<Token>,
-}
-
-impl Lexer<'_> {
-    fn peek(&self) -> Option<char> {
-        self.text.get(self.pos..).and_then(|s| s.chars().next())
-    }
-    fn peek_at(&self, n: usize) -> Option<char> {
-        self.text.get(self.pos..).and_then(|s| s.chars().nth(n))
-    }
-    fn rest(&self) -> &str {
-        self.text.get(self.pos..).unwrap_or("")
-    }
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        Some(c)
-    }
-    fn push(&mut self, kind: TokKind, start: usize) {
-        self.out.push(Token {
-            kind,
-            start,
-            end: self.pos,
-        });
-    }
-
-    fn skip_line_comment(&mut self) {
-        while let Some(c) = self.peek() {
-            if is_newline(c) {
-                break;
-            }
-            self.bump();
-        }
-    }
-
-    fn skip_block_comment(&mut self) {
-        // At `/*`; comments nest.
-        self.pos += 2;
-        let mut depth = 1;
-        while depth > 0 {
-            if self.rest().starts_with("/*") {
-                self.pos += 2;
-                depth += 1;
-            } else if self.rest().starts_with("*/") {
-                self.pos += 2;
-                depth -= 1;
-            } else if self.bump().is_none() {
-                break;
+/// Tokenizes a text: the tokens of the syntax tree's lexer
+/// ([`super::lexer`]), reduced to what editor features read.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    use super::kind::SyntaxKind as K;
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    let mut in_type = false;
+    let mut continued = false;
+    for t in super::lexer::lex(text).0 {
+        let (start, end) = (at, at + t.len);
+        at = end;
+        let src = text.get(start..end).unwrap_or("");
+        if in_type {
+            in_type = !matches!(t.kind, K::R_PAREN | K::NEWLINE);
+            if t.kind != K::NEWLINE {
+                continue;
             }
         }
-    }
-
-    fn newline(&mut self) {
-        let start = self.pos;
-        if self.rest().starts_with("\r\n") {
-            self.pos += 2;
-        } else {
-            self.bump();
-        }
-        self.push(TokKind::End, start);
-    }
-
-    /// `\` then optional space and a comment, then a newline: the node goes on.
-    fn continuation(&mut self) {
-        self.bump();
-        while let Some(c) = self.peek() {
-            if is_space(c) {
-                self.bump();
-            } else {
-                break;
+        let kind = match t.kind {
+            K::ESCLINE => {
+                continued = true;
+                continue;
             }
-        }
-        if self.rest().starts_with("//") {
-            self.skip_line_comment();
-        }
-        if self.rest().starts_with("\r\n") {
-            self.pos += 2;
-        } else if self.peek().is_some_and(is_newline) {
-            self.bump();
-        }
-    }
-
-    fn quoted(&mut self) {
-        let start = self.pos;
-        if self.rest().starts_with("\"\"\"") {
-            self.pos += 3;
-            let body = self.pos;
-            let end = find_unescaped(self.rest(), "\"\"\"");
-            let text = self.rest().get(..end).unwrap_or("").to_string();
-            self.pos = (body + end + 3).min(self.text.len());
-            self.push(TokKind::Value { text, quoted: true }, start);
-            return;
-        }
-        self.bump();
-        let mut text = String::new();
-        while let Some(c) = self.peek() {
-            if is_newline(c) {
-                break;
+            K::NEWLINE if continued => {
+                continued = false;
+                continue;
             }
-            self.bump();
-            match c {
-                '"' => break,
-                '\\' => match self.bump() {
-                    Some('n') => text.push('\n'),
-                    Some('t') => text.push('\t'),
-                    Some('r') => text.push('\r'),
-                    Some(other) if !other.is_whitespace() => text.push(other),
-                    _ => {}
-                },
-                c => text.push(c),
+            K::NEWLINE | K::SEMICOLON => TokKind::End,
+            K::L_BRACE => TokKind::Open,
+            K::R_BRACE => TokKind::Close,
+            K::EQ => TokKind::Eq,
+            K::SLASHDASH => TokKind::SlashDash,
+            K::L_PAREN => {
+                in_type = true;
+                continue;
             }
-        }
-        self.push(TokKind::Value { text, quoted: true }, start);
-    }
-
-    /// `#"..."#`, `##"..."##`, `#"""..."""#`.
-    fn raw(&mut self) {
-        let start = self.pos;
-        let hashes = self.rest().chars().take_while(|c| *c == '#').count();
-        self.pos += hashes;
-        let multi = self.rest().starts_with("\"\"\"");
-        let quote = if multi { "\"\"\"" } else { "\"" };
-        self.pos += quote.len();
-        let close = format!("{quote}{}", "#".repeat(hashes));
-        let rest = self.rest();
-        let limit = if multi {
-            rest.len()
-        } else {
-            rest.find(is_newline).unwrap_or(rest.len())
-        };
-        let (text, advance) = match rest.get(..limit).and_then(|r| r.find(&close)) {
-            Some(i) => (rest.get(..i).unwrap_or(""), i + close.len()),
-            None => (rest.get(..limit).unwrap_or(""), limit),
-        };
-        let text = text.to_string();
-        self.pos += advance;
-        self.push(TokKind::Value { text, quoted: true }, start);
-    }
-
-    fn bare(&mut self, start: usize) {
-        while let Some(c) = self.peek() {
-            if ends_identifier(c) {
-                break;
-            }
-            self.bump();
-        }
-        let text = self.text.get(start..self.pos).unwrap_or("").to_string();
-        self.push(
-            TokKind::Value {
-                text,
+            K::IDENT | K::NUMBER | K::KEYWORD => TokKind::Value {
+                text: src.to_string(),
                 quoted: false,
             },
-            start,
-        );
-    }
-
-    /// `(type)` annotations are skipped.
-    fn annotation(&mut self) {
-        self.bump();
-        while let Some(c) = self.peek() {
-            if is_newline(c) {
-                break;
-            }
-            self.bump();
-            if c == ')' {
-                break;
-            }
+            k if k.is_string() => TokKind::Value {
+                text: super::decode::string(k, src).unwrap_or_else(|_| {
+                    src.trim_start_matches('#')
+                        .trim_start_matches('"')
+                        .trim_end_matches('#')
+                        .trim_end_matches('"')
+                        .to_string()
+                }),
+                quoted: true,
+            },
+            _ => continue,
+        };
+        if !matches!(t.kind, K::WHITESPACE | K::BLOCK_COMMENT | K::LINE_COMMENT) {
+            continued = false;
         }
+        out.push(Token { kind, start, end });
     }
-
-    fn run(mut self) -> Vec<Token> {
-        while let Some(c) = self.peek() {
-            let start = self.pos;
-            match c {
-                c if is_newline(c) => self.newline(),
-                c if is_space(c) => {
-                    self.bump();
-                }
-                '/' => match self.peek_at(1) {
-                    Some('/') => self.skip_line_comment(),
-                    Some('*') => self.skip_block_comment(),
-                    Some('-') => {
-                        self.pos += 2;
-                        self.push(TokKind::SlashDash, start);
-                    }
-                    _ => {
-                        self.bump();
-                    }
-                },
-                '\\' => self.continuation(),
-                '"' => self.quoted(),
-                '#' => {
-                    let after = self.rest().trim_start_matches('#');
-                    if after.starts_with('"') {
-                        self.raw();
-                    } else {
-                        self.bump();
-                        self.bare(start);
-                    }
-                }
-                '(' => self.annotation(),
-                '=' => {
-                    self.bump();
-                    self.push(TokKind::Eq, start);
-                }
-                '{' => {
-                    self.bump();
-                    self.push(TokKind::Open, start);
-                }
-                '}' => {
-                    self.bump();
-                    self.push(TokKind::Close, start);
-                }
-                ';' => {
-                    self.bump();
-                    self.push(TokKind::End, start);
-                }
-                ')' | '[' | ']' => {
-                    self.bump();
-                }
-                _ => self.bare(start),
-            }
-        }
-        self.out
-    }
-}
-
-/// Byte index of the first `pat` in `s` not preceded by a backslash escape.
-fn find_unescaped(s: &str, pat: &str) -> usize {
-    let mut i = 0;
-    while i < s.len() {
-        let rest = s.get(i..).unwrap_or("");
-        if rest.starts_with('\\') {
-            i += 1 + rest.chars().nth(1).map(char::len_utf8).unwrap_or(0);
-            continue;
-        }
-        if rest.starts_with(pat) {
-            return i;
-        }
-        i += rest.chars().next().map(char::len_utf8).unwrap_or(1);
-    }
-    s.len()
-}
-
-/// Tokenizes a text.
-pub fn tokenize(text: &str) -> Vec<Token> {
-    Lexer {
-        text,
-        pos: 0,
-        out: Vec::new(),
-    }
-    .run()
+    out
 }
 
 #[cfg(test)]

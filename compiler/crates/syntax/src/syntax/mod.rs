@@ -1,24 +1,87 @@
-//! Syntax: KDL text to a span-carrying tree.
+//! Syntax: KDL text to one lossless tree, and the span-carrying document
+//! the language reads from it.
 //!
-//! Takes one file's text (already in the [`SourceMap`]) and produces a
-//! [`Document`] of [`Node`]s, each with byte spans for its name, arguments,
-//! properties and children, plus diagnostics for syntax errors. Never fails:
-//! a file that does not parse yields an empty document and `E0001`s. It knows
-//! nothing about what nodes mean; that is the `lower` stage.
+//! One parser serves the whole compiler: [`parse_tree`] turns any text into
+//! a lossless `rowan` tree ([`kind`], [`lexer`], [`parser`]) in which every
+//! byte has a place — trivia and comments included — with error recovery,
+//! so one pass reports every syntax error and half-typed editor buffers
+//! still get a tree. `amc fmt` prints from that tree, the language server
+//! reads its outline from it, and [`parse`] reads a [`Document`] of
+//! [`Node`]s from it for the language (names, decoded values — [`decode`] —
+//! and byte spans for names, arguments, properties and children). The
+//! `kdl` crate is no longer the parser: it is the conformance oracle of the
+//! tests (the KDL 2.0 test suite in `tests/kdl-suite/`, and every spec in
+//! the repository, must give the same documents and spans).
 //!
-//! Before the `kdl` crate sees a file, [`prescan`] rejects what KDL 2.0
-//! forbids but the crate lets through (NUL, DEL, bidirectional controls, a
-//! BOM after the start) and nesting deeper than [`MAX_DEPTH`] (the crate's
-//! parser is recursive: a few thousand `{` would overflow the stack). After
-//! it, every decoded string is checked for control characters (`E0115`):
-//! an escape such as `\n` must never reach a unit file or a manifest.
+//! [`parse`] never fails: a file that does not parse yields an empty
+//! document and `E0001`s. [`prescan`] first rejects what KDL 2.0 forbids
+//! (NUL, DEL, bidirectional controls, a BOM after the start) and nesting
+//! deeper than [`MAX_DEPTH`]; after parsing, every decoded string is checked
+//! for control characters (`E0115`): an escape such as `\n` must never
+//! reach a unit file or a manifest. It knows nothing about what nodes mean;
+//! that is the `lower` stage.
 
+pub mod decode;
+pub mod kind;
 pub mod lex;
-
-use kdl::{KdlDocument, KdlNode, KdlValue};
+pub mod lexer;
+pub mod parser;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Span};
+use kind::{SyntaxKind, SyntaxNode};
+
+/// A syntax error: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// What is wrong.
+    pub message: String,
+    /// The label at the span.
+    pub label: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// A file's lossless tree and its syntax errors.
+#[derive(Debug, Clone)]
+pub struct Parse {
+    /// The tree (its text is the file's text, byte for byte).
+    pub green: rowan::GreenNode,
+    /// Every syntax error, in source order.
+    pub errors: Vec<SyntaxError>,
+}
+
+impl Parse {
+    /// The root `DOCUMENT` node.
+    pub fn tree(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
+}
+
+/// Parses any text into its lossless tree (with every lexical and
+/// syntactic error; values are not decoded).
+pub fn parse_tree(text: &str) -> Parse {
+    let (tokens, mut errors) = lexer::lex(text);
+    let (green, parse_errors) = parser::parse(text, &tokens);
+    errors.extend(parse_errors);
+    errors.sort_by_key(|e| (e.start, e.end));
+    // One error per line: after the first, the rest of a line is usually
+    // the same mistake seen again by recovery.
+    let mut last_line = None;
+    errors.retain(|e| {
+        let line = text
+            .get(..e.start)
+            .map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count());
+        let keep = last_line != Some(line);
+        last_line = Some(line);
+        keep
+    });
+    Parse { green, errors }
+}
 
 /// A parsed file.
 #[derive(Debug, Clone, Default)]
@@ -134,58 +197,159 @@ impl Node {
     }
 }
 
-fn span_of(file: FileId, s: miette::SourceSpan) -> Span {
-    Span::new(file, s.offset(), s.offset() + s.len())
+fn range(file: FileId, r: rowan::TextRange) -> Span {
+    Span::new(file, usize::from(r.start()), usize::from(r.end()))
 }
 
-fn value_kind(v: &KdlValue) -> ValueKind {
-    match v {
-        KdlValue::String(s) => ValueKind::Str(s.clone()),
-        KdlValue::Integer(i) => ValueKind::Int(*i),
-        KdlValue::Float(f) => ValueKind::Float(*f),
-        KdlValue::Bool(b) => ValueKind::Bool(*b),
-        KdlValue::Null => ValueKind::Null,
-    }
+/// Reads the document of a tree without syntax errors: names, decoded
+/// values and spans. Errors are values that do not decode.
+fn document(file: FileId, root: &SyntaxNode, errors: &mut Vec<SyntaxError>) -> Vec<Node> {
+    root.children()
+        .filter(|n| n.kind() == SyntaxKind::NODE)
+        .map(|n| node(file, &n, errors))
+        .collect()
 }
 
-fn convert_node(file: FileId, n: &KdlNode) -> Node {
-    let mut args = Vec::new();
-    let mut props = Vec::new();
-    for e in n.entries() {
-        let espan = span_of(file, e.span());
-        match e.name() {
-            Some(name) => {
-                let name_span = span_of(file, name.span());
-                // The value follows `name=`: its span is the entry minus the key and '='.
-                let vstart = (name_span.end as usize + 1).min(espan.end as usize);
-                props.push(Prop {
-                    name: name.value().to_string(),
-                    name_span,
-                    value: Value {
-                        kind: value_kind(e.value()),
-                        span: Span::new(file, vstart, espan.end as usize),
-                    },
-                    span: espan,
-                });
-            }
-            None => args.push(Value {
-                kind: value_kind(e.value()),
-                span: espan,
-            }),
+fn decoded(
+    kind: SyntaxKind,
+    text: &str,
+    start: usize,
+    end: usize,
+    errors: &mut Vec<SyntaxError>,
+) -> ValueKind {
+    match decode::value(kind, text) {
+        Ok(v) => v,
+        Err((message, label, help)) => {
+            errors.push(SyntaxError {
+                start,
+                end,
+                message,
+                label: label.to_string(),
+                help: help.to_string(),
+            });
+            ValueKind::Null
         }
     }
-    let children: Vec<Node> = n
-        .children()
-        .map(|d| d.nodes().iter().map(|c| convert_node(file, c)).collect())
-        .unwrap_or_default();
+}
+
+fn node(file: FileId, n: &SyntaxNode, errors: &mut Vec<SyntaxError>) -> Node {
+    let mut name = String::new();
+    let mut name_span = Span::new(file, 0, 0);
+    let mut args = Vec::new();
+    let mut props = Vec::new();
+    let mut children = Vec::new();
+    let mut has_block = false;
+    let mut start = None;
+    // The node's span ends before its terminator: `;`, or a line comment
+    // and the newline (the spaces before them are the node's).
+    let elements: Vec<_> = n.children_with_tokens().collect();
+    let mut last = elements.len();
+    let kind_at = |i: usize| elements.get(i).map(|e| e.kind());
+    if last > 0 && kind_at(last - 1) == Some(SyntaxKind::SEMICOLON) {
+        last -= 1;
+    } else {
+        if last > 0 && kind_at(last - 1) == Some(SyntaxKind::NEWLINE) {
+            last -= 1;
+        }
+        if last > 0 && kind_at(last - 1) == Some(SyntaxKind::LINE_COMMENT) {
+            last -= 1;
+        }
+    }
+    let end = if last == 0 {
+        usize::from(n.text_range().start())
+    } else {
+        usize::from(elements[last - 1].text_range().end())
+    };
+    for el in &elements[..last] {
+        match el {
+            rowan::NodeOrToken::Token(t) => {
+                if t.kind().is_string() && name_span.end == 0 && name.is_empty() {
+                    let r = range(file, t.text_range());
+                    start.get_or_insert(r.start as usize);
+                    name_span = r;
+                    if let ValueKind::Str(s) =
+                        decoded(t.kind(), t.text(), r.start as usize, r.end as usize, errors)
+                    {
+                        name = s;
+                    }
+                }
+            }
+            rowan::NodeOrToken::Node(c) => match c.kind() {
+                SyntaxKind::TYPE => {
+                    start.get_or_insert(usize::from(c.text_range().start()));
+                }
+                SyntaxKind::ENTRY => entry(file, c, &mut args, &mut props, errors),
+                SyntaxKind::CHILDREN => {
+                    has_block = true;
+                    children = document(file, c, errors);
+                }
+                _ => {}
+            },
+        }
+    }
     Node {
-        name: n.name().value().to_string(),
-        name_span: span_of(file, n.name().span()),
-        span: span_of(file, n.span()),
+        name,
+        name_span,
+        span: Span::new(file, start.unwrap_or(end), end),
         args,
         props,
         children,
-        has_block: n.children().is_some(),
+        has_block,
+    }
+}
+
+fn entry(
+    file: FileId,
+    e: &SyntaxNode,
+    args: &mut Vec<Value>,
+    props: &mut Vec<Prop>,
+    errors: &mut Vec<SyntaxError>,
+) {
+    let espan = range(file, e.text_range());
+    let tokens: Vec<_> = e
+        .children_with_tokens()
+        .filter_map(|el| el.into_token())
+        .collect();
+    let eq = tokens.iter().position(|t| t.kind() == SyntaxKind::EQ);
+    let value_token = tokens.iter().rev().find(|t| t.kind().is_value());
+    let Some(vt) = value_token else { return };
+    let vr = range(file, vt.text_range());
+    let kind = decoded(
+        vt.kind(),
+        vt.text(),
+        vr.start as usize,
+        vr.end as usize,
+        errors,
+    );
+    match eq {
+        Some(i) => {
+            let Some(key) = tokens[..i].iter().find(|t| t.kind().is_string()) else {
+                return;
+            };
+            let name_span = range(file, key.text_range());
+            let name = match decoded(
+                key.kind(),
+                key.text(),
+                name_span.start as usize,
+                name_span.end as usize,
+                errors,
+            ) {
+                ValueKind::Str(s) => s,
+                _ => String::new(),
+            };
+            // The value follows `name=`: its span is the entry minus the key and '='.
+            let vstart = (name_span.end as usize + 1).min(espan.end as usize);
+            props.push(Prop {
+                name,
+                name_span,
+                value: Value {
+                    kind,
+                    span: Span::new(file, vstart, espan.end as usize),
+                },
+                span: espan,
+            });
+        }
+        None => args.push(Value { kind, span: espan }),
     }
 }
 
@@ -247,9 +411,12 @@ pub fn prescan(file: FileId, text: &str, diags: &mut Diagnostics) -> bool {
         return false;
     }
     let mut depth = 0usize;
-    for t in lex::tokenize(text) {
+    let mut at = 0usize;
+    for t in lexer::lex(text).0 {
+        let start = at;
+        at += t.len;
         match t.kind {
-            lex::TokKind::Open => {
+            SyntaxKind::L_BRACE => {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     diags.push(
@@ -257,63 +424,56 @@ pub fn prescan(file: FileId, text: &str, diags: &mut Diagnostics) -> bool {
                             Code::E0004,
                             format!("blocks nest more than {MAX_DEPTH} levels deep"),
                         )
-                        .label(Span::new(file, t.start, t.end), "too deep")
+                        .label(Span::new(file, start, at), "too deep")
                         .help("amc specs nest a few levels at most; this file is probably generated wrongly"),
                     );
                     return false;
                 }
             }
-            lex::TokKind::Close => depth = depth.saturating_sub(1),
+            SyntaxKind::R_BRACE => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
     true
 }
 
-/// Parses a file with the `kdl` crate after [`prescan`]; `None` (with
-/// diagnostics) when it does not parse. Shared by [`parse`] and `fmt`.
-pub fn parse_kdl(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<KdlDocument> {
+fn report(file: FileId, errors: &[SyntaxError], diags: &mut Diagnostics) {
+    for e in errors {
+        diags.push(
+            Diagnostic::new(Code::E0001, format!("KDL syntax error: {}", e.message))
+                .label(Span::new(file, e.start, e.end), e.label.clone())
+                .help(e.help.clone()),
+        );
+    }
+}
+
+/// The document of a file after [`prescan`], or `None` (with `E0001`s for
+/// every syntax error and every value that does not decode).
+pub fn parse_document(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Vec<Node>> {
     if !prescan(file, text, diags) {
         return None;
     }
-    match KdlDocument::parse_v2(text) {
-        Ok(doc) => Some(doc),
-        Err(err) => {
-            for d in &err.diagnostics {
-                let span = span_of(file, d.span);
-                let message = d
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| "invalid KDL".to_string());
-                let label = d.label.clone().unwrap_or_else(|| "here".to_string());
-                let help = d.help.clone().unwrap_or_else(|| {
-                    "amc specs are KDL 2.0 documents: see docs/language.md".to_string()
-                });
-                diags.push(
-                    Diagnostic::new(Code::E0001, format!("KDL syntax error: {message}"))
-                        .label(span, label)
-                        .help(help),
-                );
-            }
-            if err.diagnostics.is_empty() {
-                diags.push(
-                    Diagnostic::new(Code::E0001, "KDL syntax error")
-                        .label(Span::new(file, 0, 0), "in this file"),
-                );
-            }
-            None
-        }
+    let parsed = parse_tree(text);
+    if !parsed.errors.is_empty() {
+        report(file, &parsed.errors, diags);
+        return None;
     }
+    let mut errors = Vec::new();
+    let nodes = document(file, &parsed.tree(), &mut errors);
+    if !errors.is_empty() {
+        report(file, &errors, diags);
+        return None;
+    }
+    Some(nodes)
 }
 
 /// Parses one file. Syntax errors become `E0001` diagnostics; a string
 /// holding a control character is `E0115` (the node is kept, so later
 /// stages still report on the rest of the file).
 pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Document {
-    let Some(doc) = parse_kdl(file, text, diags) else {
+    let Some(nodes) = parse_document(file, text, diags) else {
         return Document::default();
     };
-    let nodes: Vec<Node> = doc.nodes().iter().map(|n| convert_node(file, n)).collect();
     let mut stack: Vec<&Node> = nodes.iter().collect();
     let mut too_long = false;
     while let Some(n) = stack.pop() {
@@ -392,5 +552,33 @@ mod tests {
         assert_eq!(d[0].code, Code::E0001);
         let f = map.get(d[0].labels[0].span.file).unwrap();
         assert_eq!(f.line_col(d[0].labels[0].span.start as usize).0, 1);
+    }
+
+    #[test]
+    fn every_syntax_error_of_a_file_is_reported_in_one_pass() {
+        let text = "a \"open\nb [x]\nc {\n  d 1 = 2\n}\n}\ne 0x\n";
+        let (doc, diags, map) = parse_str(text);
+        assert!(doc.nodes.is_empty());
+        let lines: Vec<usize> = diags
+            .sorted()
+            .iter()
+            .map(|d| {
+                let s = d.labels[0].span;
+                map.get(s.file).unwrap().line_col(s.start as usize).0
+            })
+            .collect();
+        // The string, the bracket, the stray `=`, the stray `}`: four lines,
+        // each reported (the bad number waits for the structure to parse).
+        assert_eq!(lines, vec![1, 2, 4, 6], "{:?}", diags.sorted());
+    }
+
+    #[test]
+    fn the_tree_is_the_text() {
+        let text = "// c\n(t)node 1 /-2 k=(u8)3 { child; }\n/-gone\n";
+        let p = parse_tree(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.tree().text().to_string(), text);
+        let kinds: Vec<_> = p.tree().children().map(|n| n.kind()).collect();
+        assert_eq!(kinds, vec![SyntaxKind::NODE, SyntaxKind::SLASHDASHED]);
     }
 }
