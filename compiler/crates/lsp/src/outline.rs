@@ -1,12 +1,15 @@
-//! A tolerant outline of a KDL buffer, and what sits under the cursor.
+//! The outline of a KDL buffer, and what sits under the cursor.
 //!
 //! Takes a buffer's text (often half-typed: unclosed blocks, a lone `key=`)
-//! and produces a tree of nodes with byte spans for names, arguments,
-//! properties and blocks, using [`super::lex`]. Hover, completion and
-//! go-to-definition read it; it agrees with `syntax::parse` on valid files (a
-//! test checks every example and stdlib file). Never reports errors.
+//! and reads, from the compiler's own lossless syntax tree
+//! (`syntax::parse_tree`, which recovers from errors), a tree of nodes with
+//! byte spans for names, arguments, properties and blocks. Hover, completion
+//! and go-to-definition read it; it agrees with `syntax::parse` on valid
+//! files (a test checks every example and stdlib file). Never reports
+//! errors: the diagnostics come from the driver.
 
-use amc_syntax::syntax::lex::{TokKind, Token, tokenize};
+use amc_syntax::syntax::kind::{SyntaxKind, SyntaxNode, SyntaxToken};
+use amc_syntax::syntax::{self, decode};
 
 /// A value as written (argument or property value).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,158 +64,136 @@ impl ONode {
     }
 }
 
-struct Parser {
-    toks: Vec<Token>,
-    i: usize,
-    len: usize,
+fn range(e: &impl HasRange) -> (usize, usize) {
+    let r = e.range();
+    (usize::from(r.start()), usize::from(r.end()))
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Token> {
-        self.toks.get(self.i)
-    }
-    fn peek_kind(&self, n: usize) -> Option<&TokKind> {
-        self.toks.get(self.i + n).map(|t| &t.kind)
-    }
+trait HasRange {
+    fn range(&self) -> rowan::TextRange;
+}
 
-    fn block(&mut self, nested: bool) -> Vec<ONode> {
-        let mut nodes = Vec::new();
-        while let Some(t) = self.peek() {
-            match &t.kind {
-                TokKind::End | TokKind::Eq => self.i += 1,
-                TokKind::Close => {
-                    if nested {
-                        return nodes;
-                    }
-                    self.i += 1;
-                }
-                TokKind::Open => {
-                    // A block without a node: parse it to keep braces balanced.
-                    self.i += 1;
-                    self.block(true);
-                    if matches!(self.peek_kind(0), Some(TokKind::Close)) {
-                        self.i += 1;
-                    }
-                }
-                TokKind::SlashDash => {
-                    self.i += 1;
-                    while matches!(self.peek_kind(0), Some(TokKind::End)) {
-                        self.i += 1;
-                    }
-                    if matches!(self.peek_kind(0), Some(TokKind::Value { .. })) {
-                        self.node();
-                    }
-                }
-                TokKind::Value { .. } => nodes.push(self.node()),
-            }
-        }
-        nodes
-    }
-
-    fn value(&mut self) -> Option<OValue> {
-        let t = self.peek()?;
-        let TokKind::Value { text, quoted } = &t.kind else {
-            return None;
-        };
-        let v = OValue {
-            text: text.clone(),
-            quoted: *quoted,
-            span: (t.start, t.end),
-        };
-        self.i += 1;
-        Some(v)
-    }
-
-    /// At a value token: the node it names.
-    fn node(&mut self) -> ONode {
-        let mut n = ONode {
-            name: String::new(),
-            name_span: (0, 0),
-            head_end: self.len,
-            span: (0, 0),
-            args: Vec::new(),
-            props: Vec::new(),
-            children: Vec::new(),
-            block: None,
-        };
-        if let Some(v) = self.value() {
-            n.name = v.text;
-            n.name_span = v.span;
-        }
-        let mut end = n.name_span.1;
-        let mut skip_next = false;
-        while let Some(t) = self.peek().cloned() {
-            match t.kind {
-                TokKind::End => {
-                    n.head_end = t.start;
-                    self.i += 1;
-                    break;
-                }
-                TokKind::Close => {
-                    n.head_end = t.start;
-                    break;
-                }
-                TokKind::Open => {
-                    n.head_end = t.start;
-                    self.i += 1;
-                    let children = self.block(true);
-                    let close = match self.peek() {
-                        Some(c) if c.kind == TokKind::Close => {
-                            let at = c.start;
-                            self.i += 1;
-                            Some(at)
-                        }
-                        _ => None,
-                    };
-                    end = close.map(|c| c + 1).unwrap_or(self.len);
-                    if skip_next {
-                        skip_next = false;
-                        continue;
-                    }
-                    n.block = Some((t.start, close));
-                    n.children = children;
-                    break;
-                }
-                TokKind::SlashDash => {
-                    self.i += 1;
-                    skip_next = true;
-                }
-                TokKind::Eq => self.i += 1,
-                TokKind::Value { .. } => {
-                    let Some(v) = self.value() else { break };
-                    end = v.span.1;
-                    if matches!(self.peek_kind(0), Some(TokKind::Eq)) {
-                        let eq_end = self.peek().map(|t| t.end).unwrap_or(v.span.1);
-                        self.i += 1;
-                        let value = self.value();
-                        end = value.as_ref().map(|x| x.span.1).unwrap_or(eq_end);
-                        if !std::mem::take(&mut skip_next) {
-                            n.props.push(OProp {
-                                key: v.text,
-                                key_span: v.span,
-                                eq_end,
-                                value,
-                            });
-                        }
-                    } else if !std::mem::take(&mut skip_next) {
-                        n.args.push(v);
-                    }
-                }
-            }
-        }
-        n.span = (n.name_span.0, end.max(n.name_span.1));
-        n
+impl HasRange for SyntaxToken {
+    fn range(&self) -> rowan::TextRange {
+        self.text_range()
     }
 }
 
-/// Parses a buffer into top-level nodes.
-pub fn outline(text: &str) -> Vec<ONode> {
-    let mut p = Parser {
-        toks: tokenize(text),
-        i: 0,
-        len: text.len(),
+impl HasRange for SyntaxNode {
+    fn range(&self) -> rowan::TextRange {
+        self.text_range()
+    }
+}
+
+fn value(t: &SyntaxToken) -> OValue {
+    OValue {
+        text: decode::lenient(t.kind(), t.text()),
+        quoted: t.kind().is_string() && t.kind() != SyntaxKind::IDENT,
+        span: range(t),
+    }
+}
+
+/// The nodes directly under a document or block (slashdashed ones left out).
+fn nodes_of(parent: &SyntaxNode) -> Vec<ONode> {
+    parent
+        .children()
+        .filter(|n| n.kind() == SyntaxKind::NODE)
+        .map(|n| node(&n))
+        .collect()
+}
+
+fn node(n: &SyntaxNode) -> ONode {
+    let (start, end) = range(n);
+    let mut o = ONode {
+        name: String::new(),
+        name_span: (start, start),
+        head_end: end,
+        span: (0, 0),
+        args: Vec::new(),
+        props: Vec::new(),
+        children: Vec::new(),
+        block: None,
     };
-    p.block(false)
+    let mut last = start;
+    let mut named = false;
+    let mut continued = false;
+    for el in n.children_with_tokens() {
+        match el {
+            rowan::NodeOrToken::Token(t) => match t.kind() {
+                k if k.is_string() && !named => {
+                    let v = value(&t);
+                    o.name = v.text;
+                    o.name_span = v.span;
+                    last = v.span.1;
+                    named = true;
+                }
+                SyntaxKind::ESCLINE => continued = true,
+                SyntaxKind::NEWLINE if continued => continued = false,
+                SyntaxKind::NEWLINE | SyntaxKind::SEMICOLON => {
+                    if o.block.is_none() {
+                        o.head_end = range(&t).0;
+                    }
+                    break;
+                }
+                _ => {}
+            },
+            rowan::NodeOrToken::Node(c) => match c.kind() {
+                SyntaxKind::ENTRY => entry(&c, &mut o, &mut last),
+                SyntaxKind::CHILDREN if o.block.is_none() => {
+                    let (open, close_end) = range(&c);
+                    let closed = c
+                        .last_token()
+                        .is_some_and(|t| t.kind() == SyntaxKind::R_BRACE);
+                    o.head_end = open;
+                    o.block = Some((open, closed.then(|| close_end - 1)));
+                    o.children = nodes_of(&c);
+                    last = close_end;
+                }
+                _ => {}
+            },
+        }
+    }
+    o.span = (o.name_span.0, last.max(o.name_span.1));
+    o
+}
+
+fn entry(e: &SyntaxNode, o: &mut ONode, last: &mut usize) {
+    let tokens: Vec<SyntaxToken> = e
+        .children_with_tokens()
+        .filter_map(|x| x.into_token())
+        .collect();
+    match tokens.iter().position(|t| t.kind() == SyntaxKind::EQ) {
+        Some(i) => {
+            let Some(key) = tokens[..i].iter().find(|t| t.kind().is_string()) else {
+                return;
+            };
+            let eq_end = range(&tokens[i]).1;
+            let v = tokens[i + 1..]
+                .iter()
+                .find(|t| t.kind().is_value())
+                .map(value);
+            *last = v.as_ref().map_or(eq_end, |v| v.span.1);
+            let k = value(key);
+            o.props.push(OProp {
+                key: k.text,
+                key_span: k.span,
+                eq_end,
+                value: v,
+            });
+        }
+        None => {
+            if let Some(t) = tokens.iter().rev().find(|t| t.kind().is_value()) {
+                let v = value(t);
+                *last = v.span.1;
+                o.args.push(v);
+            }
+        }
+    }
+}
+
+/// Parses a buffer into top-level nodes: the outline of its syntax tree.
+pub fn outline(text: &str) -> Vec<ONode> {
+    nodes_of(&syntax::parse_tree(text).tree())
 }
 
 /// What the cursor is on, inside the innermost node it is in.

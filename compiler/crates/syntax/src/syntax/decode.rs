@@ -69,6 +69,22 @@ pub fn string(kind: SyntaxKind, text: &str) -> Result<String, Invalid> {
     }
 }
 
+/// The text of a value token as an editor shows it: the decoded string,
+/// or for a string that does not decode (half-typed) its text without the
+/// quotes; numbers and keywords as written.
+pub fn lenient(kind: SyntaxKind, text: &str) -> String {
+    if !kind.is_string() || kind == SyntaxKind::IDENT {
+        return text.to_string();
+    }
+    string(kind, text).unwrap_or_else(|_| {
+        text.trim_start_matches('#')
+            .trim_start_matches('"')
+            .trim_end_matches('#')
+            .trim_end_matches('"')
+            .to_string()
+    })
+}
+
 fn identifier(text: &str) -> Result<String, Invalid> {
     if matches!(text, "true" | "false" | "null" | "inf" | "-inf" | "nan") {
         return Err(invalid(

@@ -23,7 +23,6 @@
 
 pub mod decode;
 pub mod kind;
-pub mod lex;
 pub mod lexer;
 pub mod parser;
 
