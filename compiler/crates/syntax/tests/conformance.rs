@@ -221,3 +221,24 @@ fn the_tree_holds_every_byte_of_any_text() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Any text — KDL-ish characters weighted up — gives a tree that holds
+    /// every byte, and every token of it decodes or is refused, never a panic.
+    #[test]
+    fn any_text_gives_a_lossless_tree_and_decodes_without_panicking(
+        text in "([a-z0-9 #\"=;{}()/*\\\\\\-.+_\n\r\t]|\u{a0}|\u{2028}|é|\u{1F600}){0,80}"
+    ) {
+        let p = syntax::parse_tree(&text);
+        proptest::prop_assert_eq!(p.tree().text().to_string(), text.clone());
+        for t in p.tree().descendants_with_tokens().filter_map(|e| e.into_token()) {
+            let _ = syntax::decode::value(t.kind(), t.text());
+            let _ = syntax::decode::lenient(t.kind(), t.text());
+        }
+        let mut map = SourceMap::new();
+        let id = map.add("t.kdl", &text);
+        let _ = syntax::parse(id, &text, &mut Diagnostics::new());
+    }
+}

@@ -43,7 +43,9 @@ pub fn string(kind: SyntaxKind, text: &str) -> Result<String, Invalid> {
         }
         SyntaxKind::RAW_STRING | SyntaxKind::RAW_MULTILINE_STRING => {
             let hashes = text.chars().take_while(|c| *c == '#').count();
-            let inner = &text[hashes..text.len().saturating_sub(hashes)];
+            let inner = text
+                .get(hashes..text.len().saturating_sub(hashes))
+                .unwrap_or("");
             if kind == SyntaxKind::RAW_MULTILINE_STRING {
                 let body = inner
                     .strip_prefix("\"\"\"")
