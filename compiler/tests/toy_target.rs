@@ -38,8 +38,9 @@ impl Target for Toy {
         &TOY
     }
 
-    fn exposure_unfit(&self, exposure: &str) -> Option<&'static str> {
-        (exposure != "loopback" && exposure != "none")
+    fn exposure_unfit(&self, exposure: amc::ir::Exposure) -> Option<&'static str> {
+        use amc::ir::Exposure;
+        (!matches!(exposure, Exposure::Loopback | Exposure::None))
             .then_some("the toy target only serves on loopback")
     }
 }

@@ -349,10 +349,14 @@ pub fn emit(
     let publish = w
         .ports
         .iter()
-        .filter_map(|p| match p.exposure.as_str() {
-            "loopback" => Some(format!("127.0.0.1:{}:{}", p.host_port, p.container_port)),
-            "host" => Some(format!("{}:{}", p.host_port, p.container_port)),
-            _ => None,
+        .filter_map(|p| match p.exposure {
+            amc_lang::ir::Exposure::Loopback => {
+                Some(format!("127.0.0.1:{}:{}", p.host_port, p.container_port))
+            }
+            amc_lang::ir::Exposure::Host => Some(format!("{}:{}", p.host_port, p.container_port)),
+            amc_lang::ir::Exposure::None
+            | amc_lang::ir::Exposure::Cluster
+            | amc_lang::ir::Exposure::Ingress => None,
         })
         .collect();
     let devices = match w.accelerator.as_str() {

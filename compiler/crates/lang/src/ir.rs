@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::lang::vocab::StorageBackend;
+pub use crate::lang::vocab::{Exposure, StorageBackend};
 use amc_syntax::source::Span;
 
 /// A value with the span it was written at.
@@ -535,7 +535,7 @@ pub struct PodPort {
     /// Container port (None: the provider's).
     pub port: Option<u16>,
     /// Exposure.
-    pub exposure: Spanned<String>,
+    pub exposure: Spanned<Exposure>,
     /// Host port.
     pub host_port: Option<Spanned<u16>>,
     /// Ingress host.

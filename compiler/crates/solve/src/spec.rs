@@ -653,11 +653,12 @@ pub fn map(
         .enumerate()
         .filter(|(_, w)| w.profile().host_ports)
     {
-        for port in w
-            .ports
-            .iter()
-            .filter(|p| matches!(p.exposure.as_str(), "loopback" | "host"))
-        {
+        for port in w.ports.iter().filter(|p| {
+            matches!(
+                p.exposure,
+                amc_lang::ir::Exposure::Loopback | amc_lang::ir::Exposure::Host
+            )
+        }) {
             let g = *ports.entry(port.host_port).or_insert_with(|| {
                 groups.push(Group {
                     map: None,

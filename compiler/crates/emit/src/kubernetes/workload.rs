@@ -468,7 +468,7 @@ pub fn pod_file(
     let exposed: Vec<&amc_lang::check::pods::PortView> = w
         .ports
         .iter()
-        .filter(|p| matches!(p.exposure.as_str(), "cluster" | "ingress"))
+        .filter(|p| matches!(p.exposure, ir::Exposure::Cluster | ir::Exposure::Ingress))
         .collect();
     if !exposed.is_empty() {
         parts.push(yaml(&Service {
@@ -531,8 +531,10 @@ pub fn pod_file(
             ..Default::default()
         }),
     })?);
-    let ingress_ports: Vec<&&amc_lang::check::pods::PortView> =
-        exposed.iter().filter(|p| p.exposure == "ingress").collect();
+    let ingress_ports: Vec<&&amc_lang::check::pods::PortView> = exposed
+        .iter()
+        .filter(|p| p.exposure == ir::Exposure::Ingress)
+        .collect();
     if !ingress_ports.is_empty() {
         parts.push(yaml(&Ingress {
             metadata: meta(name, ns, lbl.clone()),

@@ -84,8 +84,8 @@ pub fn admission_request(
             scope.network_exposure = sorted(
                 c.w.ports
                     .iter()
-                    .filter(|p| p.exposure != "none")
-                    .map(|p| p.exposure.clone())
+                    .filter(|p| p.exposure != amc_lang::ir::Exposure::None)
+                    .map(|p| p.exposure.to_string())
                     .collect(),
             );
             scope.storage_classes = sorted(

@@ -170,9 +170,9 @@ fn ports(c: &PodCtx<'_>) -> Vec<PodPort> {
             name: p.name.clone(),
             container_port: p.container_port,
             host_port: (c.w.profile().host_ports
-                && matches!(p.exposure.as_str(), "loopback" | "host"))
+                && matches!(p.exposure, ir::Exposure::Loopback | ir::Exposure::Host))
             .then_some(p.host_port),
-            exposure: p.exposure.clone(),
+            exposure: p.exposure.to_string(),
         })
         .collect()
 }
@@ -281,7 +281,11 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
     let endpoint = w
         .profile()
         .host_ports
-        .then(|| w.ports.iter().find(|p| p.exposure == "loopback"))
+        .then(|| {
+            w.ports
+                .iter()
+                .find(|p| p.exposure == ir::Exposure::Loopback)
+        })
         .flatten()
         .map(|p| format!("http://127.0.0.1:{}", p.host_port));
     let model_tier = w

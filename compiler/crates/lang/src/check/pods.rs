@@ -38,7 +38,7 @@ pub struct PortView {
     /// Container port.
     pub container_port: u16,
     /// Exposure.
-    pub exposure: String,
+    pub exposure: crate::ir::Exposure,
     /// Host port (Quadlet).
     pub host_port: u16,
     /// Ingress host.
@@ -525,7 +525,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             );
             continue;
         }
-        let e = port.exposure.value.as_str();
+        let e = port.exposure.value;
         if let Some(help) = target.exposure_unfit(e) {
             diags.push(
                 Diagnostic::new(
@@ -540,7 +540,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                 .help(help),
             );
         }
-        if e == "ingress" && port.host.is_none() {
+        if e == crate::ir::Exposure::Ingress && port.host.is_none() {
             diags.push(
                 Diagnostic::new(
                     Code::E0315,
@@ -557,7 +557,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         ports.push(PortView {
             name: port.name.value.clone(),
             container_port,
-            exposure: e.to_string(),
+            exposure: e,
             host_port: port
                 .host_port
                 .as_ref()

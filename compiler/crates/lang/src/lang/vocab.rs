@@ -215,8 +215,21 @@ pub const WORKLOAD_PURPOSES: &[&str] = &[
     "other",
 ];
 
-/// Port exposures.
-pub const EXPOSURES: &[&str] = &["none", "loopback", "host", "cluster", "ingress"];
+vocabulary! {
+    /// Where a port is reachable from.
+    pub enum Exposure => EXPOSURES {
+        /// Not published.
+        None = "none",
+        /// The machine's loopback address only.
+        Loopback = "loopback",
+        /// Every address of the machine.
+        Host = "host",
+        /// Inside the cluster (a Service).
+        Cluster = "cluster",
+        /// From outside the cluster, through an Ingress.
+        Ingress = "ingress",
+    }
+}
 
 /// Network modes of a pod.
 pub const NETWORK_MODES: &[&str] = &["none", "loopback", "private", "host"];

@@ -503,7 +503,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
                     .get(1)
                     .and_then(int)
                     .and_then(|x| u16::try_from(x).ok()),
-                exposure: prop_str(p, "exposure")?,
+                exposure: prop_enum(p, "exposure")?,
                 host_port: p.prop("host-port").and_then(|hp| {
                     int(&hp.value)
                         .and_then(|x| u16::try_from(x).ok())

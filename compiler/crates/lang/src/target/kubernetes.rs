@@ -57,13 +57,15 @@ impl Target for Kubernetes {
         }
     }
 
-    fn exposure_unfit(&self, exposure: &str) -> Option<&'static str> {
+    fn exposure_unfit(&self, exposure: ir::Exposure) -> Option<&'static str> {
         match exposure {
-            "loopback" => Some("in Kubernetes use \"cluster\" for in-cluster access, or \"none\""),
-            "host" => Some(
+            ir::Exposure::Loopback => {
+                Some("in Kubernetes use \"cluster\" for in-cluster access, or \"none\"")
+            }
+            ir::Exposure::Host => Some(
                 "host ports bypass the cluster's network policy; use \"cluster\" or \"ingress\"",
             ),
-            _ => None,
+            ir::Exposure::None | ir::Exposure::Cluster | ir::Exposure::Ingress => None,
         }
     }
 }

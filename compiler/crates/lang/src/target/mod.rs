@@ -122,7 +122,7 @@ pub trait Target: Send + Sync + 'static {
     }
 
     /// Why this target cannot offer a port `exposure` (E0301): the help.
-    fn exposure_unfit(&self, _exposure: &str) -> Option<&'static str> {
+    fn exposure_unfit(&self, _exposure: ir::Exposure) -> Option<&'static str> {
         None
     }
 }

@@ -40,8 +40,9 @@ impl Target for Quadlet {
         })
     }
 
-    fn exposure_unfit(&self, exposure: &str) -> Option<&'static str> {
-        matches!(exposure, "cluster" | "ingress").then_some(
+    fn exposure_unfit(&self, exposure: crate::ir::Exposure) -> Option<&'static str> {
+        use crate::ir::Exposure;
+        matches!(exposure, Exposure::Cluster | Exposure::Ingress).then_some(
             "Quadlet units run on one machine: there is no cluster to expose to; use \"loopback\" or \"host\"",
         )
     }
