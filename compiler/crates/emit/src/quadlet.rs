@@ -334,9 +334,11 @@ pub fn emit(
         }
     }
 
-    let network = match w.network.as_str() {
-        "none" => "none".to_string(),
-        _ => {
+    let network = match w.network {
+        amc_lang::ir::NetworkMode::None => "none".to_string(),
+        amc_lang::ir::NetworkMode::Loopback
+        | amc_lang::ir::NetworkMode::Private
+        | amc_lang::ir::NetworkMode::Host => {
             let name = format!("amc-{tenant}");
             let unit = templates::render(
                 "quadlet/network.j2",

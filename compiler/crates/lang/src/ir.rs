@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::lang::vocab::{Exposure, StorageBackend};
+pub use crate::lang::vocab::{Exposure, NetworkMode, StorageBackend};
 use amc_syntax::source::Span;
 
 /// A value with the span it was written at.
@@ -646,7 +646,7 @@ pub struct Pod {
     /// Ports.
     pub ports: Vec<PodPort>,
     /// Network mode.
-    pub network: Option<Spanned<String>>,
+    pub network: Option<Spanned<NetworkMode>>,
     /// Restart policy.
     pub restart: Option<String>,
     /// Target.

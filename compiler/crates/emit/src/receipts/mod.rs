@@ -122,7 +122,7 @@ pub fn emit(
                 pod: w.id().to_string(),
                 machine: m.id().to_string(),
                 tenant: w.pod.tenant.value.clone(),
-                networked: w.network != "none" && w.profile().tenant_networks,
+                networked: w.network != ir::NetworkMode::None && w.profile().tenant_networks,
             })
         })
         .collect();

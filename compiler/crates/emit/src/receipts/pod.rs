@@ -56,10 +56,10 @@ fn runtime_mode(c: &PodCtx<'_>) -> &'static str {
 }
 
 fn network_mode(c: &PodCtx<'_>) -> &'static str {
-    match (c.w.network.as_str(), c.w.profile().network_mode) {
-        ("none", _) => "none",
+    match (c.w.network, c.w.profile().network_mode) {
+        (ir::NetworkMode::None, _) => "none",
         (_, Some(mode)) => mode,
-        ("loopback", None) => "loopback",
+        (ir::NetworkMode::Loopback, None) => "loopback",
         // A per-tenant network managed by amc.
         _ => "policy-managed",
     }

@@ -262,7 +262,7 @@ pub fn plan(
             });
             let network = format!("amc-{}", w.pod.tenant.value);
             let net_file = format!("{dir}/{network}.network");
-            if w.network != "none" && artifacts.contains_key(&net_file) {
+            if w.network != amc_lang::ir::NetworkMode::None && artifacts.contains_key(&net_file) {
                 let shared: Vec<String> = c
                     .fleet
                     .iter()

@@ -87,7 +87,7 @@ pub struct Workload {
     /// Ports.
     pub ports: Vec<PortView>,
     /// Network mode.
-    pub network: String,
+    pub network: crate::ir::NetworkMode,
     /// Restart policy.
     pub restart: String,
     /// Container args (placeholders substituted).
@@ -213,7 +213,11 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                 .help("remove `allow-host-network=#true`; publish ports with `exposure=\"loopback\"` or `\"host\"`"),
         );
     }
-    if let Some(n) = p.network.as_ref().filter(|n| n.value == "host") {
+    if let Some(n) = p
+        .network
+        .as_ref()
+        .filter(|n| n.value == crate::ir::NetworkMode::Host)
+    {
         diags.push(
             Diagnostic::new(Code::E0305, format!("pod `{id}` uses the host network"))
                 .label(n.span, "host networking is never emitted")
@@ -732,8 +736,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         network: p
             .network
             .as_ref()
-            .map(|n| n.value.clone())
-            .unwrap_or("private".into()),
+            .map_or(crate::ir::NetworkMode::Private, |n| n.value),
         restart: p.restart.clone().unwrap_or("on-failure".into()),
         args,
         entrypoint: provider.entrypoint.clone(),

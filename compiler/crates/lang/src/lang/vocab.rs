@@ -231,8 +231,19 @@ vocabulary! {
     }
 }
 
-/// Network modes of a pod.
-pub const NETWORK_MODES: &[&str] = &["none", "loopback", "private", "host"];
+vocabulary! {
+    /// How a pod is networked.
+    pub enum NetworkMode => NETWORK_MODES {
+        /// No network at all.
+        None = "none",
+        /// The machine's loopback only.
+        Loopback = "loopback",
+        /// The tenant's private network (the default).
+        Private = "private",
+        /// The machine's network namespace (needs `allow-host-network`).
+        Host = "host",
+    }
+}
 
 /// Restart policies.
 pub const RESTART_POLICIES: &[&str] = &["never", "on-failure", "always", "policy-managed"];

@@ -602,7 +602,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         accelerators,
         volumes,
         ports,
-        network: child_str(n, "network"),
+        network: child_enum(n, "network"),
         restart: child_string(n, "restart"),
         target: arg_str(target_node, 0)?,
         cluster: prop_str(target_node, "cluster"),
