@@ -459,11 +459,15 @@ pub fn emit(
         },
         health_cmd,
         podman_args: podman_args.join(" "),
-        restart: match w.restart.as_str() {
-            "never" => "no".to_string(),
-            "policy-managed" => "on-failure".to_string(),
-            other => other.to_string(),
-        },
+        // Podman's `Restart=` spellings (systemd's).
+        restart: match w.restart {
+            amc_lang::ir::RestartPolicy::Never => "no",
+            amc_lang::ir::RestartPolicy::OnFailure | amc_lang::ir::RestartPolicy::PolicyManaged => {
+                "on-failure"
+            }
+            amc_lang::ir::RestartPolicy::Always => "always",
+        }
+        .to_string(),
     };
     let text = templates::render("quadlet/container.j2", &ctx)?;
     out.insert(format!("{dir}/{}.container", w.id()), text.into_bytes());

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::lang::vocab::{Exposure, NetworkMode, StorageBackend};
+pub use crate::lang::vocab::{Exposure, NetworkMode, RestartPolicy, StorageBackend};
 use amc_syntax::source::Span;
 
 /// A value with the span it was written at.
@@ -648,7 +648,7 @@ pub struct Pod {
     /// Network mode.
     pub network: Option<Spanned<NetworkMode>>,
     /// Restart policy.
-    pub restart: Option<String>,
+    pub restart: Option<RestartPolicy>,
     /// Target.
     pub target: Spanned<String>,
     /// Cluster.

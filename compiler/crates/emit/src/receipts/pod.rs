@@ -233,7 +233,7 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
             entrypoint: (!w.entrypoint.is_empty()).then(|| w.entrypoint.join(" ")),
             args: w.args.clone(),
             network_mode: network_mode(c),
-            restart_policy: w.restart.clone(),
+            restart_policy: w.restart.to_string(),
             service_account_name: c.cluster.map(|cl| {
                 cl.service_account
                     .clone()

@@ -89,7 +89,7 @@ pub struct Workload {
     /// Network mode.
     pub network: crate::ir::NetworkMode,
     /// Restart policy.
-    pub restart: String,
+    pub restart: crate::ir::RestartPolicy,
     /// Container args (placeholders substituted).
     pub args: Vec<String>,
     /// Entrypoint override.
@@ -737,7 +737,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             .network
             .as_ref()
             .map_or(crate::ir::NetworkMode::Private, |n| n.value),
-        restart: p.restart.clone().unwrap_or("on-failure".into()),
+        restart: p.restart.unwrap_or(crate::ir::RestartPolicy::OnFailure),
         args,
         entrypoint: provider.entrypoint.clone(),
         env,

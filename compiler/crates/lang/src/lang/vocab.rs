@@ -245,8 +245,19 @@ vocabulary! {
     }
 }
 
-/// Restart policies.
-pub const RESTART_POLICIES: &[&str] = &["never", "on-failure", "always", "policy-managed"];
+vocabulary! {
+    /// When a pod's container is restarted.
+    pub enum RestartPolicy => RESTART_POLICIES {
+        /// Never.
+        Never = "never",
+        /// When it exits with an error (the default).
+        OnFailure = "on-failure",
+        /// Whenever it exits.
+        Always = "always",
+        /// As the runtime's policy decides (Quadlet: on failure).
+        PolicyManaged = "policy-managed",
+    }
+}
 
 /// Deployment targets.
 pub const TARGETS: &[&str] = &["quadlet", "kubernetes"];

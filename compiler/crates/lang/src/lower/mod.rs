@@ -603,7 +603,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         volumes,
         ports,
         network: child_enum(n, "network"),
-        restart: child_string(n, "restart"),
+        restart: child_enum(n, "restart").map(|r| r.value),
         target: arg_str(target_node, 0)?,
         cluster: prop_str(target_node, "cluster"),
         identity: identity.and_then(|i| arg_str(i, 0)).map(|s| s.value),
