@@ -301,7 +301,10 @@ pub fn emit(
         if side.is_some() && Some(&v.tier.id.value) == models_tier.as_ref() {
             continue;
         }
-        let mode = if v.access == "read-only" { "ro" } else { "rw" };
+        let mode = match v.access {
+            amc_lang::ir::AccessMode::ReadOnly => "ro",
+            amc_lang::ir::AccessMode::ReadWrite | amc_lang::ir::AccessMode::RuntimeManaged => "rw",
+        };
         if v.tier.backend.value == amc_lang::ir::StorageBackend::Tmpfs {
             tmpfs.push(unit_escape(&format!(
                 "{}:{mode},nodev,nosuid,noexec,size={}",

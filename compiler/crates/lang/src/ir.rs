@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::lang::vocab::{Exposure, NetworkMode, RestartPolicy, StorageBackend};
+pub use crate::lang::vocab::{AccessMode, Exposure, NetworkMode, RestartPolicy, StorageBackend};
 use amc_syntax::source::Span;
 
 /// A value with the span it was written at.
@@ -457,7 +457,7 @@ pub struct CacheTier {
     /// Mount path.
     pub mount_path: String,
     /// Access mode.
-    pub access: String,
+    pub access: AccessMode,
     /// Filesystem.
     pub filesystem: Option<String>,
     /// Mount options.
@@ -516,7 +516,7 @@ pub struct PodVolume {
     /// Mount path override.
     pub mount: Option<String>,
     /// Access override.
-    pub access: Option<String>,
+    pub access: Option<AccessMode>,
     /// PersistentVolumeClaim name override.
     pub pvc: Option<Spanned<String>>,
     /// Volume class override (AgentPod only).

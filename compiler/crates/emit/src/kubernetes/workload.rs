@@ -298,7 +298,7 @@ pub fn pod_file(
                 continue;
             }
             let vname = names::volume(&v.tier.id.value);
-            let read_only = v.access == "read-only";
+            let read_only = v.access == ir::AccessMode::ReadOnly;
             mounts.push(VolumeMount {
                 name: vname.clone(),
                 mount_path: v.mount.clone(),

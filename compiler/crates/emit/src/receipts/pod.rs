@@ -95,7 +95,7 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
                 } else {
                     None
                 },
-                access_mode: v.access.clone(),
+                access_mode: v.access.to_string(),
                 sensitive: v.sensitive.unwrap_or_else(|| sensitive(&v.tier)),
             }
         })
@@ -392,7 +392,7 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
             max_inodes: t.max_inodes,
         },
         mount: TierMount {
-            mode: t.access.clone(),
+            mode: t.access.to_string(),
             container_path: t.mount_path.clone(),
             filesystem: t.filesystem.clone(),
             mount_options: options,

@@ -19,7 +19,7 @@ pub struct VolumeView {
     /// Mount path in the container.
     pub mount: String,
     /// Access mode.
-    pub access: String,
+    pub access: crate::ir::AccessMode,
     /// PersistentVolumeClaim name (`volume pvc=`).
     pub pvc: Option<Spanned<String>>,
     /// Volume class override for the AgentPod (`volume class=`).
@@ -442,7 +442,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         volumes.push(VolumeView {
             tier: tier.clone(),
             mount: v.mount.clone().unwrap_or_else(|| tier.mount_path.clone()),
-            access: v.access.clone().unwrap_or_else(|| tier.access.clone()),
+            access: v.access.unwrap_or(tier.access),
             pvc: v.pvc.clone(),
             class: v.class.clone(),
             sensitive: v.sensitive,

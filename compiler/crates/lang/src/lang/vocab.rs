@@ -200,8 +200,17 @@ pub const DURABILITY: &[&str] = &["ephemeral", "semi-durable", "durable"];
 /// Eviction policies.
 pub const EVICTION: &[&str] = &["manual", "lru", "ttl", "quota", "policy", "none"];
 
-/// Volume access modes.
-pub const ACCESS_MODES: &[&str] = &["read-only", "read-write", "runtime-managed"];
+vocabulary! {
+    /// How a volume may be used.
+    pub enum AccessMode => ACCESS_MODES {
+        /// Mounted read-only.
+        ReadOnly = "read-only",
+        /// Mounted read-write.
+        ReadWrite = "read-write",
+        /// Mounted read-write; the runtime decides what it writes.
+        RuntimeManaged = "runtime-managed",
+    }
+}
 
 /// Workload purposes.
 pub const WORKLOAD_PURPOSES: &[&str] = &[

@@ -124,6 +124,30 @@ pub fn prop_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, key: &str) -> Opti
     Some(Spanned::new(E::parse(&s.value)?, s.span))
 }
 
+/// The first argument of child `name` as a vocabulary value, read as
+/// [`prop_enum_or`] reads a property.
+pub fn child_enum_or<E: crate::lang::vocab::Vocabulary>(
+    n: &Node,
+    name: &str,
+    fallback: E,
+) -> Option<Spanned<E>> {
+    let s = child_str(n, name)?;
+    Some(Spanned::new(E::parse(&s.value).unwrap_or(fallback), s.span))
+}
+
+/// A property as a vocabulary value; `None` only when it is missing. A
+/// misspelling (already an `E0106` from the shape check) reads as
+/// `fallback`, so the node it belongs to is kept and later checks do not
+/// report its absence as well: the build fails on the `E0106` anyway.
+pub fn prop_enum_or<E: crate::lang::vocab::Vocabulary>(
+    n: &Node,
+    key: &str,
+    fallback: E,
+) -> Option<Spanned<E>> {
+    let s = prop_str(n, key)?;
+    Some(Spanned::new(E::parse(&s.value).unwrap_or(fallback), s.span))
+}
+
 /// A property as a boolean.
 pub fn prop_bool(n: &Node, key: &str) -> Option<bool> {
     n.prop(key).and_then(|p| boolean(&p.value))

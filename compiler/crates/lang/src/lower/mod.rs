@@ -424,7 +424,7 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
         head: n.head_span(),
         id: arg_str(n, 0)?,
         description: child_string(n, "description"),
-        backend: child_enum(n, "backend")?,
+        backend: child_enum_or(n, "backend", ir::StorageBackend::Filesystem)?,
         volume_class: child_string(n, "volume-class")?,
         tier: child_string(n, "tier")?,
         purpose: child_strs(n, "purpose"),
@@ -442,7 +442,7 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
             .and_then(|q| prop_int(q, "max-inodes"))
             .and_then(|i| u64::try_from(i).ok()),
         mount_path: arg_str(mount, 0)?.value,
-        access: prop_str(mount, "access")?.value,
+        access: prop_enum_or(mount, "access", ir::AccessMode::ReadWrite)?.value,
         filesystem: prop_str(mount, "filesystem").map(|s| s.value),
         mount_options: prop_str(mount, "options")
             .map(|s| {
@@ -486,7 +486,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
             Some(ir::PodVolume {
                 tier: arg_str(v, 0)?,
                 mount: prop_str(v, "mount").map(|s| s.value),
-                access: prop_str(v, "access").map(|s| s.value),
+                access: prop_enum(v, "access").map(|s| s.value),
                 pvc: prop_str(v, "pvc"),
                 class: prop_str(v, "class").map(|s| s.value),
                 sensitive: prop_bool(v, "sensitive"),
@@ -503,7 +503,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
                     .get(1)
                     .and_then(int)
                     .and_then(|x| u16::try_from(x).ok()),
-                exposure: prop_enum(p, "exposure")?,
+                exposure: prop_enum_or(p, "exposure", ir::Exposure::None)?,
                 host_port: p.prop("host-port").and_then(|hp| {
                     int(&hp.value)
                         .and_then(|x| u16::try_from(x).ok())
