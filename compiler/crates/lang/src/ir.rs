@@ -8,7 +8,9 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::lang::vocab::{AccessMode, Exposure, NetworkMode, RestartPolicy, StorageBackend};
+pub use crate::lang::vocab::{
+    AccessMode, Exposure, NetworkMode, RestartPolicy, Sensitivity, StorageBackend,
+};
 use amc_syntax::source::Span;
 
 /// A value with the span it was written at.
@@ -433,7 +435,7 @@ pub struct CacheTier {
     /// Purposes.
     pub purpose: Vec<String>,
     /// Sensitivity.
-    pub sensitivity: String,
+    pub sensitivity: Sensitivity,
     /// Durability.
     pub durability: String,
     /// TTL seconds.

@@ -67,7 +67,10 @@ fn network_mode(c: &PodCtx<'_>) -> &'static str {
 
 /// Whether the tier's content is sensitive.
 pub fn sensitive(t: &ir::CacheTier) -> bool {
-    matches!(t.sensitivity.as_str(), "sensitive" | "secret")
+    matches!(
+        t.sensitivity,
+        ir::Sensitivity::Sensitive | ir::Sensitivity::Secret
+    )
 }
 
 /// The pod's storage as AgentPod `storage` items (PVC names for Kubernetes
@@ -372,7 +375,7 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
         volume_class: t.volume_class.clone(),
         tier: t.tier.clone(),
         purpose: t.purpose.clone(),
-        sensitivity: t.sensitivity.clone(),
+        sensitivity: t.sensitivity.to_string(),
         policy_domain,
         identity_scope_required: true,
         encryption: TierEncryption {

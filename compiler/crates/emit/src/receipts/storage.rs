@@ -339,7 +339,7 @@ pub fn receipt(
             wipe_receipt_required: t.wipe_receipt_required,
         },
         sensitivity: StorageSensitivity {
-            class: t.sensitivity.clone(),
+            class: t.sensitivity.to_string(),
             prompt_like_content_possible: content_like,
             secret_like_content_possible: content_like,
         },

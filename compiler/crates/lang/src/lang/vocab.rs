@@ -191,8 +191,21 @@ pub const PURPOSES: &[&str] = &[
     "user-artifact",
 ];
 
-/// Sensitivity classes.
-pub const SENSITIVITY: &[&str] = &["public", "internal", "sensitive", "secret", "mixed"];
+vocabulary! {
+    /// How sensitive a cache tier's content is.
+    pub enum Sensitivity => SENSITIVITY {
+        /// Public data.
+        Public = "public",
+        /// Internal data.
+        Internal = "internal",
+        /// Sensitive data (kept per tenant, wiped on teardown).
+        Sensitive = "sensitive",
+        /// Secrets.
+        Secret = "secret",
+        /// A mix of classes.
+        Mixed = "mixed",
+    }
+}
 
 /// Durability.
 pub const DURABILITY: &[&str] = &["ephemeral", "semi-durable", "durable"];

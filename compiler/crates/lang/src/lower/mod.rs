@@ -428,7 +428,9 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
         volume_class: child_string(n, "volume-class")?,
         tier: child_string(n, "tier")?,
         purpose: child_strs(n, "purpose"),
-        sensitivity: child_string(n, "sensitivity")?,
+        // After a misspelling (E0106) the tier reads as sensitive: the
+        // cautious reading, and the build fails anyway.
+        sensitivity: child_enum_or(n, "sensitivity", ir::Sensitivity::Sensitive)?.value,
         durability: prop_str(lifecycle, "durability")?.value,
         ttl: prop_duration(lifecycle, "ttl"),
         eviction: prop_str(lifecycle, "eviction")?.value,
