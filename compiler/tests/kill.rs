@@ -85,14 +85,16 @@ fn sigkill_at_any_moment_leaves_the_old_or_the_new_complete_output() {
     let (mut completed, mut interrupted) = (0, 0);
     for i in 0..30u32 {
         // Towards the other build, killed at a moment spread over its run
-        // (from just after start to just past its usual end).
+        // (from just after start to half again its reference time: a build
+        // over an existing output can take longer than the reference one, and
+        // the last kills must land after some builds complete).
         let current = manifest(&out);
         let (next, next_manifest) = if current.as_deref() == Some(&ma[..]) {
             (&b, &mb)
         } else {
             (&a, &ma)
         };
-        let delay = took.mul_f64((f64::from(i) + 0.5) / 27.0);
+        let delay = took.mul_f64((f64::from(i) + 0.5) / 20.0);
         let mut child = build(next, &out).spawn().unwrap();
         std::thread::sleep(delay.min(took * 2));
         let _ = child.kill(); // SIGKILL

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 pub use crate::lang::vocab::{
-    AccessMode, Exposure, NetworkMode, RestartPolicy, Sensitivity, StorageBackend,
+    AccessMode, Durability, Exposure, NetworkMode, RestartPolicy, Sensitivity, StorageBackend,
 };
 use amc_syntax::source::Span;
 
@@ -437,7 +437,7 @@ pub struct CacheTier {
     /// Sensitivity.
     pub sensitivity: Sensitivity,
     /// Durability.
-    pub durability: String,
+    pub durability: Durability,
     /// TTL seconds.
     pub ttl: Option<u64>,
     /// Eviction policy.

@@ -383,7 +383,7 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
             mode: t.encryption.clone().unwrap_or_else(|| "none".into()),
         },
         lifecycle: TierLifecycle {
-            durability: t.durability.clone(),
+            durability: t.durability.to_string(),
             ttl_seconds: t.ttl,
             eviction_policy: t.eviction.clone(),
             snapshot_allowed: t.snapshot_allowed,

@@ -79,7 +79,7 @@ pub fn reuses_cache(t: &ir::CacheTier) -> bool {
         t.volume_class.as_str(),
         "agent-cache-hot" | "agent-cache-warm" | "agent-cache-cold"
     ) && t.backend.value != amc_lang::ir::StorageBackend::Tmpfs
-        && t.durability != "ephemeral"
+        && t.durability != ir::Durability::Ephemeral
 }
 
 /// Where a volume of `c.w` on machine `m` (replica `replica`) lives.
@@ -347,7 +347,7 @@ pub fn receipt(
             snapshot_allowed: t.snapshot_allowed,
         },
         lifecycle: StorageLifecycle {
-            durability: t.durability.clone(),
+            durability: t.durability.to_string(),
             ttl_seconds: t.ttl,
             eviction_policy: t.eviction.clone(),
             wipe_status: "not-requested",

@@ -151,7 +151,7 @@ pub fn action(v: &Volume<'_>) -> (&'static str, String) {
     if v.location == Location::Memory {
         return ("discard", "in memory: gone when the container stops".into());
     }
-    if t.durability == "durable" {
+    if t.durability == amc_lang::ir::Durability::Durable {
         return (
             "retain",
             format!(
@@ -336,7 +336,7 @@ pub fn plan(
                 machine: v.machine.id().to_string(),
                 cache_tier_id: tier_urn(&v.view.tier.id.value),
                 volume_class: v.view.tier.volume_class.clone(),
-                durability: v.view.tier.durability.clone(),
+                durability: v.view.tier.durability.to_string(),
                 location,
                 action,
                 wipe_receipt_required: action == "wipe" && v.view.tier.wipe_receipt_required,

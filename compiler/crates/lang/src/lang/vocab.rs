@@ -207,8 +207,17 @@ vocabulary! {
     }
 }
 
-/// Durability.
-pub const DURABILITY: &[&str] = &["ephemeral", "semi-durable", "durable"];
+vocabulary! {
+    /// How long a cache tier's content is meant to last.
+    pub enum Durability => DURABILITY {
+        /// Gone when its pod stops.
+        Ephemeral = "ephemeral",
+        /// Kept while its pod exists; wiped at teardown.
+        SemiDurable = "semi-durable",
+        /// Kept across teardown.
+        Durable = "durable",
+    }
+}
 
 /// Eviction policies.
 pub const EVICTION: &[&str] = &["manual", "lru", "ttl", "quota", "policy", "none"];

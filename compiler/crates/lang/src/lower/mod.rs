@@ -431,7 +431,7 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
         // After a misspelling (E0106) the tier reads as sensitive: the
         // cautious reading, and the build fails anyway.
         sensitivity: child_enum_or(n, "sensitivity", ir::Sensitivity::Sensitive)?.value,
-        durability: prop_str(lifecycle, "durability")?.value,
+        durability: prop_enum_or(lifecycle, "durability", ir::Durability::Ephemeral)?.value,
         ttl: prop_duration(lifecycle, "ttl"),
         eviction: prop_str(lifecycle, "eviction")?.value,
         wipe_receipt_required: prop_bool(lifecycle, "wipe-receipt-required").unwrap_or(true),
