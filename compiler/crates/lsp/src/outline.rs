@@ -64,32 +64,15 @@ impl ONode {
     }
 }
 
-fn range(e: &impl HasRange) -> (usize, usize) {
-    let r = e.range();
+fn range(r: rowan::TextRange) -> (usize, usize) {
     (usize::from(r.start()), usize::from(r.end()))
-}
-
-trait HasRange {
-    fn range(&self) -> rowan::TextRange;
-}
-
-impl HasRange for SyntaxToken {
-    fn range(&self) -> rowan::TextRange {
-        self.text_range()
-    }
-}
-
-impl HasRange for SyntaxNode {
-    fn range(&self) -> rowan::TextRange {
-        self.text_range()
-    }
 }
 
 fn value(t: &SyntaxToken) -> OValue {
     OValue {
         text: decode::lenient(t.kind(), t.text()),
         quoted: t.kind().is_string() && t.kind() != SyntaxKind::IDENT,
-        span: range(t),
+        span: range(t.text_range()),
     }
 }
 
@@ -103,7 +86,7 @@ fn nodes_of(parent: &SyntaxNode) -> Vec<ONode> {
 }
 
 fn node(n: &SyntaxNode) -> ONode {
-    let (start, end) = range(n);
+    let (start, end) = range(n.text_range());
     let mut o = ONode {
         name: String::new(),
         name_span: (start, start),
@@ -131,7 +114,7 @@ fn node(n: &SyntaxNode) -> ONode {
                 SyntaxKind::NEWLINE if continued => continued = false,
                 SyntaxKind::NEWLINE | SyntaxKind::SEMICOLON => {
                     if o.block.is_none() {
-                        o.head_end = range(&t).0;
+                        o.head_end = range(t.text_range()).0;
                     }
                     break;
                 }
@@ -140,7 +123,7 @@ fn node(n: &SyntaxNode) -> ONode {
             rowan::NodeOrToken::Node(c) => match c.kind() {
                 SyntaxKind::ENTRY => entry(&c, &mut o, &mut last),
                 SyntaxKind::CHILDREN if o.block.is_none() => {
-                    let (open, close_end) = range(&c);
+                    let (open, close_end) = range(c.text_range());
                     let closed = c
                         .last_token()
                         .is_some_and(|t| t.kind() == SyntaxKind::R_BRACE);
@@ -167,7 +150,7 @@ fn entry(e: &SyntaxNode, o: &mut ONode, last: &mut usize) {
             let Some(key) = tokens[..i].iter().find(|t| t.kind().is_string()) else {
                 return;
             };
-            let eq_end = range(&tokens[i]).1;
+            let eq_end = range(tokens[i].text_range()).1;
             let v = tokens[i + 1..]
                 .iter()
                 .find(|t| t.kind().is_value())

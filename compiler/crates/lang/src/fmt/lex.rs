@@ -6,7 +6,7 @@
 //! the author wrote can be lost. The formatter has no lexer of its own: what
 //! it sees is what check and the language server see.
 
-use amc_syntax::syntax::kind::SyntaxKind;
+use amc_syntax::syntax::kind::{SyntaxKind, SyntaxNode};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,8 +77,13 @@ pub(super) struct Token<'a> {
 
 /// Every token of `text`'s syntax tree. `Err` gives the byte offset of a
 /// token the tree could not classify (never the case for text that parsed).
+#[cfg(test)]
 pub(super) fn lex(text: &str) -> Result<Vec<Token<'_>>, usize> {
-    let tree = amc_syntax::syntax::parse_tree(text).tree();
+    tokens(&amc_syntax::syntax::parse_tree(text).tree(), text)
+}
+
+/// Every token of `tree`, the tree of `text`.
+pub(super) fn tokens<'a>(tree: &SyntaxNode, text: &'a str) -> Result<Vec<Token<'a>>, usize> {
     let mut out = Vec::new();
     for t in tree
         .descendants_with_tokens()

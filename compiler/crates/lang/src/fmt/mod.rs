@@ -35,7 +35,8 @@ pub fn format_source(file: FileId, text: &str, diags: &mut Diagnostics) -> Optio
         Diagnostic::internal(format!("the formatter {what}"))
             .label(Span::new(file, offset, offset), "here")
     };
-    let tokens = match lex::lex(text) {
+    let tree = amc_syntax::syntax::parse_tree(text).tree();
+    let tokens = match lex::tokens(&tree, text) {
         Ok(t) => t,
         Err(at) => {
             diags.push(internal(at, "cannot read this token"));
@@ -51,9 +52,11 @@ pub fn format_source(file: FileId, text: &str, diags: &mut Diagnostics) -> Optio
     };
     let out = print::file(&items, crate::lang::spec::top_level());
     let reparsed = amc_syntax::syntax::parse_tree(&out);
+    let again = reparsed.tree();
     let same = reparsed.errors.is_empty()
-        && semantic(&reparsed.tree()) == semantic(&amc_syntax::syntax::parse_tree(text).tree());
-    if !same || comments(text) != comments(&out) {
+        && semantic(&again) == semantic(&tree)
+        && comments(&tokens) == comments(&lex::tokens(&again, &out).unwrap_or_default());
+    if !same {
         diags.push(internal(
             0,
             "would change the meaning or the comments of this file",
@@ -146,10 +149,9 @@ fn semantic(root: &SyntaxNode) -> String {
     out
 }
 
-/// Every comment and slashdash of a text, without whitespace, sorted.
-fn comments(text: &str) -> Vec<String> {
-    let mut v: Vec<String> = lex::lex(text)
-        .unwrap_or_default()
+/// Every comment and slashdash of a token stream, without whitespace, sorted.
+fn comments(tokens: &[lex::Token<'_>]) -> Vec<String> {
+    let mut v: Vec<String> = tokens
         .iter()
         .filter(|t| {
             matches!(

@@ -298,47 +298,16 @@ fn reindent(c: &Comment, col: usize) -> String {
 }
 
 /// The string a string token stands for (`None` for multi-line strings,
-/// which are kept as written).
+/// which are kept as written): the syntax crate's decoder.
 pub(super) fn decode_token(t: &Token<'_>) -> Option<String> {
-    match t.kind {
-        Tok::Ident => Some(t.text.to_string()),
-        Tok::Raw => {
-            let hashes = t.text.chars().take_while(|c| *c == '#').count();
-            t.text
-                .get(hashes + 1..t.text.len() - hashes - 1)
-                .map(str::to_string)
-        }
-        Tok::Quoted => unescape(&t.text[1..t.text.len() - 1]).or_else(|| {
-            amc_syntax::syntax::decode::string(amc_syntax::syntax::kind::SyntaxKind::STRING, t.text)
-                .ok()
-        }),
-        _ => None,
-    }
-}
-
-/// The common escapes of a single-line quoted string; `None` for anything
-/// else (then the syntax crate's decoder does).
-fn unescape(body: &str) -> Option<String> {
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next()? {
-            'n' => '\n',
-            'r' => '\r',
-            't' => '\t',
-            '\\' => '\\',
-            '"' => '"',
-            'b' => '\u{08}',
-            'f' => '\u{0C}',
-            's' => ' ',
-            _ => return None,
-        });
-    }
-    Some(out)
+    use amc_syntax::syntax::kind::SyntaxKind;
+    let kind = match t.kind {
+        Tok::Ident => SyntaxKind::IDENT,
+        Tok::Raw => SyntaxKind::RAW_STRING,
+        Tok::Quoted => SyntaxKind::STRING,
+        _ => return None,
+    };
+    amc_syntax::syntax::decode::string(kind, t.text).ok()
 }
 
 fn decode(t: &Token<'_>) -> String {
