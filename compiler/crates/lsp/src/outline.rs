@@ -141,22 +141,13 @@ fn node(n: &SyntaxNode) -> ONode {
 }
 
 fn entry(e: &SyntaxNode, o: &mut ONode, last: &mut usize) {
-    let tokens: Vec<SyntaxToken> = e
-        .children_with_tokens()
-        .filter_map(|x| x.into_token())
-        .collect();
-    match tokens.iter().position(|t| t.kind() == SyntaxKind::EQ) {
-        Some(i) => {
-            let Some(key) = tokens[..i].iter().find(|t| t.kind().is_string()) else {
-                return;
-            };
-            let eq_end = range(tokens[i].text_range()).1;
-            let v = tokens[i + 1..]
-                .iter()
-                .find(|t| t.kind().is_value())
-                .map(value);
+    let parts = syntax::entry_parts(e);
+    match (parts.eq, parts.key) {
+        (Some(eq), Some(key)) => {
+            let eq_end = range(eq.text_range()).1;
+            let v = parts.value.as_ref().map(value);
             *last = v.as_ref().map_or(eq_end, |v| v.span.1);
-            let k = value(key);
+            let k = value(&key);
             o.props.push(OProp {
                 key: k.text,
                 key_span: k.span,
@@ -164,8 +155,9 @@ fn entry(e: &SyntaxNode, o: &mut ONode, last: &mut usize) {
                 value: v,
             });
         }
-        None => {
-            if let Some(t) = tokens.iter().rev().find(|t| t.kind().is_value()) {
+        (Some(_), None) => {}
+        (None, _) => {
+            if let Some(t) = &parts.value {
                 let v = value(t);
                 *last = v.span.1;
                 o.args.push(v);

@@ -105,24 +105,12 @@ fn semantic(root: &SyntaxNode) -> String {
         out.push_str(&format!("{:?}{name}(", type_of(n)));
         let mut props: Vec<(String, String)> = Vec::new();
         for e in n.children().filter(|c| c.kind() == SyntaxKind::ENTRY) {
-            let tokens: Vec<_> = e
-                .children_with_tokens()
-                .filter_map(|x| x.into_token())
-                .collect();
-            let value = tokens
-                .iter()
-                .rev()
-                .find(|t| t.kind().is_value())
-                .map(token_value)
-                .unwrap_or_default();
+            let parts = amc_syntax::syntax::entry_parts(&e);
+            let value = parts.value.as_ref().map(token_value).unwrap_or_default();
             let v = format!("{:?}{value}", type_of(&e));
-            match tokens.iter().position(|t| t.kind() == SyntaxKind::EQ) {
-                Some(i) => {
-                    let key = tokens[..i]
-                        .iter()
-                        .find(|t| t.kind().is_string())
-                        .map(token_value)
-                        .unwrap_or_default();
+            match parts.eq {
+                Some(_) => {
+                    let key = parts.key.as_ref().map(token_value).unwrap_or_default();
                     props.push((key, v));
                 }
                 None => {

@@ -297,6 +297,40 @@ fn node(file: FileId, n: &SyntaxNode, errors: &mut Vec<SyntaxError>) -> Node {
     }
 }
 
+/// The parts of an `ENTRY`: for a property its key and `=`, and the value
+/// token (the first after `=`; missing while a property is half-typed).
+#[derive(Debug, Clone, Default)]
+pub struct EntryParts {
+    /// A property's key.
+    pub key: Option<kind::SyntaxToken>,
+    /// A property's `=`.
+    pub eq: Option<kind::SyntaxToken>,
+    /// The value.
+    pub value: Option<kind::SyntaxToken>,
+}
+
+/// Reads an `ENTRY` node's parts.
+pub fn entry_parts(e: &SyntaxNode) -> EntryParts {
+    let tokens: Vec<kind::SyntaxToken> = e
+        .children_with_tokens()
+        .filter_map(|x| x.into_token())
+        .collect();
+    match tokens.iter().position(|t| t.kind() == SyntaxKind::EQ) {
+        Some(i) => EntryParts {
+            key: tokens[..i].iter().find(|t| t.kind().is_string()).cloned(),
+            eq: Some(tokens[i].clone()),
+            value: tokens[i + 1..]
+                .iter()
+                .find(|t| t.kind().is_value())
+                .cloned(),
+        },
+        None => EntryParts {
+            value: tokens.iter().rev().find(|t| t.kind().is_value()).cloned(),
+            ..EntryParts::default()
+        },
+    }
+}
+
 fn entry(
     file: FileId,
     e: &SyntaxNode,
@@ -305,13 +339,8 @@ fn entry(
     errors: &mut Vec<SyntaxError>,
 ) {
     let espan = range(file, e.text_range());
-    let tokens: Vec<_> = e
-        .children_with_tokens()
-        .filter_map(|el| el.into_token())
-        .collect();
-    let eq = tokens.iter().position(|t| t.kind() == SyntaxKind::EQ);
-    let value_token = tokens.iter().rev().find(|t| t.kind().is_value());
-    let Some(vt) = value_token else { return };
+    let parts = entry_parts(e);
+    let Some(vt) = &parts.value else { return };
     let vr = range(file, vt.text_range());
     let kind = decoded(
         vt.kind(),
@@ -320,9 +349,9 @@ fn entry(
         vr.end as usize,
         errors,
     );
-    match eq {
-        Some(i) => {
-            let Some(key) = tokens[..i].iter().find(|t| t.kind().is_string()) else {
+    match parts.eq {
+        Some(_) => {
+            let Some(key) = &parts.key else {
                 return;
             };
             let name_span = range(file, key.text_range());
