@@ -561,6 +561,33 @@ mod tests {
     }
 
     #[test]
+    fn the_tree_parser_bounds_nesting_itself() {
+        // The editor parses buffers with `parse_tree` directly, without the
+        // prescan: a hundred thousand open blocks must give one error and a
+        // tree no deeper than the limit, holding every byte.
+        let text = format!("{}{}", "a {".repeat(100_000), "}".repeat(100_000));
+        let p = parse_tree(&text);
+        assert_eq!(p.tree().text().to_string(), text);
+        let deep: Vec<_> = p
+            .errors
+            .iter()
+            .filter(|e| e.message.contains("levels deep"))
+            .collect();
+        assert_eq!(deep.len(), 1, "{:?}", p.errors);
+        let (mut depth, mut max) = (0usize, 0usize);
+        for ev in p.tree().preorder() {
+            match ev {
+                rowan::WalkEvent::Enter(_) => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                rowan::WalkEvent::Leave(_) => depth -= 1,
+            }
+        }
+        assert!(max <= 3 * MAX_DEPTH + 4, "tree depth {max}");
+    }
+
+    #[test]
     fn property_value_span_excludes_key() {
         let (doc, diags, map) = parse_str("pod \"a\" replicas=3 {\n  tenant \"t\"\n}\n");
         assert!(diags.is_empty());

@@ -26,6 +26,8 @@ struct Parser<'a> {
     pos: usize,
     builder: GreenNodeBuilder<'static>,
     errors: Vec<SyntaxError>,
+    /// Open children blocks around the current position.
+    depth: usize,
 }
 
 /// Builds the tree of `text` from its tokens.
@@ -44,6 +46,7 @@ pub fn parse(text: &str, tokens: &[Lexed]) -> (GreenNode, Vec<SyntaxError>) {
         pos: 0,
         builder: GreenNodeBuilder::new(),
         errors: Vec::new(),
+        depth: 0,
     };
     p.builder.start_node(DOCUMENT.into());
     p.nodes(false);
@@ -332,8 +335,18 @@ impl Parser<'_> {
     fn children(&mut self) {
         self.builder.start_node(CHILDREN.into());
         let open = (self.offset(), self.token_end());
+        if self.depth >= super::MAX_DEPTH {
+            // The tree never nests deeper than the limit, so every walk over
+            // it (the editor's outline, the tree's own drop) stays shallow:
+            // an over-deep block is one flat ERROR node up to its `}`.
+            self.too_deep(open);
+            self.builder.finish_node();
+            return;
+        }
         self.bump(); // `{`
+        self.depth += 1;
         self.nodes(true);
+        self.depth -= 1;
         if self.current() == Some(R_BRACE) {
             self.bump();
         } else {
@@ -344,6 +357,32 @@ impl Parser<'_> {
                 "not closed",
                 "every `{` needs its `}`",
             );
+        }
+        self.builder.finish_node();
+    }
+
+    /// Consumes a block opened too deep, up to its matching `}` (or the
+    /// end), as one flat ERROR node.
+    fn too_deep(&mut self, open: (usize, usize)) {
+        self.error(
+            open.0,
+            open.1,
+            &format!("blocks nest more than {} levels deep", super::MAX_DEPTH),
+            "too deep",
+            "amc specs nest a few levels at most; this file is probably generated wrongly",
+        );
+        self.builder.start_node(ERROR.into());
+        let mut open_blocks = 0usize;
+        while let Some(k) = self.current() {
+            match k {
+                L_BRACE => open_blocks += 1,
+                R_BRACE => open_blocks = open_blocks.saturating_sub(1),
+                _ => {}
+            }
+            self.bump();
+            if open_blocks == 0 {
+                break;
+            }
         }
         self.builder.finish_node();
     }
