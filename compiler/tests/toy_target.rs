@@ -46,7 +46,7 @@ impl Target for Toy {
 }
 
 impl Emitter for Toy {
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
+    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), amc::diagnostics::Bug> {
         for w in cx.workloads_of(self) {
             for m in cx.placement.machines_of(w.id()) {
                 let text = format!(
@@ -181,4 +181,34 @@ fn a_misspelt_target_names_the_registered_ones() {
             && e.contains("did you mean `toy`?")),
         "{errs:#?}"
     );
+}
+
+/// A bug found while emitting (here: a staging plan that lost the model a
+/// pod runs) is an E0901 labelled with the construct being emitted, so a
+/// report names the model or pod that triggers it.
+#[test]
+fn an_emission_bug_names_the_construct_it_happened_on() {
+    let c = build("quadlet", "loopback");
+    assert!(errors(&c).is_empty(), "{:?}", errors(&c));
+    let empty = amc::emit::staging::Plan::default();
+    let docs = amc::resolve::documents::Documents::default();
+    let cx = EmitCx {
+        spec: &c.spec,
+        checked: &c.checked,
+        placement: &c.placement,
+        plan: &empty,
+        docs: &docs,
+    };
+    let mut out = Artifacts::new();
+    let bug = targets::emit_all(&cx, &mut out).expect_err("an empty plan cannot be emitted");
+    let d = bug.into_diagnostic();
+    assert_eq!(d.code, amc::diagnostics::Code::E0901);
+    assert!(
+        d.message.contains("no staging planned for model tiny"),
+        "{}",
+        d.message
+    );
+    let label = &d.labels[0];
+    assert_eq!(label.message, "staging this model");
+    assert_eq!(c.sources.snippet(label.span), "\"tiny\"");
 }

@@ -307,12 +307,13 @@ fn every_runtime_evidence_kind_is_produced_and_refused_where_the_documents_say_n
         (v["evidenceType"].as_str(), v["runtime"]["status"].as_str()),
         (Some("runtime-status"), Some("running"))
     );
-    // A failed status says why; no time, no evidence; a build's decision is not the runtime's.
+    // A failed status says why (a usage error); no time, no evidence; a
+    // build's decision is not the runtime's.
     assert_eq!(
         run(&["runtime-status", "--status", "failed", at[0], at[1]], &[])
             .status
             .code(),
-        Some(1)
+        Some(2)
     );
     assert_eq!(
         run(&["runtime-status", "--status", "running"], &[])
@@ -325,7 +326,26 @@ fn every_runtime_evidence_kind_is_produced_and_refused_where_the_documents_say_n
         &[("--decision", dir.join("activation-decision.json"))],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("planned receipts"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("planned receipts"), "{err}");
+    // A refusal is a diagnostic with its code, at the value responsible.
+    assert!(err.contains("E0403"), "{err}");
+    let label = &err[err
+        .find("activation-decision.json:")
+        .expect("a file:line:col")..];
+    let line: usize = label
+        .split(':')
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .expect("a line number");
+    let decision = fs::read_to_string(dir.join("activation-decision.json")).unwrap();
+    assert!(
+        decision
+            .lines()
+            .nth(line - 1)
+            .is_some_and(|l| l.contains("amc.decision.stage")),
+        "line {line} of the decision is not its stage label: {err}"
+    );
 
     // A teardown the admission does not allow leaves no teardown evidence.
     let mut p = json(&plan);
@@ -337,5 +357,7 @@ fn every_runtime_evidence_kind_is_produced_and_refused_where_the_documents_say_n
     fs::write(&denied, serde_json::to_vec(&p).unwrap()).unwrap();
     let o = run(&["teardown", at[0], at[1]], &[("--teardown-plan", denied)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("policy_does_not_allow_teardown"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("policy_does_not_allow_teardown"), "{err}");
+    assert!(err.contains("E0601") && err.contains("plan.json:"), "{err}");
 }

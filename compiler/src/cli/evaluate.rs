@@ -15,12 +15,12 @@ use amc::driver::{self, Options, Stop};
 use amc::govern::activation::{self, Context, Inputs, ProfileRules, Stage};
 use amc::govern::{canonical, semantics, violation_diagnostics};
 use amc::json_span;
-use amc::source::{FileId, SourceMap, Span};
+use amc::source::{FileId, Span};
 use amc::vfs::MemoryFs;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use super::common::style;
+use super::common::{Loader, style};
 
 /// Arguments of `amc evaluate`.
 #[derive(Args)]
@@ -142,63 +142,7 @@ fn documents(a: &ActivationArgs) -> Result<[PathBuf; 3], String> {
     }
 }
 
-/// Loaded files and the diagnostics about them.
-#[derive(Default)]
-struct Loader {
-    sources: SourceMap,
-    diags: Vec<Diagnostic>,
-}
-
 impl Loader {
-    /// Reads and parses one JSON file; `kind` (when given) must match.
-    fn load(&mut self, path: &Path, kind: Option<&str>) -> Option<(FileId, Value)> {
-        let name = path.to_string_lossy().replace('\\', "/");
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(t)) => t,
-            Ok(Err(_)) => {
-                let id = self.sources.add(name.clone(), "");
-                self.push(
-                    Diagnostic::new(Code::E0401, format!("`{name}` is not UTF-8 JSON"))
-                        .label(Span::new(id, 0, 0), "this file"),
-                );
-                return None;
-            }
-            Err(e) => {
-                let id = self.sources.add(name.clone(), "");
-                self.push(
-                    Diagnostic::new(Code::E0401, format!("cannot read `{name}`: {e}"))
-                        .label(Span::new(id, 0, 0), "this file"),
-                );
-                return None;
-            }
-        };
-        let file = self.sources.add(name.clone(), text.clone());
-        let value: Value = match serde_json::from_str(&text) {
-            Ok(v) => v,
-            Err(e) => {
-                let off = json_span::offset_of(&text, e.line(), e.column());
-                self.push(
-                    Diagnostic::new(Code::E0401, format!("malformed JSON in `{name}`: {e}"))
-                        .label(Span::new(file, off, (off + 1).min(text.len())), "here"),
-                );
-                return None;
-            }
-        };
-        if let Some(kind) = kind
-            && value.get("kind").and_then(Value::as_str) != Some(kind)
-        {
-            let (s, e) = json_span::locate(&text, "/kind", None).unwrap_or((0, 1));
-            self.push(
-                Diagnostic::new(Code::E0403, format!("`{name}` is not a {kind}")).label(
-                    Span::new(file, s, e),
-                    format!("expected \"kind\": \"{kind}\""),
-                ),
-            );
-            return None;
-        }
-        Some((file, value))
-    }
-
     /// Loads a document and checks its contract and semantic rules.
     fn governed(&mut self, path: &Path, kind: &str, schema: &str) -> Option<Value> {
         let (file, value) = self.load(path, Some(kind))?;
@@ -251,10 +195,6 @@ impl Loader {
             return None;
         }
         Some(value)
-    }
-
-    fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
     }
 }
 

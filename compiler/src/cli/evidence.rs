@@ -8,11 +8,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use amc::diagnostics::{Diagnostic, render};
 use amc::driver;
 use amc::govern::canonical;
-use amc::govern::evidence::{self, Event};
+use amc::govern::evidence::{self, Event, Input, Refusal};
+use amc::json_span;
+use amc::source::Span;
 use clap::{Args, Subcommand};
 use serde_json::Value;
+
+use super::common::{Loader, style};
 
 /// Arguments of `amc evidence`.
 #[derive(Args)]
@@ -78,11 +83,6 @@ enum Kind {
     },
 }
 
-fn read_json(p: &PathBuf) -> Result<Value, String> {
-    let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("{} is not JSON: {e}", p.display()))
-}
-
 /// Runs `amc evidence`.
 pub fn run(a: EvidenceArgs) -> ExitCode {
     let (common, extra) = match &a.kind {
@@ -111,18 +111,17 @@ pub fn run(a: EvidenceArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let loaded = read_json(&common.placement).and_then(|p| {
-        let doc = extra.map(read_json).transpose()?;
-        Ok((p, doc))
-    });
-    let (placement, doc) = match loaded {
-        Ok(x) => x,
-        Err(e) => {
-            stderrln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let mut l = Loader::default();
+    let placement = l.load(&common.placement, None);
+    let doc = extra.map(|p| l.load(p, None));
+    let (doc_file, doc) = match doc {
+        None => (None, Value::Null),
+        Some(Some((f, v))) => (Some(f), v),
+        Some(None) => return fail(&l),
     };
-    let doc = doc.unwrap_or(Value::Null);
+    let Some((placement_file, placement)) = placement else {
+        return fail(&l);
+    };
     let event = match &a.kind {
         Kind::Activation { .. } => Event::Activation { decision: &doc },
         Kind::RuntimeStatus {
@@ -140,9 +139,37 @@ pub fn run(a: EvidenceArgs) -> ExitCode {
     };
     let v = match evidence::runtime_evidence(&placement, &event, &observed) {
         Ok(v) => v,
-        Err(e) => {
+        Err(Refusal::Usage(e)) => {
             stderrln!("error: {e}");
-            return ExitCode::from(1);
+            return ExitCode::from(2);
+        }
+        Err(Refusal::Bug(b)) => {
+            l.push(b.into_diagnostic());
+            return fail(&l);
+        }
+        Err(Refusal::Document {
+            code,
+            input,
+            pointer,
+            message,
+            help,
+        }) => {
+            let file = match input {
+                Input::Placement => Some(placement_file),
+                Input::Event => doc_file,
+            };
+            let mut d = Diagnostic::new(code, message).help(help);
+            if let Some(file) = file {
+                let text = l
+                    .sources
+                    .get(file)
+                    .map(|f| f.text.to_string())
+                    .unwrap_or_default();
+                let (s, e) = json_span::locate(&text, &pointer, None).unwrap_or((0, 1));
+                d = d.label(Span::new(file, s, e), "here");
+            }
+            l.push(d);
+            return fail(&l);
         }
     };
     let text = canonical::to_pretty(&v);
@@ -156,4 +183,10 @@ pub fn run(a: EvidenceArgs) -> ExitCode {
         None => stdout!("{text}"),
     }
     ExitCode::SUCCESS
+}
+
+fn fail(l: &Loader) -> ExitCode {
+    stderr!("{}", render::human(&l.diags, &l.sources, style()));
+    stderrln!("no evidence: the documents do not allow it");
+    ExitCode::from(1)
 }

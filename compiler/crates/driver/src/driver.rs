@@ -147,9 +147,7 @@ pub fn compile_observed(
         ) {
             Ok(mut a) => match sign::seal(&mut a, signer.as_ref()) {
                 Ok(()) => c.artifacts = a,
-                Err(e) => c
-                    .diagnostics
-                    .push(amc_syntax::diagnostics::Diagnostic::internal(e)),
+                Err(e) => c.diagnostics.push(e.into_diagnostic()),
             },
             Err(d) => c.diagnostics.push(d),
         }

@@ -31,7 +31,7 @@ use amc_lang::ir;
 use amc_lang::resolve::Input;
 use amc_lang::resolve::documents::Documents;
 use amc_solve::Placement;
-use amc_syntax::diagnostics::Diagnostic;
+use amc_syntax::diagnostics::{Bug, Diagnostic};
 
 /// Options that change output.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +75,7 @@ pub fn emit(
         blocking_warnings,
     } = record;
     let mut out = Artifacts::new();
-    let internal = |e: String| Diagnostic::internal(e);
+    let internal = Bug::into_diagnostic;
     let plan = staging::plan(spec, checked, placement);
     let cx = targets::EmitCx {
         spec,

@@ -4,6 +4,7 @@
 //! sorted by path, sha256 digests, no absolute paths or times other than the
 //! injected decision time.
 
+use amc_syntax::diagnostics::BugResult;
 use serde_json::{Value, json};
 
 use super::{Artifacts, EmitOptions};
@@ -17,7 +18,7 @@ pub use amc_syntax::hash::sha256_prefixed as sha256;
 
 /// Pretty JSON with a trailing newline. `Err` is an internal error: nothing
 /// is ever written in place of a document that failed to serialise.
-pub fn to_bytes(v: &Value) -> Result<Vec<u8>, String> {
+pub fn to_bytes(v: &Value) -> BugResult<Vec<u8>> {
     let mut s =
         serde_json::to_string_pretty(v).map_err(|e| format!("cannot serialise JSON: {e}"))?;
     s.push('\n');
@@ -39,7 +40,7 @@ pub fn build_manifest(
     ins: &[&Input],
     stdlib_modules: &[String],
     opts: &EmitOptions,
-) -> Result<Vec<u8>, String> {
+) -> BugResult<Vec<u8>> {
     let v = json!({
         "schemaVersion": "amc.build/v1",
         "kind": "AmcBuildManifest",
@@ -59,7 +60,7 @@ pub fn build_manifest(
 }
 
 /// Where each replica runs, what it costs, and why the other machines were not chosen.
-pub fn placement_json(p: &Placement) -> Result<Vec<u8>, String> {
+pub fn placement_json(p: &Placement) -> BugResult<Vec<u8>> {
     let terms = |c: &amc_solve::CostTerms| json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total});
     let v = json!({
         "schemaVersion": "amc.placement/v2",

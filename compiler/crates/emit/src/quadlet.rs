@@ -6,6 +6,7 @@
 //! Podman 5.0–5.4 accept unless the machine's facts show a newer Podman.
 //! Never reads the clock or the disk.
 
+use amc_syntax::diagnostics::{Bug, BugResult};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -155,14 +156,17 @@ fn model_side(
     m: &MachineView,
     plan: &Plan,
     out: &mut BTreeMap<String, Vec<u8>>,
-) -> Result<Option<ModelSide>, String> {
+) -> BugResult<Option<ModelSide>> {
     let (Some(model), Some(mv)) = (&w.model, staging::models_volume(w)) else {
         return Ok(None);
     };
     let id = &model.id.value;
     let dir = format!("quadlet/{}", m.id());
     let Some(stage) = plan.quadlet.get(&(m.id().to_string(), id.clone())) else {
-        return Err(format!("no staging planned for model {id} on {}", m.id()));
+        return Err(
+            Bug::new(format!("no staging planned for model {id} on {}", m.id()))
+                .at(model.id.span, "staging this model"),
+        );
     };
     let in_container = format!("{}/{id}", mv.mount.trim_end_matches('/'));
     if let Delivery::Oci {
@@ -285,7 +289,7 @@ pub fn emit(
     replica: u32,
     plan: &Plan,
     out: &mut BTreeMap<String, Vec<u8>>,
-) -> Result<(), String> {
+) -> BugResult<()> {
     let dir = format!("quadlet/{}", m.id());
     let tenant = w.pod.tenant.value.clone();
     let new_podman = m.podman.is_some_and(|v| v >= (5, 5, 0));

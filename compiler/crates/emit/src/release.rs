@@ -8,6 +8,7 @@
 //! Never depends on the signing key: signed and unsigned builds of the same
 //! spec produce the same bundle.
 
+use amc_syntax::diagnostics::BugResult;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -100,7 +101,7 @@ pub fn bundle(
     inputs: &[&Input],
     warnings: &[String],
     opts: &EmitOptions,
-) -> Result<Vec<u8>, String> {
+) -> BugResult<Vec<u8>> {
     let blockers = known_blockers(artifacts, warnings);
     let at = opts.decided_at.as_deref().unwrap_or(amc_syntax::EPOCH);
     let schemas: Vec<Value> = amc_lang::contracts::all()

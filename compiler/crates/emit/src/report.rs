@@ -6,6 +6,7 @@
 //! inline CSS and no scripts, fonts or network references. Never reads the
 //! disk or the clock: the only time is the injected decision time.
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -239,7 +240,7 @@ pub fn render(
     placement: &Placement,
     artifacts: &Artifacts,
     opts: &EmitOptions,
-) -> Result<Vec<u8>, String> {
+) -> BugResult<Vec<u8>> {
     let workload = |id: &str| checked.workloads.iter().find(|w| w.id() == id);
     let mut machines = Vec::new();
     for m in &checked.machines {

@@ -11,6 +11,7 @@
 //! The same script (`targets/staging/stage.sh`) runs on both targets; its
 //! inputs are the sources and checksum lists built here. Never touches disk.
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::BTreeMap;
 
 use amc_lang::check::{Checked, MachineView, Workload};
@@ -21,7 +22,7 @@ use amc_solve::Placement;
 pub const SCRIPT: &str = "staging/stage.sh";
 
 /// The staging script's bytes.
-pub fn script() -> Result<&'static str, String> {
+pub fn script() -> BugResult<&'static str> {
     super::templates::file(SCRIPT)
 }
 

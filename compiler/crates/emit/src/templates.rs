@@ -3,6 +3,7 @@
 //! Takes a template name and a serialisable context; produces text. Never
 //! decides what goes into a unit: the target modules build the context.
 
+use amc_syntax::diagnostics::BugResult;
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -24,20 +25,20 @@ pub fn all() -> Vec<(String, &'static str)> {
 }
 
 /// A file of `targets/` written out verbatim (a script, not a template).
-pub fn file(name: &str) -> Result<&'static str, String> {
+pub fn file(name: &str) -> BugResult<&'static str> {
     TARGETS
         .get_file(name)
         .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| format!("targets/{name} is not embedded"))
+        .ok_or_else(|| format!("targets/{name} is not embedded").into())
 }
 
 /// Renders `targets/NAME` with a context (no escaping: unit files, YAML).
-pub fn render(name: &str, ctx: impl Serialize) -> Result<String, String> {
+pub fn render(name: &str, ctx: impl Serialize) -> BugResult<String> {
     render_with(name, ctx, minijinja::AutoEscape::None)
 }
 
 /// Renders an HTML template: every interpolated value is HTML-escaped.
-pub fn render_html(name: &str, ctx: impl Serialize) -> Result<String, String> {
+pub fn render_html(name: &str, ctx: impl Serialize) -> BugResult<String> {
     render_with(name, ctx, minijinja::AutoEscape::Html)
 }
 
@@ -45,7 +46,7 @@ fn render_with(
     name: &str,
     ctx: impl Serialize,
     escape: minijinja::AutoEscape,
-) -> Result<String, String> {
+) -> BugResult<String> {
     let text = TARGETS
         .get_file(name)
         .and_then(|f| f.contents_utf8())
@@ -64,5 +65,5 @@ fn render_with(
         .get_template(name)
         .map_err(|e| format!("template targets/{name}: {e}"))?;
     tmpl.render(minijinja::value::Serde(ctx))
-        .map_err(|e| format!("rendering targets/{name}: {e}"))
+        .map_err(|e| format!("rendering targets/{name}: {e}").into())
 }

@@ -14,6 +14,7 @@
 //! deployment (a build's plan-stage decision is refused), teardown and wipe
 //! evidence an allowed teardown or wipe decision.
 
+use amc_syntax::diagnostics::{Bug, Code};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -60,6 +61,54 @@ impl Event<'_> {
     }
 }
 
+/// Which input a [`Refusal`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// The placement evidence (`--placement`).
+    Placement,
+    /// The event's document (`--decision` or `--teardown-plan`).
+    Event,
+}
+
+/// Why no evidence is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A command-line value is unusable (a usage error).
+    Usage(String),
+    /// A document does not allow the evidence: the caller reports `code`
+    /// at `pointer` of the `input` document.
+    Document {
+        /// The diagnostic code (E0403 wrong kind, E0601 a broken rule).
+        code: Code,
+        /// Which document.
+        input: Input,
+        /// The JSON pointer of the value responsible (`""` for the whole).
+        pointer: String,
+        /// The message.
+        message: String,
+        /// How to fix it.
+        help: String,
+    },
+    /// amc built evidence its own contract refuses.
+    Bug(Bug),
+}
+
+fn refuse(
+    code: Code,
+    input: Input,
+    pointer: &str,
+    message: impl Into<String>,
+    help: impl Into<String>,
+) -> Refusal {
+    Refusal::Document {
+        code,
+        input,
+        pointer: pointer.to_string(),
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
 /// Statuses `runtime-status` evidence may record.
 pub const OBSERVED_STATUSES: [&str; 4] = ["running", "degraded", "failed", "completed"];
 
@@ -82,14 +131,29 @@ pub fn runtime_evidence(
     placement: &Value,
     event: &Event<'_>,
     observed_at: &str,
-) -> Result<Value, String> {
-    if text(placement, "/kind") != Some("AgentPlaneRuntimeEvidence")
-        || text(placement, "/evidenceType") != Some("placement")
-    {
-        return Err("the base document is not placement evidence (receipts/<pod>/placement-evidence.<machine>.json)".into());
+) -> Result<Value, Refusal> {
+    if text(placement, "/kind") != Some("AgentPlaneRuntimeEvidence") {
+        return Err(refuse(
+            Code::E0403,
+            Input::Placement,
+            "/kind",
+            "the base document is not placement evidence",
+            "pass receipts/<pod>/placement-evidence.<machine>.json of the build",
+        ));
+    }
+    if text(placement, "/evidenceType") != Some("placement") {
+        return Err(refuse(
+            Code::E0403,
+            Input::Placement,
+            "/evidenceType",
+            "the base document is runtime evidence, not placement evidence",
+            "evidence is always made from the build's receipts/<pod>/placement-evidence.<machine>.json",
+        ));
     }
     if super::rules::parse_time(observed_at).is_none() {
-        return Err(format!("`{observed_at}` is not an RFC 3339 time"));
+        return Err(Refusal::Usage(format!(
+            "`{observed_at}` is not an RFC 3339 time"
+        )));
     }
     let pod = text(placement, "/agentPodId")
         .unwrap_or_default()
@@ -128,20 +192,39 @@ pub fn runtime_evidence(
     match event {
         Event::Activation { decision } => {
             if text(decision, "/kind") != Some("ActivationDecision") {
-                return Err("--decision is not an ActivationDecision".into());
+                return Err(refuse(
+                    Code::E0403,
+                    Input::Event,
+                    "/kind",
+                    "--decision is not an ActivationDecision",
+                    "pass the decision `amc evaluate activation` wrote on the machine",
+                ));
             }
             if decision
                 .pointer("/labels/amc.decision.stage")
                 .and_then(Value::as_str)
                 == Some("plan")
             {
-                return Err("this ActivationDecision was made by `amc build` on planned receipts; activation evidence needs the runtime gate's decision (`amc evaluate activation` on receipts observed on the machine)".into());
+                return Err(refuse(
+                    Code::E0403,
+                    Input::Event,
+                    "/labels/amc.decision.stage",
+                    "this ActivationDecision was made by `amc build` on planned receipts",
+                    "activation evidence needs the runtime gate's decision (`amc evaluate activation` on receipts observed on the machine)",
+                ));
             }
             for (field, want) in [("agentPodId", &pod), ("deploymentReceiptId", &receipt)] {
-                let got = text(decision, &format!("/inputs/{field}")).unwrap_or_default();
+                let at = format!("/inputs/{field}");
+                let got = text(decision, &at).unwrap_or_default();
                 if got != want {
-                    return Err(format!(
-                        "the decision's inputs.{field} is `{got}`, the placement's is `{want}`"
+                    return Err(refuse(
+                        Code::E0601,
+                        Input::Event,
+                        &at,
+                        format!(
+                            "the decision's inputs.{field} is `{got}`, the placement's is `{want}`"
+                        ),
+                        "the decision and the placement evidence must be about the same deployment",
                     ));
                 }
             }
@@ -176,13 +259,15 @@ pub fn runtime_evidence(
             failure_reason,
         } => {
             if !OBSERVED_STATUSES.contains(status) {
-                return Err(format!(
+                return Err(Refusal::Usage(format!(
                     "status `{status}` is not one of {}",
                     OBSERVED_STATUSES.join(", ")
-                ));
+                )));
             }
             if matches!(*status, "failed" | "degraded") && failure_reason.is_none() {
-                return Err(format!("a `{status}` status needs --failure-reason"));
+                return Err(Refusal::Usage(format!(
+                    "a `{status}` status needs --failure-reason"
+                )));
             }
             runtime["status"] = json!(status);
             runtime["startedAt"] = json!(started_at);
@@ -198,25 +283,41 @@ pub fn runtime_evidence(
                 "wipe"
             };
             if text(plan, "/kind") != Some("AmcTeardownPlan") {
-                return Err(
-                    "--teardown-plan is not a TeardownPlan (receipts/<pod>/teardown-plan.json)"
-                        .into(),
-                );
+                return Err(refuse(
+                    Code::E0403,
+                    Input::Event,
+                    "/kind",
+                    "--teardown-plan is not a TeardownPlan",
+                    "pass the build's receipts/<pod>/teardown-plan.json",
+                ));
             }
             for (field, want) in [("agentPodId", &pod), ("deploymentReceiptId", &receipt)] {
-                let got = text(plan, &format!("/{field}")).unwrap_or_default();
+                let at = format!("/{field}");
+                let got = text(plan, &at).unwrap_or_default();
                 if got != want {
-                    return Err(format!(
-                        "the teardown plan's {field} is `{got}`, the placement's is `{want}`"
+                    return Err(refuse(
+                        Code::E0601,
+                        Input::Event,
+                        &at,
+                        format!(
+                            "the teardown plan's {field} is `{got}`, the placement's is `{want}`"
+                        ),
+                        "the teardown plan and the placement evidence must be about the same deployment",
                     ));
                 }
             }
             let d = &plan["decisions"][which];
             if d.get("allowed") != Some(&Value::Bool(true)) {
                 let reasons = super::semantics::list(d, "/failureReasons");
-                return Err(format!(
-                    "the {which} decision in the teardown plan is not allowed ({}); no evidence of a {which} that may not happen",
-                    reasons.join(", ")
+                return Err(refuse(
+                    Code::E0601,
+                    Input::Event,
+                    &format!("/decisions/{which}/allowed"),
+                    format!(
+                        "the {which} decision in the teardown plan is not allowed ({})",
+                        reasons.join(", ")
+                    ),
+                    format!("no evidence is made of a {which} that may not happen"),
                 ));
             }
             runtime["status"] = json!(if which == "teardown" {
@@ -247,10 +348,10 @@ pub fn runtime_evidence(
     v["labels"] = Value::Object(labels);
     match amc_lang::contracts::validate("upstream/agentplane-runtime-evidence", &v) {
         Ok(errs) if errs.is_empty() => Ok(v),
-        Ok(errs) => Err(format!(
+        Ok(errs) => Err(Refusal::Bug(Bug::new(format!(
             "the evidence would violate its contract at {}: {}",
             errs[0].pointer, errs[0].message
-        )),
-        Err(e) => Err(e),
+        )))),
+        Err(e) => Err(Refusal::Bug(Bug::new(e))),
     }
 }

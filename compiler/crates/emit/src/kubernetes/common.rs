@@ -2,6 +2,7 @@
 //! documents under one header, the labels amc sets, and quantities written
 //! as Kubernetes writes them (`32Gi`, `500m`).
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -12,12 +13,12 @@ use crate::templates;
 use amc_lang::check::Workload;
 
 /// One object as a YAML document.
-pub fn yaml<T: Serialize>(obj: &T) -> Result<String, String> {
-    serde_saphyr::to_string(obj).map_err(|e| format!("YAML serialisation failed: {e}"))
+pub fn yaml<T: Serialize>(obj: &T) -> BugResult<String> {
+    serde_saphyr::to_string(obj).map_err(|e| format!("YAML serialisation failed: {e}").into())
 }
 
 /// The header comment of a file: which cluster, which namespace, what.
-pub fn header(cluster: &str, namespace: &str, what: &str) -> Result<String, String> {
+pub fn header(cluster: &str, namespace: &str, what: &str) -> BugResult<String> {
     templates::render(
         "kubernetes/header.j2",
         serde_json::json!({

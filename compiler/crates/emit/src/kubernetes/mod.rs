@@ -21,6 +21,7 @@ pub mod staging;
 pub mod tenancy;
 pub mod workload;
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::Artifacts;
@@ -131,7 +132,7 @@ pub fn emit(
     plan: &Plan,
     node_labels: &BTreeMap<String, BTreeMap<String, String>>,
     out: &mut Artifacts,
-) -> Result<(), String> {
+) -> BugResult<()> {
     for cluster in &spec.clusters {
         let cid = cluster.id.value.as_str();
         let workloads: Vec<&Workload> = workloads
@@ -186,7 +187,8 @@ pub fn emit(
             }) {
                 t.storage += v.tier.volume_size();
             }
-            let parts = workload::pod_file(w, cluster, &nodes, plan, node_labels)?;
+            let parts = workload::pod_file(w, cluster, &nodes, plan, node_labels)
+                .map_err(|b| b.at(w.pod.id.span, "emitting this pod"))?;
             let ns = names::namespace(cluster, &w.pod.tenant.value);
             out.insert(
                 pod_path(cid, w.id()),
@@ -203,7 +205,7 @@ pub fn emit(
                 continue;
             }
             let Some(m) = spec.model(model) else {
-                return Err(format!("staged model {model} vanished"));
+                return Err(format!("staged model {model} vanished").into());
             };
             let tenant = tenant_of(cluster, ns, &workloads)
                 .ok_or_else(|| format!("no tenant for namespace {ns}"))?;

@@ -12,6 +12,7 @@
 //! claim read-only, after an init container has verified every file; a model
 //! from an OCI reference is an image volume instead. Never reads the clock.
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
@@ -47,7 +48,7 @@ pub fn stage_labels(tenant: &str, model: &str) -> BTreeMap<String, String> {
 fn config_data(
     m: &ir::Model,
     s: &KubernetesStage,
-) -> Result<(String, BTreeMap<String, String>), String> {
+) -> BugResult<(String, BTreeMap<String, String>)> {
     let data = BTreeMap::from([
         ("stage.sh".to_string(), staging::script()?.to_string()),
         ("sources".to_string(), staging::sources(m, &s.delivery)),
@@ -66,7 +67,7 @@ fn config_data(
 }
 
 /// The ConfigMap name a model's stages and verifiers mount.
-pub fn config_name(m: &ir::Model, s: &KubernetesStage) -> Result<String, String> {
+pub fn config_name(m: &ir::Model, s: &KubernetesStage) -> BugResult<String> {
     let (digest, _) = config_data(m, s)?;
     Ok(names::stage_config(&m.id.value, &digest))
 }
@@ -77,7 +78,7 @@ pub fn config_file(
     s: &KubernetesStage,
     namespace: &str,
     tenant: &str,
-) -> Result<String, String> {
+) -> BugResult<String> {
     let (digest, data) = config_data(m, s)?;
     yaml(&ConfigMap {
         metadata: meta(
@@ -225,7 +226,7 @@ pub fn node_file(
     namespace: &str,
     tenant: &str,
     node: &str,
-) -> Result<Vec<String>, String> {
+) -> BugResult<Vec<String>> {
     let claim = names::model_claim(&m.id.value, node);
     let mut labels = stage_labels(tenant, &m.id.value);
     labels.insert("agent-machine.sourceos.dev/node".into(), node.to_string());
@@ -320,7 +321,7 @@ pub fn server_model(
     s: &KubernetesStage,
     node: &str,
     model_dir: &str,
-) -> Result<ServerModel, String> {
+) -> BugResult<ServerModel> {
     let mount = VolumeMount {
         name: "model".into(),
         mount_path: format!("{}/{}", model_dir.trim_end_matches('/'), m.id.value),

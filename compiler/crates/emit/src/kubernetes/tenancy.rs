@@ -9,6 +9,7 @@
 //! service account. Each pod's own policy then admits only the same tenant
 //! and its declared exposures.
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Namespace, ResourceQuota, ResourceQuotaSpec, ServiceAccount};
@@ -54,7 +55,7 @@ pub fn tenant_file(
     tenant: &str,
     namespace: &str,
     totals: &Totals,
-) -> Result<Vec<String>, String> {
+) -> BugResult<Vec<String>> {
     let mut ns_labels = managed();
     ns_labels.insert(TENANT.into(), tenant.to_string());
     for mode in ["enforce", "audit", "warn"] {

@@ -12,6 +12,7 @@
 //! its Ingress. Hardened by construction: non-root, read-only root, every
 //! capability dropped, seccomp RuntimeDefault.
 
+use amc_syntax::diagnostics::{Bug, BugResult};
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{
@@ -204,7 +205,7 @@ pub fn pod_file(
     nodes: &[&str],
     plan: &Plan,
     node_labels: &BTreeMap<String, BTreeMap<String, String>>,
-) -> Result<Vec<String>, String> {
+) -> BugResult<Vec<String>> {
     let ns = names::namespace(cluster, &w.pod.tenant.value);
     let ns = ns.as_str();
     let name = w.id();
@@ -279,10 +280,13 @@ pub fn pod_file(
                 node.to_string(),
                 m.id.value.clone(),
             );
-            let stage = plan
-                .kubernetes
-                .get(&key)
-                .ok_or_else(|| format!("no staging planned for model {} on {node}", m.id.value))?;
+            let stage = plan.kubernetes.get(&key).ok_or_else(|| {
+                Bug::new(format!(
+                    "no staging planned for model {} on {node}",
+                    m.id.value
+                ))
+                .at(m.id.span, "staging this model")
+            })?;
             let model_dir = models_volume(w)
                 .map(|v| v.mount.clone())
                 .or_else(|| w.provider.model_dir.clone())

@@ -22,6 +22,7 @@ mod schema_check;
 mod storage;
 mod teardown;
 
+use amc_syntax::diagnostics::{Bug, BugResult};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -49,13 +50,13 @@ pub fn dir(pod: &str) -> String {
 
 /// The one serializer: sorted keys, two-space indent, non-ASCII escaped
 /// (Python's `json.dumps(sort_keys=True, indent=2)`), trailing newline.
-pub fn to_bytes<T: Serialize>(doc: &T) -> Result<Vec<u8>, String> {
+pub fn to_bytes<T: Serialize>(doc: &T) -> BugResult<Vec<u8>> {
     let v = serde_json::to_value(doc).map_err(|e| format!("cannot serialise a receipt: {e}"))?;
     Ok(canonical::to_pretty(&v).into_bytes())
 }
 
-fn to_value<T: Serialize>(doc: &T) -> Result<Value, String> {
-    serde_json::to_value(doc).map_err(|e| format!("cannot serialise a receipt: {e}"))
+fn to_value<T: Serialize>(doc: &T) -> BugResult<Value> {
+    serde_json::to_value(doc).map_err(|e| format!("cannot serialise a receipt: {e}").into())
 }
 
 /// Where one replica of a pod runs (for what is shared between pods).
@@ -103,7 +104,7 @@ pub fn emit(
     docs: &Documents,
     decided_at: Option<&str>,
     out: &mut Artifacts,
-) -> Result<(), String> {
+) -> BugResult<()> {
     let mut placed: Vec<(&Workload, Vec<&MachineView>)> = Vec::new();
     for w in &checked.workloads {
         let machines: Vec<&MachineView> = placement
@@ -130,7 +131,10 @@ pub fn emit(
     let mut ctxs = Vec::new();
     for (w, machines) in &placed {
         let Some(profile) = spec.profile(&machines[0].profile) else {
-            return Err(format!("profile {} vanished", machines[0].profile));
+            return Err(
+                Bug::new(format!("profile {} vanished", machines[0].profile))
+                    .at(w.pod.id.span, "writing the receipts of this pod"),
+            );
         };
         let cluster = w.cluster.as_deref().and_then(|c| spec.cluster(c));
         ctxs.push(PodCtx {
@@ -207,7 +211,7 @@ fn emit_pod(
     docs: &Documents,
     decided_at: Option<&str>,
     out: &mut Artifacts,
-) -> Result<(), String> {
+) -> BugResult<()> {
     let w = c.w;
     let d = dir(w.id());
     let when = decided_at.unwrap_or(EPOCH).to_string();

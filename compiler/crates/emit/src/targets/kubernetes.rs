@@ -5,9 +5,10 @@
 use super::{EmitCx, Emitter};
 use amc_lang::artifacts::Artifacts;
 use amc_lang::target::kubernetes::Kubernetes;
+use amc_syntax::diagnostics::BugResult;
 
 impl Emitter for Kubernetes {
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
+    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> BugResult<()> {
         let workloads = cx.workloads_of(self);
         let node_labels = crate::kubernetes::gpu_node_labels(cx.checked, cx.docs);
         crate::kubernetes::emit(

@@ -17,6 +17,7 @@
 pub mod kubernetes;
 pub mod quadlet;
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::BTreeMap;
 use std::sync::RwLock;
 
@@ -73,7 +74,7 @@ pub trait Emitter: Target {
 
     /// Writes this target's files for its placed workloads. `Err` is an
     /// internal error.
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String>;
+    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> BugResult<()>;
 }
 
 /// The emitters of the targets amc ships, in the order of `target::BUILTIN`.
@@ -95,7 +96,7 @@ pub fn all() -> Vec<&'static dyn Emitter> {
 
 /// Adds a target, both halves, for the rest of the process. `Err` when its
 /// id is taken.
-pub fn register(target: &'static dyn Emitter) -> Result<(), String> {
+pub fn register(target: &'static dyn Emitter) -> BugResult<()> {
     let mut r = REGISTERED
         .write()
         .map_err(|_| "the target registry is poisoned".to_string())?;
@@ -105,7 +106,7 @@ pub fn register(target: &'static dyn Emitter) -> Result<(), String> {
 }
 
 /// Emits every target's files, in registry order.
-pub fn emit_all(cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
+pub fn emit_all(cx: &EmitCx<'_>, out: &mut Artifacts) -> BugResult<()> {
     for t in all() {
         t.emit(cx, out)?;
     }

@@ -9,6 +9,7 @@ use amc_lang::check::pods::Workload;
 use amc_lang::ir;
 use amc_lang::target::quadlet::Quadlet;
 use amc_solve::Placement;
+use amc_syntax::diagnostics::{Bug, BugResult};
 use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics};
 
 impl Emitter for Quadlet {
@@ -22,7 +23,7 @@ impl Emitter for Quadlet {
         oci_artifacts_need_podman_5_7(workloads, checked, placement, diags);
     }
 
-    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> Result<(), String> {
+    fn emit(&self, cx: &EmitCx<'_>, out: &mut Artifacts) -> BugResult<()> {
         for w in cx.workloads_of(self) {
             let machines = cx.placement.machines_of(w.id());
             if machines.len() != w.pod.replicas as usize {
@@ -30,11 +31,13 @@ impl Emitter for Quadlet {
             }
             for (replica, mid) in machines.iter().enumerate() {
                 let Some(m) = cx.checked.machines.iter().find(|m| m.id() == *mid) else {
-                    return Err(format!("machine {mid} vanished"));
+                    return Err(Bug::new(format!("machine {mid} vanished"))
+                        .at(w.pod.id.span, "emitting this pod"));
                 };
                 let replica = u32::try_from(replica)
                     .map_err(|_| format!("pod {}: too many replicas", w.id()))?;
-                crate::quadlet::emit(w, m, replica, cx.plan, out)?;
+                crate::quadlet::emit(w, m, replica, cx.plan, out)
+                    .map_err(|b| b.at(w.pod.id.span, "emitting this pod"))?;
             }
         }
         Ok(())

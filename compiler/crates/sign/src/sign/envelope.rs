@@ -10,6 +10,7 @@
 //! output is deployed (`amc verify`), which reports in the same shape. Never
 //! reads files.
 
+use amc_syntax::diagnostics::BugResult;
 use serde_json::{Value, json};
 
 use super::keys::PublicKey;
@@ -75,7 +76,7 @@ pub fn envelope(
     bundle: &[u8],
     view: &ManifestView,
     signed: Option<(&[u8], &PublicKey)>,
-) -> Result<Vec<u8>, String> {
+) -> BugResult<Vec<u8>> {
     let b: Value =
         serde_json::from_slice(bundle).map_err(|e| format!("{BUNDLE} is not JSON: {e}"))?;
     let slug = b

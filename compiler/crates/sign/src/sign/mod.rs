@@ -26,6 +26,7 @@ pub mod provenance;
 pub mod sigstore_bundle;
 pub mod verify;
 
+use amc_syntax::diagnostics::BugResult;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -153,7 +154,7 @@ pub fn sig_file(der: &[u8]) -> Vec<u8> {
 /// Adds the signature-side files: all of them when `signer` is given, else
 /// only the unsigned release envelope. `Err` is an internal error (the
 /// manifest or bundle that emit just produced is missing or unreadable).
-pub fn seal(artifacts: &mut Artifacts, signer: Option<&Signer>) -> Result<(), String> {
+pub fn seal(artifacts: &mut Artifacts, signer: Option<&Signer>) -> BugResult<()> {
     let manifest = artifacts
         .get(MANIFEST)
         .cloned()

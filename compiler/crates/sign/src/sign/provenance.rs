@@ -10,6 +10,7 @@
 //! envelope (payloadType `application/vnd.in-toto+json`, signature over the
 //! PAE, `keyid` as securesystemslib computes it). Never reads files.
 
+use amc_syntax::diagnostics::BugResult;
 use serde_json::{Value, json};
 
 use super::ManifestView;
@@ -33,7 +34,7 @@ fn digest_set(sha: &str) -> Value {
 }
 
 /// The statement bytes (compact JSON, keys sorted) for a manifest.
-pub fn statement(manifest: &[u8], view: &ManifestView) -> Result<Vec<u8>, String> {
+pub fn statement(manifest: &[u8], view: &ManifestView) -> BugResult<Vec<u8>> {
     let mut subjects: Vec<Value> = view
         .artifacts
         .iter()
@@ -75,7 +76,7 @@ pub fn statement(manifest: &[u8], view: &ManifestView) -> Result<Vec<u8>, String
             },
         },
     });
-    serde_json::to_vec(&v).map_err(|e| format!("cannot serialise the statement: {e}"))
+    serde_json::to_vec(&v).map_err(|e| format!("cannot serialise the statement: {e}").into())
 }
 
 /// DSSE pre-authentication encoding: `DSSEv1 <len type> <type> <len body> <body>`.
@@ -92,7 +93,7 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The DSSE envelope bytes (pretty JSON, trailing newline).
-pub fn envelope(statement: &[u8], der_sig: &[u8], key: &PublicKey) -> Result<Vec<u8>, String> {
+pub fn envelope(statement: &[u8], der_sig: &[u8], key: &PublicKey) -> BugResult<Vec<u8>> {
     to_bytes(&json!({
         "payload": base64(statement),
         "payloadType": PAYLOAD_TYPE,

@@ -9,6 +9,7 @@
 //! transparency-log entry and no timestamp: amc works offline. Never reads
 //! or writes files.
 
+use amc_syntax::diagnostics::BugResult;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -50,7 +51,7 @@ struct HashOutput {
 }
 
 /// The bundle bytes (pretty JSON, fields in protobuf field order, trailing newline).
-pub fn bundle(manifest: &[u8], der_sig: &[u8], key: &PublicKey) -> Result<Vec<u8>, String> {
+pub fn bundle(manifest: &[u8], der_sig: &[u8], key: &PublicKey) -> BugResult<Vec<u8>> {
     let b = Bundle {
         media_type: MEDIA_TYPE,
         verification_material: VerificationMaterial {

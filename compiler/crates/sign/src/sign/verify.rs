@@ -8,6 +8,7 @@
 //! not also reported as drift, and files derived from a manifest that fails
 //! its signature are not compared. Never reads the disk.
 
+use amc_syntax::diagnostics::BugResult;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::envelope::{self, Verification};
@@ -377,7 +378,7 @@ fn check_intoto(
     let statement = match provenance::statement(manifest, view) {
         Ok(s) => s,
         Err(e) => {
-            r.push(INTOTO, Diagnostic::internal(e));
+            r.push(INTOTO, e.into_diagnostic());
             return;
         }
     };
@@ -428,14 +429,14 @@ fn check_envelope(
     }
     match envelope::envelope(bundle, view, signed) {
         Ok(expected) => compare(r, tree, ENVELOPE, &expected),
-        Err(e) => r.push(ENVELOPE, Diagnostic::internal(e)),
+        Err(e) => r.push(ENVELOPE, e.into_diagnostic()),
     }
 }
 
 /// Compares a signature-side file with what the build implies.
 /// [`compare`] against a file amc regenerates; a regeneration that failed is
 /// an internal error, never a pass.
-fn compare_regenerated(r: &mut Report, tree: &Tree, name: &str, expected: Result<Vec<u8>, String>) {
+fn compare_regenerated(r: &mut Report, tree: &Tree, name: &str, expected: BugResult<Vec<u8>>) {
     match expected {
         Ok(bytes) => compare(r, tree, name, &bytes),
         Err(e) => r.push(

@@ -104,6 +104,71 @@ impl Diagnostic {
     }
 }
 
+/// A bug a later stage (solve, emit, sign) found in what the earlier stages
+/// handed it: a planned staging or machine that vanished, a template that
+/// does not render, a document that does not serialise. Check has already
+/// judged the user's input, so this is never a verdict on it; it becomes an
+/// `E0901` labelled with the construct being processed when it happened (the
+/// innermost one that knew it), so a report names the pod or model that
+/// triggers the bug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bug {
+    /// What went wrong.
+    pub message: String,
+    /// The construct being processed, and what was being done with it.
+    pub at: Option<(Span, String)>,
+}
+
+impl Bug {
+    /// A bug without a construct yet.
+    pub fn new(message: impl Into<String>) -> Self {
+        Bug {
+            message: message.into(),
+            at: None,
+        }
+    }
+
+    /// Attributes the bug to `span` (`doing` says what was being done with
+    /// it), unless an inner stage already did.
+    #[must_use]
+    pub fn at(mut self, span: Span, doing: impl Into<String>) -> Self {
+        if self.at.is_none() {
+            self.at = Some((span, doing.into()));
+        }
+        self
+    }
+
+    /// The `E0901` that reports it.
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let d = Diagnostic::internal(self.message);
+        match self.at {
+            Some((span, doing)) => d.label(span, doing),
+            None => d,
+        }
+    }
+}
+
+impl From<String> for Bug {
+    fn from(message: String) -> Self {
+        Bug::new(message)
+    }
+}
+
+impl From<&str> for Bug {
+    fn from(message: &str) -> Self {
+        Bug::new(message)
+    }
+}
+
+impl std::fmt::Display for Bug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A result whose error is a [`Bug`].
+pub type BugResult<T> = Result<T, Bug>;
+
 /// The section of docs/diagnostics.md for a code (shown by `amc explain`).
 pub fn explain(code: Code) -> String {
     const DOC: &str = include_str!("../../../../../docs/diagnostics.md");
