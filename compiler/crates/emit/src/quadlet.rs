@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::staging::{self, Delivery, Plan};
 use super::templates;
 use amc_lang::check::{MachineView, Workload};
+use amc_lang::ir;
 use amc_solve::{pool_for, volume_size};
 
 /// Escapes a value for a systemd unit file: `%` starts a specifier, so it
@@ -97,17 +98,20 @@ fn podman_cpus(milli: u64) -> String {
 }
 
 /// Where a volume of this workload lives on the host.
-pub fn host_path(root: &str, w: &Workload, tier_id: &str, volume_class: &str) -> String {
+pub fn host_path(root: &str, w: &Workload, tier_id: &str, volume_class: ir::VolumeClass) -> String {
+    use ir::VolumeClass as V;
     let root = root.trim_end_matches('/');
     match volume_class {
         // Model weights are shared read-only across tenants.
-        "agent-models" => format!("{root}/{tier_id}"),
+        V::AgentModels => format!("{root}/{tier_id}"),
         // Caches are shared only within a tenant.
-        "agent-cache-hot" | "agent-cache-warm" | "agent-cache-cold" => {
+        V::AgentCacheHot | V::AgentCacheWarm | V::AgentCacheCold => {
             format!("{root}/{tier_id}/{}", w.pod.tenant.value)
         }
         // Everything else belongs to the pod.
-        _ => format!("{root}/{tier_id}/{}/{}", w.pod.tenant.value, w.id()),
+        V::AgentScratch | V::AgentEvidence | V::AgentArtifacts => {
+            format!("{root}/{tier_id}/{}/{}", w.pod.tenant.value, w.id())
+        }
     }
 }
 
@@ -201,7 +205,7 @@ fn model_side(
     let (host, server_volume) = match (&stage.delivery, &pool_root) {
         (Delivery::Verify(Some(path)), _) => (path.clone(), format!("{path}:{in_container}:ro,z")),
         (_, Some(root)) => {
-            let tier_dir = host_path(root, w, &mv.tier.id.value, &mv.tier.volume_class);
+            let tier_dir = host_path(root, w, &mv.tier.id.value, mv.tier.volume_class);
             (
                 format!("{tier_dir}/{id}"),
                 format!("{tier_dir}:{}:ro,z", mv.mount),
@@ -320,7 +324,7 @@ pub fn emit(
         let pool = pool_for(m, &v.tier);
         match pool.and_then(|p| p.path.clone()) {
             Some(root) => {
-                let path = host_path(&root, w, &v.tier.id.value, &v.tier.volume_class);
+                let path = host_path(&root, w, &v.tier.id.value, v.tier.volume_class);
                 // Shared directories get the shared SELinux label, per-pod ones a private label.
                 let shared = !path.ends_with(&format!("/{}", w.id()));
                 let label = if shared { "z" } else { "Z" };
@@ -368,11 +372,11 @@ pub fn emit(
             | amc_lang::ir::Exposure::Ingress => None,
         })
         .collect();
-    let devices = match w.accelerator.as_str() {
-        "cuda" => vec!["nvidia.com/gpu=all".to_string()],
-        "rocm" => vec!["/dev/kfd".to_string(), "/dev/dri".to_string()],
-        "vulkan" => vec!["/dev/dri".to_string()],
-        _ => Vec::new(),
+    let devices = match w.accelerator {
+        ir::Accelerator::Cuda => vec!["nvidia.com/gpu=all".to_string()],
+        ir::Accelerator::Rocm => vec!["/dev/kfd".to_string(), "/dev/dri".to_string()],
+        ir::Accelerator::Vulkan => vec!["/dev/dri".to_string()],
+        ir::Accelerator::Cpu | ir::Accelerator::Metal | ir::Accelerator::Mlx => Vec::new(),
     };
     let mut environment: Vec<String> = vec![
         format!("AGENT_MACHINE_POD={}", w.id()),
@@ -417,7 +421,7 @@ pub fn emit(
     if !new_podman {
         podman_args.push(format!("--memory={}", w.memory_limit));
     }
-    if !devices.is_empty() && w.accelerator != "cuda" {
+    if !devices.is_empty() && w.accelerator != ir::Accelerator::Cuda {
         podman_args.push("--group-add=keep-groups".to_string());
     }
     let labels = [

@@ -276,7 +276,7 @@ pub fn render(
         machines.push(MachineRow {
             id: m.id().to_string(),
             profile: m.profile.clone(),
-            os: m.os.clone(),
+            os: m.os.to_string(),
             unified: m.unified,
             accelerators: m.accelerators.iter().cloned().collect(),
             bars,
@@ -336,26 +336,33 @@ pub fn render(
                 .as_ref()
                 .map(|m| m.id.value.clone())
                 .unwrap_or_else(|| "—".to_string()),
-            accelerator: w.accelerator.clone(),
+            accelerator: w.accelerator.to_string(),
             resources,
             replicas,
             activation: activation(artifacts, w.id()),
         });
         for v in &w.volumes {
-            let class = v.tier.volume_class.clone();
+            let class = v.tier.volume_class;
             // Model weights are shared read-only across tenants; caches only
             // within a tenant; everything else belongs to the pod.
-            let scope = match class.as_str() {
-                "agent-models" => "all tenants (read-only)".to_string(),
-                c if c.starts_with("agent-cache-") => format!("tenant {}", w.pod.tenant.value),
-                _ => format!("pod {}", w.id()),
+            let scope = {
+                use amc_lang::ir::VolumeClass as V;
+                match class {
+                    V::AgentModels => "all tenants (read-only)".to_string(),
+                    V::AgentCacheHot | V::AgentCacheWarm | V::AgentCacheCold => {
+                        format!("tenant {}", w.pod.tenant.value)
+                    }
+                    V::AgentScratch | V::AgentEvidence | V::AgentArtifacts => {
+                        format!("pod {}", w.id())
+                    }
+                }
             };
             let g = groups
                 .entry((scope.clone(), v.tier.id.value.clone()))
                 .or_insert_with(|| CacheGroup {
                     scope,
                     tier: v.tier.id.value.clone(),
-                    volume_class: class,
+                    volume_class: class.to_string(),
                     backend: v.tier.backend.value.to_string(),
                     pods: Vec::new(),
                     shared: false,
@@ -395,7 +402,7 @@ pub fn render(
         models.push(ModelRow {
             id: model.id.value.clone(),
             size: human_size(model.size),
-            format: model.format.value.clone(),
+            format: model.format.value.to_string(),
             pods: users.iter().map(|w| w.id().to_string()).collect(),
             loaded_on: loaded_on.into_iter().collect(),
             resident_on,

@@ -155,7 +155,7 @@ pub struct Plan {
 pub fn models_volume(w: &Workload) -> Option<&amc_lang::check::pods::VolumeView> {
     w.volumes
         .iter()
-        .find(|v| v.tier.volume_class == "agent-models")
+        .find(|v| v.tier.volume_class == ir::VolumeClass::AgentModels)
 }
 
 /// Bytes a Kubernetes claim holding `m` requests.

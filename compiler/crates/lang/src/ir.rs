@@ -9,7 +9,10 @@
 use std::collections::BTreeMap;
 
 pub use crate::lang::vocab::{
-    AccessMode, Durability, Exposure, NetworkMode, RestartPolicy, Sensitivity, StorageBackend,
+    Accelerator, AccessMode, ApiSurface, Arch, Capability, Durability, EncryptionMode, Envelope,
+    Eviction, Exposure, GpuVendor, ImagePolicy, ModelFormat, NetworkMode, OciMedia, Os,
+    ProviderRuntime, ProviderStatus, ProviderType, Purpose, ResidencyTier, RestartPolicy,
+    Sensitivity, StorageBackend, TaintEffect, Tier, VolumeClass, WorkloadPurpose,
 };
 use amc_syntax::source::Span;
 
@@ -92,7 +95,7 @@ pub struct Gpu {
     /// Model name.
     pub model: String,
     /// Vendor.
-    pub vendor: String,
+    pub vendor: GpuVendor,
     /// VRAM per GPU in bytes.
     pub vram: u64,
     /// How many.
@@ -111,7 +114,7 @@ pub struct Capacity {
     /// GPUs.
     pub gpus: Vec<Gpu>,
     /// Accelerator APIs.
-    pub accelerators: Vec<Spanned<String>>,
+    pub accelerators: Vec<Spanned<Accelerator>>,
     /// Span of the `capacity` node, if written.
     pub span: Option<Span>,
 }
@@ -128,7 +131,7 @@ pub struct Pool {
     /// Host path.
     pub path: Option<String>,
     /// Encryption mode.
-    pub encryption: Option<String>,
+    pub encryption: Option<EncryptionMode>,
     /// LVM volume group.
     pub volume_group: Option<String>,
     /// LVM thin pool.
@@ -147,7 +150,7 @@ pub struct Resident {
     /// Model id.
     pub model: Spanned<String>,
     /// vram, ram or nvme.
-    pub tier: String,
+    pub tier: ResidencyTier,
 }
 
 /// A cache already warm on a machine, keyed like a pod's `cache-key`.
@@ -200,7 +203,7 @@ pub struct Machine {
     /// Load bandwidths.
     pub bandwidth: Bandwidths,
     /// Runtime envelopes (None when not written).
-    pub runtimes: Option<Spanned<Vec<String>>>,
+    pub runtimes: Option<Spanned<Vec<Envelope>>>,
     /// Hugging Face endpoint for staging (`hf-endpoint`).
     pub hf_endpoint: Option<Spanned<String>>,
     /// Image that runs staging (`staging-image`).
@@ -215,7 +218,7 @@ pub struct Image {
     /// Reference as written.
     pub reference: String,
     /// Accelerator it is built for.
-    pub accelerator: Option<String>,
+    pub accelerator: Option<Accelerator>,
     /// Digest given as a property.
     pub digest: Option<String>,
     /// Where declared.
@@ -234,19 +237,19 @@ pub struct Provider {
     /// Description.
     pub description: Option<String>,
     /// Provider type.
-    pub provider_type: Option<Spanned<String>>,
+    pub provider_type: Option<Spanned<ProviderType>>,
     /// Status.
-    pub status: Option<String>,
+    pub status: Option<ProviderStatus>,
     /// container, local-process or remote-endpoint.
-    pub runtime: Option<String>,
+    pub runtime: Option<ProviderRuntime>,
     /// Images.
     pub images: Vec<Image>,
     /// API surfaces.
-    pub api: Vec<String>,
+    pub api: Vec<ApiSurface>,
     /// Accelerators supported.
-    pub accelerators: Vec<String>,
+    pub accelerators: Vec<Accelerator>,
     /// Model formats.
-    pub formats: Vec<String>,
+    pub formats: Vec<ModelFormat>,
     /// Container port.
     pub port: Option<u16>,
     /// Health path.
@@ -258,7 +261,7 @@ pub struct Provider {
     /// Args.
     pub args: Vec<String>,
     /// Capabilities.
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Capability>,
     /// Run-as uid.
     pub user: Option<u32>,
     /// Model dir in container.
@@ -300,7 +303,7 @@ pub struct Model {
     /// list of all files (`None` when a file has no sha256).
     pub digest: Option<String>,
     /// Format.
-    pub format: Spanned<String>,
+    pub format: Spanned<ModelFormat>,
     /// Size in bytes (declared, else the sum of the files' sizes).
     pub size: u64,
     /// Where `size` was written (`None`: summed from the files).
@@ -429,11 +432,11 @@ pub struct CacheTier {
     /// Backend.
     pub backend: Spanned<StorageBackend>,
     /// Volume class.
-    pub volume_class: String,
+    pub volume_class: VolumeClass,
     /// Tier.
-    pub tier: String,
+    pub tier: Tier,
     /// Purposes.
-    pub purpose: Vec<String>,
+    pub purpose: Vec<Purpose>,
     /// Sensitivity.
     pub sensitivity: Sensitivity,
     /// Durability.
@@ -441,13 +444,13 @@ pub struct CacheTier {
     /// TTL seconds.
     pub ttl: Option<u64>,
     /// Eviction policy.
-    pub eviction: String,
+    pub eviction: Eviction,
     /// Wipe receipt required.
     pub wipe_receipt_required: bool,
     /// Snapshots allowed.
     pub snapshot_allowed: bool,
     /// Encryption mode.
-    pub encryption: Option<String>,
+    pub encryption: Option<EncryptionMode>,
     /// Encryption required.
     pub encryption_required: bool,
     /// Quota bytes.
@@ -505,7 +508,7 @@ pub struct Resources {
 #[derive(Debug, Clone)]
 pub struct PodAccelerator {
     /// API.
-    pub api: Spanned<String>,
+    pub api: Spanned<Accelerator>,
     /// Required.
     pub required: bool,
 }
@@ -522,7 +525,7 @@ pub struct PodVolume {
     /// PersistentVolumeClaim name override.
     pub pvc: Option<Spanned<String>>,
     /// Volume class override (AgentPod only).
-    pub class: Option<String>,
+    pub class: Option<VolumeClass>,
     /// Sensitivity override (AgentPod only).
     pub sensitive: Option<bool>,
     /// The node.
@@ -632,7 +635,7 @@ pub struct Pod {
     /// Tenant.
     pub tenant: Spanned<String>,
     /// Purpose.
-    pub purpose: Option<String>,
+    pub purpose: Option<WorkloadPurpose>,
     /// Provider id.
     pub provider: Spanned<String>,
     /// Model id.
@@ -684,7 +687,7 @@ pub struct Pod {
     /// /dev/shm size (`shm`), overriding the provider's.
     pub shm: Option<u64>,
     /// Image policy.
-    pub image_policy: Option<String>,
+    pub image_policy: Option<ImagePolicy>,
     /// SBOM ref.
     pub sbom: Option<String>,
     /// Provenance ref.
@@ -719,7 +722,7 @@ pub struct Cluster {
     /// RuntimeClass of GPU pods.
     pub gpu_runtime_class: Option<String>,
     /// Taints GPU pods tolerate: (key, effect).
-    pub gpu_tolerations: Vec<(String, String)>,
+    pub gpu_tolerations: Vec<(String, TaintEffect)>,
     /// Hugging Face endpoint for staging.
     pub hf_endpoint: Option<Spanned<String>>,
     /// Image of staging Jobs.
@@ -754,7 +757,7 @@ pub struct TenantQuota {
 #[derive(Debug, Clone)]
 pub struct Forbid {
     /// API.
-    pub api: String,
+    pub api: Accelerator,
     /// Why.
     pub reason: String,
 }
@@ -763,9 +766,9 @@ pub struct Forbid {
 #[derive(Debug, Clone)]
 pub struct Backend {
     /// Provider type.
-    pub provider_type: String,
+    pub provider_type: ProviderType,
     /// Accelerator.
-    pub accelerator: String,
+    pub accelerator: Accelerator,
     /// Note.
     pub note: Option<String>,
 }
@@ -778,17 +781,17 @@ pub struct Profile {
     /// Description.
     pub description: Option<String>,
     /// OS.
-    pub os: String,
+    pub os: Os,
     /// Architectures.
-    pub arch: Vec<String>,
+    pub arch: Vec<Arch>,
     /// Allowed accelerators.
-    pub accelerators: Vec<String>,
+    pub accelerators: Vec<Accelerator>,
     /// Forbidden accelerators.
     pub forbid: Vec<Forbid>,
     /// Unified memory.
     pub unified_memory: bool,
     /// Runtime envelopes.
-    pub runtimes: Vec<String>,
+    pub runtimes: Vec<Envelope>,
     /// Backend order.
     pub backends: Vec<Backend>,
     /// Attestation required.

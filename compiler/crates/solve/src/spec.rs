@@ -189,7 +189,7 @@ pub fn static_reason(
                 ),
             ));
         }
-    } else if !m.runtimes.iter().any(|r| r == "podman-quadlet") {
+    } else if !m.runtimes.contains(&ir::Envelope::PodmanQuadlet) {
         return Some((0, "offers no podman-quadlet runtime".into()));
     } else if let Some(v) = m.podman.filter(|v| v.0 < 5) {
         return Some((
@@ -243,27 +243,24 @@ pub fn static_reason(
                 ),
             ));
         }
-        let ptype = w
-            .provider
-            .provider_type
-            .as_ref()
-            .map(|t| t.value.as_str())
-            .unwrap_or("");
+        let ptype = w.provider.provider_type.as_ref().map(|t| t.value);
         if !profile
             .backends
             .iter()
-            .any(|b| b.provider_type == ptype && b.accelerator == w.accelerator)
+            .any(|b| Some(b.provider_type) == ptype && b.accelerator == w.accelerator)
         {
             return Some((
                 2,
                 format!(
-                    "profile {} has no {ptype} backend on {}",
-                    m.profile, w.accelerator
+                    "profile {} has no {} backend on {}",
+                    m.profile,
+                    ptype.map_or("", ir::ProviderType::as_str),
+                    w.accelerator
                 ),
             ));
         }
     }
-    if !m.accelerators.contains(&w.accelerator) {
+    if !m.accelerators.contains(w.accelerator.as_str()) {
         return Some((3, format!("has no {} accelerator", w.accelerator)));
     }
     if w.gpus > 0 && !m.unified {
@@ -318,11 +315,11 @@ pub fn static_reason(
     None
 }
 
-fn tier_of(s: &str) -> Tier {
-    match s {
-        "vram" => Tier::Vram,
-        "ram" => Tier::Ram,
-        _ => Tier::Nvme,
+fn tier_of(t: ir::ResidencyTier) -> Tier {
+    match t {
+        ir::ResidencyTier::Vram => Tier::Vram,
+        ir::ResidencyTier::Ram => Tier::Ram,
+        ir::ResidencyTier::Nvme => Tier::Nvme,
     }
 }
 
@@ -509,14 +506,14 @@ pub fn map(
         let pool_bw = works
             .iter()
             .flat_map(|w| w.volumes.iter())
-            .filter(|v| v.tier.volume_class == "agent-models")
+            .filter(|v| v.tier.volume_class == ir::VolumeClass::AgentModels)
             .filter_map(|v| pool_for(m, &v.tier).and_then(|p| p.read_bandwidth))
             .max();
         let resident = m
             .def
             .resident
             .iter()
-            .filter_map(|r| Some((*model_ix.get(r.model.value.as_str())?, tier_of(&r.tier))))
+            .filter_map(|r| Some((*model_ix.get(r.model.value.as_str())?, tier_of(r.tier))))
             .collect();
         let warm = m
             .def
@@ -695,7 +692,7 @@ pub fn map(
             .collect();
         classes.push(Class::new(allowed, n));
         out.static_why.push(why);
-        let vram = if w.gpus > 0 || w.accelerator != "cpu" {
+        let vram = if w.gpus > 0 || w.accelerator != ir::Accelerator::Cpu {
             w.vram
         } else {
             0

@@ -81,8 +81,8 @@ fn env(w: &Workload, replica: usize) -> Vec<EnvVar> {
             w.provider
                 .provider_type
                 .as_ref()
-                .map(|t| t.value.clone())
-                .unwrap_or_default(),
+                .map_or("", |t| t.value.as_str())
+                .to_string(),
         ),
         plain("AGENT_MACHINE_RECEIPTS_REQUIRED", "true".into()),
         plain("AGENT_MACHINE_REPLICA", replica.to_string()),
@@ -109,10 +109,16 @@ fn env(w: &Workload, replica: usize) -> Vec<EnvVar> {
 
 /// The GPU resource a workload asks for, if any.
 pub fn gpu_resource(w: &Workload) -> Option<&'static str> {
-    match w.accelerator.as_str() {
-        "cuda" if w.gpus > 0 => Some("nvidia.com/gpu"),
-        "rocm" if w.gpus > 0 => Some("amd.com/gpu"),
-        _ => None,
+    if w.gpus == 0 {
+        return None;
+    }
+    match w.accelerator {
+        ir::Accelerator::Cuda => Some("nvidia.com/gpu"),
+        ir::Accelerator::Rocm => Some("amd.com/gpu"),
+        ir::Accelerator::Cpu
+        | ir::Accelerator::Vulkan
+        | ir::Accelerator::Metal
+        | ir::Accelerator::Mlx => None,
     }
 }
 
@@ -242,7 +248,7 @@ pub fn pod_file(
         let mut pvc_labels = lbl.clone();
         pvc_labels.insert(
             "agent-machine.sourceos.dev/volume-class".into(),
-            v.tier.volume_class.clone(),
+            v.tier.volume_class.to_string(),
         );
         pvc_labels.insert(
             "agent-machine.sourceos.dev/cache-tier".into(),
@@ -324,7 +330,7 @@ pub fn pod_file(
                 let mut pvc_labels = lbl.clone();
                 pvc_labels.insert(
                     "agent-machine.sourceos.dev/volume-class".into(),
-                    v.tier.volume_class.clone(),
+                    v.tier.volume_class.to_string(),
                 );
                 pvc_labels.insert(
                     "agent-machine.sourceos.dev/cache-tier".into(),
@@ -408,7 +414,7 @@ pub fn pod_file(
                         .map(|(key, effect)| Toleration {
                             key: Some(key.clone()),
                             operator: Some("Exists".into()),
-                            effect: Some(effect.clone()),
+                            effect: Some(effect.to_string()),
                             ..Default::default()
                         })
                         .collect()

@@ -97,7 +97,7 @@ pub fn admission_request(
             scope.volume_classes = sorted(
                 volumes
                     .iter()
-                    .map(|v| v.view.tier.volume_class.clone())
+                    .map(|v| v.view.tier.volume_class.to_string())
                     .collect(),
             );
             scope.cache_reuse = reuse;
@@ -135,7 +135,7 @@ pub fn admission_request(
             scope.volume_classes = sorted(
                 wiped
                     .iter()
-                    .map(|v| v.view.tier.volume_class.clone())
+                    .map(|v| v.view.tier.volume_class.to_string())
                     .collect(),
             );
             scope.side_effects = vec!["wipe-volume".into()];

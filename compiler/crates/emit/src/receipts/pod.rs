@@ -83,10 +83,7 @@ pub fn storage(c: &PodCtx<'_>) -> Vec<PodStorage> {
                 && v.tier.backend.value != amc_lang::ir::StorageBackend::Tmpfs;
             PodStorage {
                 cache_tier_id: tier_urn(&v.tier.id.value),
-                volume_class: v
-                    .class
-                    .clone()
-                    .unwrap_or_else(|| v.tier.volume_class.clone()),
+                volume_class: v.class.unwrap_or(v.tier.volume_class).to_string(),
                 mount_path: v.mount.clone(),
                 pvc_name: (k8s && c.w.pod.replicas == 1).then(|| v.claim(c.w.id())),
                 storage_class_name: if k8s {
@@ -137,7 +134,7 @@ fn resources(c: &PodCtx<'_>) -> PodResources {
         .accelerators
         .iter()
         .map(|a| PodAccelerator {
-            api: a.api.value.clone(),
+            api: a.api.value.to_string(),
             required: a.required,
             count: if a.api.value == w.accelerator {
                 w.gpus.max(1)
@@ -148,7 +145,7 @@ fn resources(c: &PodCtx<'_>) -> PodResources {
         .collect();
     if accelerators.is_empty() {
         accelerators.push(PodAccelerator {
-            api: w.accelerator.clone(),
+            api: w.accelerator.to_string(),
             required: true,
             count: 1,
         });
@@ -194,8 +191,8 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
             w.provider
                 .provider_type
                 .as_ref()
-                .map(|t| t.value.clone())
-                .unwrap_or_else(|| "unknown".into()),
+                .map_or("unknown", |t| t.value.as_str())
+                .to_string(),
         ),
         (TENANT_LABEL.to_string(), p.tenant.value.clone()),
     ]);
@@ -222,8 +219,8 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
                 .unwrap_or_else(|| w.id().to_string()),
             purpose: p
                 .purpose
-                .clone()
-                .unwrap_or_else(|| "inference-provider".into()),
+                .unwrap_or(ir::WorkloadPurpose::InferenceProvider)
+                .to_string(),
             description: p.description.clone(),
             agent_identity_required: p.identity_required.unwrap_or(true),
             agent_identity_ref: p.identity.clone(),
@@ -245,13 +242,14 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
             namespace: c.cluster.map(|cl| {
                 amc_lang::target::kubernetes::names::namespace(cl, &c.w.pod.tenant.value)
             }),
-            image_reference_policy: p.image_policy.clone().unwrap_or_else(|| {
-                if digest.is_some() {
-                    "digest-pinned".into()
+            image_reference_policy: p
+                .image_policy
+                .unwrap_or(if digest.is_some() {
+                    ir::ImagePolicy::DigestPinned
                 } else {
-                    "tag-allowed-bootstrap".into()
-                }
-            }),
+                    ir::ImagePolicy::TagAllowedBootstrap
+                })
+                .to_string(),
             image_digest: digest,
             sbom_ref: p.sbom.clone(),
             provenance_ref: p.provenance.clone(),
@@ -272,8 +270,7 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
     let ptype = pr
         .provider_type
         .as_ref()
-        .map(|t| t.value.clone())
-        .unwrap_or_else(|| "openai-compatible-local".into());
+        .map_or(ir::ProviderType::OpenaiCompatibleLocal, |t| t.value);
     let mut profile_support: Vec<String> = spec
         .profiles
         .iter()
@@ -294,12 +291,13 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
     let model_tier = w
         .volumes
         .iter()
-        .find(|v| v.tier.volume_class == "agent-models");
+        .find(|v| v.tier.volume_class == ir::VolumeClass::AgentModels);
     let capabilities = amc_lang::lang::vocab::CAPABILITIES
         .iter()
+        .filter_map(|cap| ir::Capability::parse(cap))
         .map(|cap| {
             let mut key = String::new();
-            for (i, part) in cap.split('-').enumerate() {
+            for (i, part) in cap.as_str().split('-').enumerate() {
                 if i == 0 {
                     key.push_str(part);
                 } else {
@@ -308,24 +306,24 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
                     key.push_str(ch.as_str());
                 }
             }
-            (key, pr.capabilities.iter().any(|x| x == cap))
+            (key, pr.capabilities.contains(&cap))
         })
         .collect();
     let mut api = pr.api.clone();
     if api.is_empty() {
-        api.push("native-http".into());
+        api.push(ir::ApiSurface::NativeHttp);
     }
     InferenceProvider {
         spec_version: "0.1.0",
         id: provider_urn(&pr.id.value),
         kind: "InferenceProvider",
-        provider_type: ptype.clone(),
-        status: pr.status.clone().unwrap_or_else(|| "enabled".into()),
+        provider_type: ptype.to_string(),
+        status: pr.status.unwrap_or(ir::ProviderStatus::Enabled).to_string(),
         profile_support,
-        api_surfaces: api,
+        api_surfaces: api.iter().map(ToString::to_string).collect(),
         runtime: ProviderRuntime {
             mode: runtime_mode(c),
-            acceleration: w.accelerator.clone(),
+            acceleration: w.accelerator.to_string(),
             command_ref: w.image.clone(),
             endpoint,
             health_path: pr.health.clone(),
@@ -338,8 +336,8 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
             format: w
                 .model
                 .as_ref()
-                .map(|m| m.format.value.clone())
-                .unwrap_or_else(|| "unknown".into()),
+                .map_or("unknown", |m| m.format.value.as_str())
+                .to_string(),
             requires_digest: true,
             cache_tier_id: model_tier.map(|v| tier_urn(&v.tier.id.value)),
         },
@@ -355,7 +353,7 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
         labels: {
             let mut labels = pr.labels.clone();
             labels.extend([
-                ("sourceos.provider".to_string(), ptype),
+                ("sourceos.provider".to_string(), ptype.to_string()),
                 ("amc.provider".to_string(), pr.id.value.clone()),
             ]);
             labels
@@ -372,20 +370,20 @@ pub fn cache_tier(t: &ir::CacheTier, policy_domain: String) -> CacheTier {
         id: tier_urn(&t.id.value),
         kind: "CacheTier",
         backend: t.backend.value.to_string(),
-        volume_class: t.volume_class.clone(),
-        tier: t.tier.clone(),
-        purpose: t.purpose.clone(),
+        volume_class: t.volume_class.to_string(),
+        tier: t.tier.to_string(),
+        purpose: t.purpose.iter().map(ToString::to_string).collect(),
         sensitivity: t.sensitivity.to_string(),
         policy_domain,
         identity_scope_required: true,
         encryption: TierEncryption {
             required: t.encryption_required,
-            mode: t.encryption.clone().unwrap_or_else(|| "none".into()),
+            mode: t.encryption.unwrap_or(ir::EncryptionMode::None).to_string(),
         },
         lifecycle: TierLifecycle {
             durability: t.durability.to_string(),
             ttl_seconds: t.ttl,
-            eviction_policy: t.eviction.clone(),
+            eviction_policy: t.eviction.to_string(),
             snapshot_allowed: t.snapshot_allowed,
             wipe_receipt_required: t.wipe_receipt_required,
         },
@@ -540,11 +538,7 @@ pub fn agent_machine(
 }
 
 fn spec_machine(m: &MachineView, profile: &ir::Profile) -> Value {
-    let arch = profile
-        .arch
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "x86_64".into());
+    let arch = profile.arch.first().copied().unwrap_or(ir::Arch::X86_64);
     let mut accelerators: Vec<Value> = m
         .accelerators
         .iter()
@@ -554,10 +548,14 @@ fn spec_machine(m: &MachineView, profile: &ir::Profile) -> Value {
         accelerators
             .push(serde_json::json!({"type": f.api, "available": false, "notes": f.reason}));
     }
-    let envelopes: Vec<&String> = m.runtimes.iter().collect();
-    let container_runtime = if m.runtimes.iter().any(|r| r.starts_with("podman")) {
+    let envelopes: Vec<&str> = m.runtimes.iter().map(|r| r.as_str()).collect();
+    let container_runtime = if m
+        .runtimes
+        .iter()
+        .any(|r| matches!(r, ir::Envelope::Podman | ir::Envelope::PodmanQuadlet))
+    {
         "podman"
-    } else if m.runtimes.iter().any(|r| r == "kubernetes") {
+    } else if m.runtimes.contains(&ir::Envelope::Kubernetes) {
         "kubernetes"
     } else {
         "none"
@@ -579,7 +577,10 @@ fn spec_machine(m: &MachineView, profile: &ir::Profile) -> Value {
         "kind": "AgentMachine",
         "host": {
             "hostname": m.id(),
-            "os": if profile.os == "macos" { "Darwin" } else { "Linux" },
+            "os": match profile.os {
+                ir::Os::Macos => "Darwin",
+                ir::Os::Linux => "Linux",
+            },
             "arch": arch,
         },
         "accelerators": accelerators,

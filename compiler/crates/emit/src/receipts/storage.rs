@@ -76,8 +76,10 @@ pub fn cache_scope(tenant: &str, tier: &ir::CacheTier) -> String {
 /// a hot, warm or cold cache that is not in memory and not ephemeral.
 pub fn reuses_cache(t: &ir::CacheTier) -> bool {
     matches!(
-        t.volume_class.as_str(),
-        "agent-cache-hot" | "agent-cache-warm" | "agent-cache-cold"
+        t.volume_class,
+        ir::VolumeClass::AgentCacheHot
+            | ir::VolumeClass::AgentCacheWarm
+            | ir::VolumeClass::AgentCacheCold
     ) && t.backend.value != amc_lang::ir::StorageBackend::Tmpfs
         && t.durability != ir::Durability::Ephemeral
 }
@@ -107,7 +109,7 @@ pub fn location(c: &PodCtx<'_>, m: &MachineView, replica: u32, v: &VolumeView) -
         };
     }
     match pool_for(m, t).and_then(|p| p.path.clone()) {
-        Some(root) => Location::HostPath(host_path(&root, c.w, &t.id.value, &t.volume_class)),
+        Some(root) => Location::HostPath(host_path(&root, c.w, &t.id.value, t.volume_class)),
         None => Location::NamedVolume(named_volume(c.w, &t.id.value)),
     }
 }
@@ -251,8 +253,9 @@ pub fn receipt(
         (_, Some(d)) if d.encryption.observed => (true, mode_name(d.encryption.mode).to_string()),
         _ => (
             false,
-            pool.and_then(|p| p.encryption.clone())
-                .unwrap_or_else(|| "none".into()),
+            pool.and_then(|p| p.encryption)
+                .unwrap_or(amc_lang::ir::EncryptionMode::None)
+                .to_string(),
         ),
     };
     let fs_type = if t.backend.value == amc_lang::ir::StorageBackend::Tmpfs {
@@ -274,7 +277,7 @@ pub fn receipt(
             | "agent-scratch"
             | "agent-artifacts"
     );
-    let is_models = t.volume_class == "agent-models";
+    let is_models = t.volume_class == amc_lang::ir::VolumeClass::AgentModels;
     let model = c.w.model.as_ref().filter(|_| is_models);
     let policy_domain = match (&v.location, is_models) {
         // Model weights in a host directory are shared read-only across tenants.
@@ -304,9 +307,9 @@ pub fn receipt(
         agent_machine_id: machine_urn(m.id()),
         agent_pod_id: pod_urn(c.w.id()),
         backend: t.backend.value.to_string(),
-        volume_class: t.volume_class.clone(),
-        tier: t.tier.clone(),
-        purpose: t.purpose.clone(),
+        volume_class: t.volume_class.to_string(),
+        tier: t.tier.to_string(),
+        purpose: t.purpose.iter().map(ToString::to_string).collect(),
         reference,
         filesystem: StorageFilesystem {
             fs_type,
@@ -349,7 +352,7 @@ pub fn receipt(
         lifecycle: StorageLifecycle {
             durability: t.durability.to_string(),
             ttl_seconds: t.ttl,
-            eviction_policy: t.eviction.clone(),
+            eviction_policy: t.eviction.to_string(),
             wipe_status: "not-requested",
             last_wipe_receipt_ref: None,
         },

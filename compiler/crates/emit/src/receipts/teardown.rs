@@ -335,7 +335,7 @@ pub fn plan(
                 storage_receipt_id: v.receipt_id.clone(),
                 machine: v.machine.id().to_string(),
                 cache_tier_id: tier_urn(&v.view.tier.id.value),
-                volume_class: v.view.tier.volume_class.clone(),
+                volume_class: v.view.tier.volume_class.to_string(),
                 durability: v.view.tier.durability.to_string(),
                 location,
                 action,

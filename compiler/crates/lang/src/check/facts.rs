@@ -164,8 +164,8 @@ fn declared_capacity(m: &ir::Machine, f: &Facts, diags: &mut Diagnostics) {
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     for a in &cap.accelerators {
-        if a.value != "cpu" && !observed.contains(&a.value.as_str()) {
-            let (ptr, fact) = accelerator_fact(f, &a.value, &observed);
+        if a.value != ir::Accelerator::Cpu && !observed.contains(&a.value.as_str()) {
+            let (ptr, fact) = accelerator_fact(f, a.value, &observed);
             contradiction(a.span, format!("the `{}` accelerator", a.value), &ptr, fact);
         }
     }
@@ -173,8 +173,8 @@ fn declared_capacity(m: &ir::Machine, f: &Facts, diags: &mut Diagnostics) {
 
 /// The fact that explains a missing accelerator: Vulkan's probe status and
 /// reason when it is Vulkan, else the accelerator list.
-fn accelerator_fact(f: &Facts, api: &str, observed: &[&str]) -> (String, String) {
-    if api == "vulkan" {
+fn accelerator_fact(f: &Facts, api: ir::Accelerator, observed: &[&str]) -> (String, String) {
+    if api == ir::Accelerator::Vulkan {
         let status = f
             .doc
             .value
@@ -225,7 +225,10 @@ fn pools(m: &ir::Machine, f: &Facts, diags: &mut Diagnostics) {
         return;
     };
     for pool in &m.pools {
-        if !matches!(pool.backend.as_str(), "filesystem" | "local-lvm") {
+        if !matches!(
+            pool.backend,
+            ir::StorageBackend::Filesystem | ir::StorageBackend::LocalLvm
+        ) {
             continue;
         }
         let Some(path) = &pool.path else { continue };
@@ -311,7 +314,7 @@ pub(crate) const QUADLET_HELP: &str = "Quadlet needs podman 5.0 or newer: upgrad
 /// E0324 on a machine that explicitly offers `podman-quadlet`.
 fn explicit_quadlet_runtime(m: &ir::Machine, f: &Facts, diags: &mut Diagnostics) {
     let Some(rt) = &m.runtimes else { return };
-    if !rt.value.iter().any(|r| r == "podman-quadlet") {
+    if !rt.value.contains(&ir::Envelope::PodmanQuadlet) {
         return;
     }
     if let Some((ptr, fact)) = no_quadlet(&f.doc.value) {
@@ -405,9 +408,9 @@ fn pinned(w: &Workload, m: &MachineView, f: &Facts, pin: Span, diags: &mut Diagn
             }
         }
     }
-    if !m.accelerators.contains(&w.accelerator) {
+    if !m.accelerators.contains(w.accelerator.as_str()) {
         let observed: Vec<&str> = m.accelerators.iter().map(String::as_str).collect();
-        let (ptr, fact) = accelerator_fact(f, &w.accelerator, &observed);
+        let (ptr, fact) = accelerator_fact(f, w.accelerator, &observed);
         diags.push(
             Diagnostic::new(
                 Code::E0322,

@@ -34,7 +34,7 @@ pub struct MachineView {
     /// Profile name.
     pub profile: String,
     /// OS of the profile.
-    pub os: String,
+    pub os: ir::Os,
     /// CPU millicores.
     pub cpu_milli: u64,
     /// Memory bytes.
@@ -46,7 +46,7 @@ pub struct MachineView {
     /// Accelerator APIs (cpu always).
     pub accelerators: BTreeSet<String>,
     /// Runtime envelopes.
-    pub runtimes: Vec<String>,
+    pub runtimes: Vec<ir::Envelope>,
     /// Podman version from facts, if known.
     pub podman: Option<(u32, u32, u32)>,
     /// Whether the machine needs an AttestationDecision.
@@ -135,7 +135,7 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
             .gpus
             .iter()
             .map(|g| GpuView {
-                vendor: g.vendor.clone(),
+                vendor: g.vendor.to_string(),
                 model: g.model.clone(),
                 vram: g.vram,
                 count: g.count,
@@ -172,7 +172,7 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
                 .collect();
         }
         let mut accelerators: BTreeSet<String> = BTreeSet::from(["cpu".to_string()]);
-        accelerators.extend(cap.accelerators.iter().map(|a| a.value.clone()));
+        accelerators.extend(cap.accelerators.iter().map(|a| a.value.to_string()));
         if let Some(list) = facts
             .and_then(|f| f.pointer("/accelerators"))
             .and_then(Value::as_array)
@@ -195,7 +195,7 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
         out.push(MachineView {
             def: m.clone(),
             profile: profile.name.value.clone(),
-            os: profile.os.clone(),
+            os: profile.os,
             cpu_milli,
             memory,
             unified: profile.unified_memory,
@@ -217,7 +217,7 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
 fn check_forbidden(
     m: &ir::Machine,
     profile: &ir::Profile,
-    a: &Spanned<String>,
+    a: &Spanned<ir::Accelerator>,
     diags: &mut Diagnostics,
 ) {
     let (verdict, label, help) = if let Some(f) = profile.forbid.iter().find(|f| f.api == a.value) {
@@ -233,7 +233,7 @@ fn check_forbidden(
             format!(
                 "profile `{}` uses: {}",
                 profile.name.value,
-                profile.accelerators.join(", ")
+                crate::lang::vocab::join(&profile.accelerators, ", ")
             ),
         )
     } else {

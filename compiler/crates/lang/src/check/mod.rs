@@ -150,7 +150,7 @@ fn clusters(spec: &ir::Spec, machines: &[MachineView], diags: &mut Diagnostics) 
             let Some(m) = machines.iter().find(|m| m.id() == n.value) else {
                 continue;
             };
-            if !m.runtimes.iter().any(|r| r == "kubernetes") {
+            if !m.runtimes.contains(&ir::Envelope::Kubernetes) {
                 diags.push(
                     Diagnostic::new(
                         Code::E0314,

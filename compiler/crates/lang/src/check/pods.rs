@@ -23,7 +23,7 @@ pub struct VolumeView {
     /// PersistentVolumeClaim name (`volume pvc=`).
     pub pvc: Option<Spanned<String>>,
     /// Volume class override for the AgentPod (`volume class=`).
-    pub class: Option<String>,
+    pub class: Option<ir::VolumeClass>,
     /// Sensitivity override for the AgentPod (`volume sensitive=`).
     pub sensitive: Option<bool>,
     /// Where the pod declares it.
@@ -57,7 +57,7 @@ pub struct Workload {
     /// Its model.
     pub model: Option<ir::Model>,
     /// The accelerator API it runs on.
-    pub accelerator: String,
+    pub accelerator: ir::Accelerator,
     /// Image reference as emitted (with `@sha256:` when pinned).
     pub image: String,
     /// Image digest, when pinned.
@@ -266,8 +266,8 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     }
 
     // Provider runtime and images.
-    let runtime = provider.runtime.as_deref().unwrap_or("container");
-    if runtime != "container" {
+    let runtime = provider.runtime.unwrap_or(ir::ProviderRuntime::Container);
+    if runtime != ir::ProviderRuntime::Container {
         diags.push(
             Diagnostic::new(
                 Code::E0309,
@@ -293,7 +293,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         .iter()
         .find(|a| a.required)
         .map(|a| a.api.clone())
-        .unwrap_or_else(|| Spanned::new("cpu".to_string(), p.head));
+        .unwrap_or_else(|| Spanned::new(ir::Accelerator::Cpu, p.head));
     for a in &p.accelerators {
         if !provider.accelerators.contains(&a.api.value) {
             diags.push(
@@ -309,12 +309,12 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                 .help(format!(
                     "`{}` supports: {}",
                     provider.id.value,
-                    provider.accelerators.join(", ")
+                    crate::lang::vocab::join(&provider.accelerators, ", ")
                 )),
             );
         }
     }
-    if gpus > 0 && accelerator.value == "cpu" {
+    if gpus > 0 && accelerator.value == ir::Accelerator::Cpu {
         diags.push(
             Diagnostic::new(
                 Code::E0307,
@@ -324,7 +324,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             .help("add `accelerator \"cuda\"` (or rocm, vulkan) to the pod"),
         );
     }
-    if p.accelerators.is_empty() && !provider.accelerators.iter().any(|a| a == "cpu") {
+    if p.accelerators.is_empty() && !provider.accelerators.contains(&ir::Accelerator::Cpu) {
         diags.push(
             Diagnostic::new(
                 Code::E0307,
@@ -336,7 +336,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             .label(p.provider.span, "needs an accelerator")
             .help(format!(
                 "add `accelerator \"...\"` with one of: {}",
-                provider.accelerators.join(", ")
+                crate::lang::vocab::join(&provider.accelerators, ", ")
             )),
         );
     }
@@ -358,7 +358,10 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
                 .label(mspan, format!("a {} model", m.format.value))
                 .label(
                     p.provider.span,
-                    format!("serves {}", provider.formats.join(", ")),
+                    format!(
+                        "serves {}",
+                        crate::lang::vocab::join(&provider.formats, ", ")
+                    ),
                 )
                 .help("pick a model in a format the provider loads, or another provider"),
             );
@@ -369,7 +372,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     let image = provider
         .images
         .iter()
-        .find(|i| i.accelerator.as_deref() == Some(accelerator.value.as_str()))
+        .find(|i| i.accelerator == Some(accelerator.value))
         .or_else(|| provider.images.iter().find(|i| i.accelerator.is_none()));
     let (image_ref, image_digest) = match image {
         Some(i) => {
@@ -402,7 +405,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             (full, digest)
         }
         None => {
-            if runtime == "container" {
+            if runtime == ir::ProviderRuntime::Container {
                 diags.push(
                     Diagnostic::new(
                         Code::E0309,
@@ -416,9 +419,12 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             (String::new(), None)
         }
     };
-    let policy = p.image_policy.as_deref();
+    let policy = p.image_policy;
     if image_digest.is_none() && !image_ref.is_empty() {
-        if matches!(policy, Some("digest-required" | "digest-pinned")) {
+        if matches!(
+            policy,
+            Some(ir::ImagePolicy::DigestRequired | ir::ImagePolicy::DigestPinned)
+        ) {
             diags.push(
                 Diagnostic::new(Code::E0114, format!("pod `{id}` requires a pinned image, but `{image_ref}` has no digest"))
                     .label(p.provider.span, "image is not pinned")
@@ -444,7 +450,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
             mount: v.mount.clone().unwrap_or_else(|| tier.mount_path.clone()),
             access: v.access.unwrap_or(tier.access),
             pvc: v.pvc.clone(),
-            class: v.class.clone(),
+            class: v.class,
             sensitive: v.sensitive,
             span: v.span,
         });
@@ -480,7 +486,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         .unwrap_or_else(|| "/models".to_string());
     let model_volume = volumes
         .iter()
-        .find(|v| v.tier.volume_class == "agent-models");
+        .find(|v| v.tier.volume_class == ir::VolumeClass::AgentModels);
     if let (Some(m), None) = (&model, model_volume) {
         diags.push(
             Diagnostic::new(Code::E0310, format!("pod `{id}` serves model `{}` but mounts no model volume", m.id.value))
@@ -679,10 +685,13 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
         .first()
         .map(|q| q.container_port)
         .unwrap_or(default_port);
-    let on_gpu = matches!(
-        accelerator.value.as_str(),
-        "cuda" | "rocm" | "vulkan" | "metal"
-    );
+    let on_gpu = {
+        use ir::Accelerator as A;
+        match accelerator.value {
+            A::Cuda | A::Rocm | A::Vulkan | A::Metal => true,
+            A::Cpu | A::Mlx => false,
+        }
+    };
     let ph = Placeholders {
         port: first_port,
         model_path: &model_path,

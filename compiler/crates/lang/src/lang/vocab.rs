@@ -3,23 +3,6 @@
 //! Enum values are spelled exactly as the Agent Machine contracts spell them,
 //! so the compiler can emit them unchanged. Pure data: no logic here.
 
-/// Platform profiles (AgentMachine.profile).
-pub const PROFILES: &[&str] = &[
-    "m2-asahi-linux",
-    "sourceos-workstation",
-    "fedora-silverblue",
-    "linux-gpu-node",
-    "linux-edge-node",
-    "kubernetes-node",
-    "macos-apple-silicon-compat",
-];
-
-/// Accelerator APIs.
-pub const ACCELERATORS: &[&str] = &["cpu", "cuda", "rocm", "vulkan", "metal", "mlx"];
-
-/// GPU vendors.
-pub const GPU_VENDORS: &[&str] = &["nvidia", "amd", "intel", "apple", "other"];
-
 /// A closed vocabulary as a Rust enum: each value has one spelling, the one
 /// the contracts use. [`vocabulary!`] declares the enum and its spelling
 /// list together, so the two cannot disagree; lowering turns a checked
@@ -29,6 +12,15 @@ pub trait Vocabulary: Copy + Eq + Sized + 'static {
     fn parse(s: &str) -> Option<Self>;
     /// Its spelling.
     fn as_str(self) -> &'static str;
+}
+
+/// The spellings of `values`, joined by `sep`.
+pub fn join<E: Vocabulary>(values: &[E], sep: &str) -> String {
+    values
+        .iter()
+        .map(|v| v.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Declares a vocabulary enum and its spelling list (`NAME`).
@@ -68,12 +60,63 @@ macro_rules! vocabulary {
             }
         }
 
+        impl serde::Serialize for $enum {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
         impl std::fmt::Display for $enum {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
+}
+
+/// Platform profiles (AgentMachine.profile).
+pub const PROFILES: &[&str] = &[
+    "m2-asahi-linux",
+    "sourceos-workstation",
+    "fedora-silverblue",
+    "linux-gpu-node",
+    "linux-edge-node",
+    "kubernetes-node",
+    "macos-apple-silicon-compat",
+];
+
+vocabulary! {
+    /// An accelerator API. (Accelerator APIs.)
+    pub enum Accelerator => ACCELERATORS {
+        /// `cpu`.
+        Cpu = "cpu",
+        /// `cuda`.
+        Cuda = "cuda",
+        /// `rocm`.
+        Rocm = "rocm",
+        /// `vulkan`.
+        Vulkan = "vulkan",
+        /// `metal`.
+        Metal = "metal",
+        /// `mlx`.
+        Mlx = "mlx",
+    }
+}
+
+vocabulary! {
+    /// A GPU vendor. (GPU vendors.)
+    pub enum GpuVendor => GPU_VENDORS {
+        /// `nvidia`.
+        Nvidia = "nvidia",
+        /// `amd`.
+        Amd = "amd",
+        /// `intel`.
+        Intel = "intel",
+        /// `apple`.
+        Apple = "apple",
+        /// `other`.
+        Other = "other",
+    }
 }
 
 vocabulary! {
@@ -94,102 +137,235 @@ vocabulary! {
     }
 }
 
-/// Encryption modes.
-pub const ENCRYPTION_MODES: &[&str] =
-    &["none", "fscrypt", "luks", "dm-crypt", "hardware", "unknown"];
+vocabulary! {
+    /// How a pool or tier is encrypted at rest. (Encryption modes.)
+    pub enum EncryptionMode => ENCRYPTION_MODES {
+        /// `none`.
+        None = "none",
+        /// `fscrypt`.
+        Fscrypt = "fscrypt",
+        /// `luks`.
+        Luks = "luks",
+        /// `dm-crypt`.
+        DmCrypt = "dm-crypt",
+        /// `hardware`.
+        Hardware = "hardware",
+        /// `unknown`.
+        Unknown = "unknown",
+    }
+}
 
-/// Model residency tiers on a machine.
-pub const RESIDENCY_TIERS: &[&str] = &["vram", "ram", "nvme"];
+vocabulary! {
+    /// Where a resident model is kept on a machine. (Model residency tiers on a machine.)
+    pub enum ResidencyTier => RESIDENCY_TIERS {
+        /// `vram`.
+        Vram = "vram",
+        /// `ram`.
+        Ram = "ram",
+        /// `nvme`.
+        Nvme = "nvme",
+    }
+}
 
-/// Runtime envelopes a machine offers.
-pub const ENVELOPES: &[&str] = &[
-    "systemd",
-    "podman-quadlet",
-    "podman",
-    "bubblewrap",
-    "toolbox",
-    "kubernetes",
-    "none",
-];
+vocabulary! {
+    /// A runtime envelope a machine offers. (Runtime envelopes a machine offers.)
+    pub enum Envelope => ENVELOPES {
+        /// `systemd`.
+        Systemd = "systemd",
+        /// `podman-quadlet`.
+        PodmanQuadlet = "podman-quadlet",
+        /// `podman`.
+        Podman = "podman",
+        /// `bubblewrap`.
+        Bubblewrap = "bubblewrap",
+        /// `toolbox`.
+        Toolbox = "toolbox",
+        /// `kubernetes`.
+        Kubernetes = "kubernetes",
+        /// `none`.
+        None = "none",
+    }
+}
 
-/// Inference provider types.
-pub const PROVIDER_TYPES: &[&str] = &[
-    "llama.cpp",
-    "vllm",
-    "sglang",
-    "omlx",
-    "mlx-lm",
-    "ollama-compatible",
-    "openai-compatible-local",
-    "anthropic-compatible-local",
-    "remote-governed",
-];
+vocabulary! {
+    /// An inference provider type. (Inference provider types.)
+    pub enum ProviderType => PROVIDER_TYPES {
+        /// `llama.cpp`.
+        LlamaCpp = "llama.cpp",
+        /// `vllm`.
+        Vllm = "vllm",
+        /// `sglang`.
+        Sglang = "sglang",
+        /// `omlx`.
+        Omlx = "omlx",
+        /// `mlx-lm`.
+        MlxLm = "mlx-lm",
+        /// `ollama-compatible`.
+        OllamaCompatible = "ollama-compatible",
+        /// `openai-compatible-local`.
+        OpenaiCompatibleLocal = "openai-compatible-local",
+        /// `anthropic-compatible-local`.
+        AnthropicCompatibleLocal = "anthropic-compatible-local",
+        /// `remote-governed`.
+        RemoteGoverned = "remote-governed",
+    }
+}
 
-/// Provider status.
-pub const PROVIDER_STATUS: &[&str] = &["enabled", "disabled", "probe-only", "unavailable"];
+vocabulary! {
+    /// A provider status. (Provider status.)
+    pub enum ProviderStatus => PROVIDER_STATUS {
+        /// `enabled`.
+        Enabled = "enabled",
+        /// `disabled`.
+        Disabled = "disabled",
+        /// `probe-only`.
+        ProbeOnly = "probe-only",
+        /// `unavailable`.
+        Unavailable = "unavailable",
+    }
+}
 
-/// How a provider runs.
-pub const PROVIDER_RUNTIMES: &[&str] = &["container", "local-process", "remote-endpoint"];
+vocabulary! {
+    /// How a provider runs. (How a provider runs.)
+    pub enum ProviderRuntime => PROVIDER_RUNTIMES {
+        /// `container`.
+        Container = "container",
+        /// `local-process`.
+        LocalProcess = "local-process",
+        /// `remote-endpoint`.
+        RemoteEndpoint = "remote-endpoint",
+    }
+}
 
-/// API surfaces.
-pub const API_SURFACES: &[&str] = &[
-    "openai-chat-completions",
-    "openai-completions",
-    "openai-embeddings",
-    "openai-rerank",
-    "anthropic-messages",
-    "mcp-tools",
-    "vlm",
-    "ocr",
-    "native-cli",
-    "native-http",
-];
+vocabulary! {
+    /// An API surface a provider serves. (API surfaces.)
+    pub enum ApiSurface => API_SURFACES {
+        /// `openai-chat-completions`.
+        OpenaiChatCompletions = "openai-chat-completions",
+        /// `openai-completions`.
+        OpenaiCompletions = "openai-completions",
+        /// `openai-embeddings`.
+        OpenaiEmbeddings = "openai-embeddings",
+        /// `openai-rerank`.
+        OpenaiRerank = "openai-rerank",
+        /// `anthropic-messages`.
+        AnthropicMessages = "anthropic-messages",
+        /// `mcp-tools`.
+        McpTools = "mcp-tools",
+        /// `vlm`.
+        Vlm = "vlm",
+        /// `ocr`.
+        Ocr = "ocr",
+        /// `native-cli`.
+        NativeCli = "native-cli",
+        /// `native-http`.
+        NativeHttp = "native-http",
+    }
+}
 
-/// Provider capabilities.
-pub const CAPABILITIES: &[&str] = &[
-    "text-generation",
-    "tool-calling",
-    "embeddings",
-    "reranking",
-    "vision",
-    "ocr",
-    "continuous-batching",
-    "prefix-cache",
-    "kv-cache",
-];
+vocabulary! {
+    /// A provider capability. (Provider capabilities.)
+    pub enum Capability => CAPABILITIES {
+        /// `text-generation`.
+        TextGeneration = "text-generation",
+        /// `tool-calling`.
+        ToolCalling = "tool-calling",
+        /// `embeddings`.
+        Embeddings = "embeddings",
+        /// `reranking`.
+        Reranking = "reranking",
+        /// `vision`.
+        Vision = "vision",
+        /// `ocr`.
+        Ocr = "ocr",
+        /// `continuous-batching`.
+        ContinuousBatching = "continuous-batching",
+        /// `prefix-cache`.
+        PrefixCache = "prefix-cache",
+        /// `kv-cache`.
+        KvCache = "kv-cache",
+    }
+}
 
-/// Model formats.
-pub const MODEL_FORMATS: &[&str] = &["gguf", "safetensors", "mlx", "onnx"];
+vocabulary! {
+    /// A model file format. (Model formats.)
+    pub enum ModelFormat => MODEL_FORMATS {
+        /// `gguf`.
+        Gguf = "gguf",
+        /// `safetensors`.
+        Safetensors = "safetensors",
+        /// `mlx`.
+        Mlx = "mlx",
+        /// `onnx`.
+        Onnx = "onnx",
+    }
+}
 
-/// Volume classes.
-pub const VOLUME_CLASSES: &[&str] = &[
-    "agent-models",
-    "agent-cache-hot",
-    "agent-cache-warm",
-    "agent-cache-cold",
-    "agent-scratch",
-    "agent-evidence",
-    "agent-artifacts",
-];
+vocabulary! {
+    /// A volume class. (Volume classes.)
+    pub enum VolumeClass => VOLUME_CLASSES {
+        /// `agent-models`.
+        AgentModels = "agent-models",
+        /// `agent-cache-hot`.
+        AgentCacheHot = "agent-cache-hot",
+        /// `agent-cache-warm`.
+        AgentCacheWarm = "agent-cache-warm",
+        /// `agent-cache-cold`.
+        AgentCacheCold = "agent-cache-cold",
+        /// `agent-scratch`.
+        AgentScratch = "agent-scratch",
+        /// `agent-evidence`.
+        AgentEvidence = "agent-evidence",
+        /// `agent-artifacts`.
+        AgentArtifacts = "agent-artifacts",
+    }
+}
 
-/// Cache tiers.
-pub const TIERS: &[&str] = &[
-    "hot", "warm", "cold", "scratch", "evidence", "artifact", "model",
-];
+vocabulary! {
+    /// A cache tier. (Cache tiers.)
+    pub enum Tier => TIERS {
+        /// `hot`.
+        Hot = "hot",
+        /// `warm`.
+        Warm = "warm",
+        /// `cold`.
+        Cold = "cold",
+        /// `scratch`.
+        Scratch = "scratch",
+        /// `evidence`.
+        Evidence = "evidence",
+        /// `artifact`.
+        Artifact = "artifact",
+        /// `model`.
+        Model = "model",
+    }
+}
 
-/// Cache purposes.
-pub const PURPOSES: &[&str] = &[
-    "model-artifacts",
-    "tokenizer-assets",
-    "kv-cache",
-    "prompt-prefix-cache",
-    "embedding-index",
-    "reranker-state",
-    "retrieval-pack",
-    "scratch-workspace",
-    "execution-evidence",
-    "user-artifact",
-];
+vocabulary! {
+    /// What a cache tier holds. (Cache purposes.)
+    pub enum Purpose => PURPOSES {
+        /// `model-artifacts`.
+        ModelArtifacts = "model-artifacts",
+        /// `tokenizer-assets`.
+        TokenizerAssets = "tokenizer-assets",
+        /// `kv-cache`.
+        KvCache = "kv-cache",
+        /// `prompt-prefix-cache`.
+        PromptPrefixCache = "prompt-prefix-cache",
+        /// `embedding-index`.
+        EmbeddingIndex = "embedding-index",
+        /// `reranker-state`.
+        RerankerState = "reranker-state",
+        /// `retrieval-pack`.
+        RetrievalPack = "retrieval-pack",
+        /// `scratch-workspace`.
+        ScratchWorkspace = "scratch-workspace",
+        /// `execution-evidence`.
+        ExecutionEvidence = "execution-evidence",
+        /// `user-artifact`.
+        UserArtifact = "user-artifact",
+    }
+}
 
 vocabulary! {
     /// How sensitive a cache tier's content is.
@@ -219,8 +395,23 @@ vocabulary! {
     }
 }
 
-/// Eviction policies.
-pub const EVICTION: &[&str] = &["manual", "lru", "ttl", "quota", "policy", "none"];
+vocabulary! {
+    /// An eviction policy. (Eviction policies.)
+    pub enum Eviction => EVICTION {
+        /// `manual`.
+        Manual = "manual",
+        /// `lru`.
+        Lru = "lru",
+        /// `ttl`.
+        Ttl = "ttl",
+        /// `quota`.
+        Quota = "quota",
+        /// `policy`.
+        Policy = "policy",
+        /// `none`.
+        None = "none",
+    }
+}
 
 vocabulary! {
     /// How a volume may be used.
@@ -234,17 +425,27 @@ vocabulary! {
     }
 }
 
-/// Workload purposes.
-pub const WORKLOAD_PURPOSES: &[&str] = &[
-    "inference-provider",
-    "agent-runner",
-    "browser-runtime",
-    "terminal-runtime",
-    "tool-runner",
-    "workspace-job",
-    "probe-job",
-    "other",
-];
+vocabulary! {
+    /// What a pod is for. (Workload purposes.)
+    pub enum WorkloadPurpose => WORKLOAD_PURPOSES {
+        /// `inference-provider`.
+        InferenceProvider = "inference-provider",
+        /// `agent-runner`.
+        AgentRunner = "agent-runner",
+        /// `browser-runtime`.
+        BrowserRuntime = "browser-runtime",
+        /// `terminal-runtime`.
+        TerminalRuntime = "terminal-runtime",
+        /// `tool-runner`.
+        ToolRunner = "tool-runner",
+        /// `workspace-job`.
+        WorkspaceJob = "workspace-job",
+        /// `probe-job`.
+        ProbeJob = "probe-job",
+        /// `other`.
+        Other = "other",
+    }
+}
 
 vocabulary! {
     /// Where a port is reachable from.
@@ -317,28 +518,76 @@ pub fn add_target_id(id: &'static str) -> Result<(), String> {
     Ok(())
 }
 
-/// Image reference policies.
-pub const IMAGE_POLICIES: &[&str] = &["tag-allowed-bootstrap", "digest-required", "digest-pinned"];
+vocabulary! {
+    /// How a pod's images must be referenced. (Image reference policies.)
+    pub enum ImagePolicy => IMAGE_POLICIES {
+        /// `tag-allowed-bootstrap`.
+        TagAllowedBootstrap = "tag-allowed-bootstrap",
+        /// `digest-required`.
+        DigestRequired = "digest-required",
+        /// `digest-pinned`.
+        DigestPinned = "digest-pinned",
+    }
+}
 
-/// PolicyAdmission request types a pod may reference.
-pub const REQUEST_TYPES: &[&str] = &[
-    "placement",
-    "activation",
-    "render",
-    "cache-reuse",
-    "side-effect",
-    "teardown",
-    "wipe",
-];
+vocabulary! {
+    /// A PolicyAdmission request type a pod may reference. (PolicyAdmission request types a pod may reference.)
+    pub enum RequestType => REQUEST_TYPES {
+        /// `placement`.
+        Placement = "placement",
+        /// `activation`.
+        Activation = "activation",
+        /// `render`.
+        Render = "render",
+        /// `cache-reuse`.
+        CacheReuse = "cache-reuse",
+        /// `side-effect`.
+        SideEffect = "side-effect",
+        /// `teardown`.
+        Teardown = "teardown",
+        /// `wipe`.
+        Wipe = "wipe",
+    }
+}
 
-/// Kubernetes taint effects.
-pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
+vocabulary! {
+    /// A Kubernetes taint effect. (Kubernetes taint effects.)
+    pub enum TaintEffect => TAINT_EFFECTS {
+        /// `NoSchedule`.
+        NoSchedule = "NoSchedule",
+        /// `PreferNoSchedule`.
+        PreferNoSchedule = "PreferNoSchedule",
+        /// `NoExecute`.
+        NoExecute = "NoExecute",
+    }
+}
 
-/// What an `oci` model source is.
-pub const OCI_MEDIA: &[&str] = &["image", "artifact"];
+vocabulary! {
+    /// What an `oci` model source is. (What an `oci` model source is.)
+    pub enum OciMedia => OCI_MEDIA {
+        /// `image`.
+        Image = "image",
+        /// `artifact`.
+        Artifact = "artifact",
+    }
+}
 
-/// Operating systems of a profile.
-pub const OPERATING_SYSTEMS: &[&str] = &["linux", "macos"];
+vocabulary! {
+    /// An operating system of a profile. (Operating systems of a profile.)
+    pub enum Os => OPERATING_SYSTEMS {
+        /// `linux`.
+        Linux = "linux",
+        /// `macos`.
+        Macos = "macos",
+    }
+}
 
-/// CPU architectures.
-pub const ARCHES: &[&str] = &["x86_64", "aarch64"];
+vocabulary! {
+    /// A CPU architecture. (CPU architectures.)
+    pub enum Arch => ARCHES {
+        /// `x86_64`.
+        X86_64 = "x86_64",
+        /// `aarch64`.
+        Aarch64 = "aarch64",
+    }
+}

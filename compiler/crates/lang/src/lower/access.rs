@@ -118,6 +118,31 @@ pub fn child_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> Op
     Some(Spanned::new(E::parse(&s.value)?, s.span))
 }
 
+/// Argument `i` as a vocabulary value; a misspelling reads as `fallback`
+/// (as [`prop_enum_or`]).
+pub fn arg_enum_or<E: crate::lang::vocab::Vocabulary>(
+    n: &Node,
+    i: usize,
+    fallback: E,
+) -> Option<Spanned<E>> {
+    let s = arg_str(n, i)?;
+    Some(Spanned::new(E::parse(&s.value).unwrap_or(fallback), s.span))
+}
+
+/// Every argument of `n` that is a vocabulary value, in order (spellings
+/// outside it were reported by the shape check and are skipped).
+pub fn arg_enums<E: crate::lang::vocab::Vocabulary>(n: &Node) -> Vec<E> {
+    n.args
+        .iter()
+        .filter_map(|v| v.as_str().and_then(E::parse))
+        .collect()
+}
+
+/// Every argument of the first child `name` as vocabulary values.
+pub fn child_enums<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> Vec<E> {
+    child(n, name).map(arg_enums).unwrap_or_default()
+}
+
 /// A property as a vocabulary value (`None` as for [`child_enum`]).
 pub fn prop_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, key: &str) -> Option<Spanned<E>> {
     let s = prop_str(n, key)?;

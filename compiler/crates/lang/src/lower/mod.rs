@@ -74,9 +74,11 @@ fn machine(n: &Node) -> Option<ir::Machine> {
                 .and_then(|v| size(v).map(|m| Spanned::new(m, v.span)))
         });
         for g in children(c, "gpu") {
-            let (Some(model), Some(vendor), Some(vram)) =
-                (arg_str(g, 0), prop_str(g, "vendor"), prop_size(g, "vram"))
-            else {
+            let (Some(model), Some(vendor), Some(vram)) = (
+                arg_str(g, 0),
+                prop_enum_or(g, "vendor", ir::GpuVendor::Other),
+                prop_size(g, "vram"),
+            ) else {
                 continue;
             };
             capacity.gpus.push(ir::Gpu {
@@ -91,7 +93,10 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         }
         capacity.accelerators = child(c, "accelerators")
             .map(arg_strs_spanned)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| Some(Spanned::new(ir::Accelerator::parse(&a.value)?, a.span)))
+            .collect();
     }
     let pools = children(n, "storage-pool")
         .filter_map(|p| {
@@ -100,7 +105,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
                 backend: prop_enum(p, "backend")?.value,
                 capacity: n_prop_size_spanned(p, "capacity")?,
                 path: prop_str(p, "path").map(|s| s.value),
-                encryption: prop_str(p, "encryption").map(|s| s.value),
+                encryption: prop_enum(p, "encryption").map(|s| s.value),
                 volume_group: prop_str(p, "volume-group").map(|s| s.value),
                 thin_pool: prop_str(p, "thin-pool").map(|s| s.value),
                 filesystem: prop_str(p, "filesystem").map(|s| s.value),
@@ -113,7 +118,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         .filter_map(|r| {
             Some(ir::Resident {
                 model: arg_str(r, 0)?,
-                tier: prop_str(r, "tier")?.value,
+                tier: prop_enum_or(r, "tier", ir::ResidencyTier::Nvme)?.value,
             })
         })
         .collect();
@@ -141,7 +146,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         warm,
         zone: child_str(n, "zone"),
         bandwidth: child(n, "bandwidth").map(bandwidths).unwrap_or_default(),
-        runtimes: child(n, "runtimes").map(|r| Spanned::new(arg_strs(r), r.span)),
+        runtimes: child(n, "runtimes").map(|r| Spanned::new(arg_enums(r), r.span)),
         hf_endpoint: child_str(n, "hf-endpoint"),
         staging_image: child_str(n, "staging-image"),
         labels: labels(n),
@@ -197,7 +202,7 @@ fn provider(n: &Node, origin: Origin) -> Option<ir::Provider> {
         .filter_map(|i| {
             Some(ir::Image {
                 reference: arg_str(i, 0)?.value,
-                accelerator: prop_str(i, "accelerator").map(|s| s.value),
+                accelerator: prop_enum(i, "accelerator").map(|s| s.value),
                 digest: prop_str(i, "digest").map(|s| s.value),
                 span: i.span,
             })
@@ -211,13 +216,13 @@ fn provider(n: &Node, origin: Origin) -> Option<ir::Provider> {
         id,
         origin,
         description: child_string(n, "description"),
-        provider_type: child_str(n, "type"),
-        status: child_string(n, "status"),
-        runtime: child_string(n, "runtime"),
+        provider_type: child_enum(n, "type"),
+        status: child_enum(n, "status").map(|s| s.value),
+        runtime: child_enum(n, "runtime").map(|s| s.value),
         images,
-        api: child_strs(n, "api"),
-        accelerators: child_strs(n, "accelerators"),
-        formats: child_strs(n, "formats"),
+        api: child_enums(n, "api"),
+        accelerators: child_enums(n, "accelerators"),
+        formats: child_enums(n, "formats"),
         port: child(n, "port")
             .and_then(|p| p.args.first().and_then(int))
             .and_then(|p| u16::try_from(p).ok()),
@@ -225,7 +230,7 @@ fn provider(n: &Node, origin: Origin) -> Option<ir::Provider> {
         health_cmd: child_string(n, "health-cmd"),
         entrypoint: child_strs(n, "entrypoint"),
         args: child_strs(n, "args"),
-        capabilities: child_strs(n, "capabilities"),
+        capabilities: child_enums(n, "capabilities"),
         user: child(n, "user")
             .and_then(|p| p.args.first().and_then(int))
             .and_then(|u| u32::try_from(u).ok()),
@@ -291,7 +296,8 @@ fn model(n: &Node) -> Option<ir::Model> {
                 },
                 "oci" => ir::ModelSource::Oci {
                     reference: v.value,
-                    artifact: prop_str(s, "media").is_some_and(|m| m.value == "artifact"),
+                    artifact: prop_enum::<ir::OciMedia>(s, "media")
+                        .is_some_and(|m| m.value == ir::OciMedia::Artifact),
                 },
                 "url" => ir::ModelSource::Url { url: v.value },
                 _ => ir::ModelSource::Path { path: v.value },
@@ -326,7 +332,7 @@ fn model(n: &Node) -> Option<ir::Model> {
             .and_then(|c| c.args.first().and_then(boolean))
             .unwrap_or(false),
         digest: None,
-        format: child_str(n, "format")?,
+        format: child_enum_or(n, "format", ir::ModelFormat::Gguf)?,
         size: bytes,
         size_span,
         quantization: child_string(n, "quantization"),
@@ -415,25 +421,28 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
     let lifecycle = child(n, "lifecycle")?;
     let mount = child(n, "mount")?;
     let encryption = child(n, "encryption");
-    let enc_mode = encryption.and_then(|e| arg_str(e, 0)).map(|s| s.value);
+    // A misspelt mode (E0106) reads as `unknown`: encrypted, by an unknown means.
+    let enc_mode = encryption
+        .and_then(|e| arg_enum_or(e, 0, ir::EncryptionMode::Unknown))
+        .map(|s| s.value);
     let encryption_required = encryption
         .and_then(|e| prop_bool(e, "required"))
-        .unwrap_or_else(|| enc_mode.as_deref().is_some_and(|m| m != "none"));
+        .unwrap_or_else(|| enc_mode.is_some_and(|m| m != ir::EncryptionMode::None));
     let quota = child(n, "quota");
     Some(ir::CacheTier {
         head: n.head_span(),
         id: arg_str(n, 0)?,
         description: child_string(n, "description"),
         backend: child_enum_or(n, "backend", ir::StorageBackend::Filesystem)?,
-        volume_class: child_string(n, "volume-class")?,
-        tier: child_string(n, "tier")?,
-        purpose: child_strs(n, "purpose"),
+        volume_class: child_enum_or(n, "volume-class", ir::VolumeClass::AgentCacheWarm)?.value,
+        tier: child_enum_or(n, "tier", ir::Tier::Warm)?.value,
+        purpose: child_enums(n, "purpose"),
         // After a misspelling (E0106) the tier reads as sensitive: the
         // cautious reading, and the build fails anyway.
         sensitivity: child_enum_or(n, "sensitivity", ir::Sensitivity::Sensitive)?.value,
         durability: prop_enum_or(lifecycle, "durability", ir::Durability::Ephemeral)?.value,
         ttl: prop_duration(lifecycle, "ttl"),
-        eviction: prop_str(lifecycle, "eviction")?.value,
+        eviction: prop_enum_or(lifecycle, "eviction", ir::Eviction::Manual)?.value,
         wipe_receipt_required: prop_bool(lifecycle, "wipe-receipt-required").unwrap_or(true),
         snapshot_allowed: prop_bool(lifecycle, "snapshot-allowed").unwrap_or(false),
         encryption: enc_mode,
@@ -478,7 +487,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
     let accelerators = children(n, "accelerator")
         .filter_map(|a| {
             Some(ir::PodAccelerator {
-                api: arg_str(a, 0)?,
+                api: arg_enum_or(a, 0, ir::Accelerator::Cpu)?,
                 required: prop_bool(a, "required").unwrap_or(true),
             })
         })
@@ -490,7 +499,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
                 mount: prop_str(v, "mount").map(|s| s.value),
                 access: prop_enum(v, "access").map(|s| s.value),
                 pvc: prop_str(v, "pvc"),
-                class: prop_str(v, "class").map(|s| s.value),
+                class: prop_enum(v, "class").map(|s| s.value),
                 sensitive: prop_bool(v, "sensitive"),
                 span: v.span,
             })
@@ -593,7 +602,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         id: arg_str(n, 0)?,
         description: child_string(n, "description"),
         tenant: child_str(n, "tenant")?,
-        purpose: child_string(n, "purpose"),
+        purpose: child_enum(n, "purpose").map(|s| s.value),
         provider: child_str(n, "provider")?,
         model: child_str(n, "model"),
         replicas: child(n, "replicas")
@@ -622,7 +631,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         secrets,
         args: child(n, "args").map(arg_strs),
         shm: child(n, "shm").and_then(|s| s.args.first().and_then(size)),
-        image_policy: child_string(n, "image-policy"),
+        image_policy: child_enum(n, "image-policy").map(|s| s.value),
         sbom: child_string(n, "sbom"),
         provenance: child_string(n, "provenance"),
         labels: labels(n),
@@ -670,9 +679,7 @@ fn cluster(n: &Node) -> Option<ir::Cluster> {
             .filter_map(|t| {
                 Some((
                     arg_str(t, 0)?.value,
-                    prop_str(t, "effect")
-                        .map(|e| e.value)
-                        .unwrap_or_else(|| "NoSchedule".into()),
+                    prop_enum(t, "effect").map_or(ir::TaintEffect::NoSchedule, |e| e.value),
                 ))
             })
             .collect(),
@@ -685,13 +692,13 @@ fn profile(n: &Node) -> Option<ir::Profile> {
     Some(ir::Profile {
         name: arg_str(n, 0)?,
         description: child_string(n, "description"),
-        os: child_string(n, "os")?,
-        arch: child_strs(n, "arch"),
-        accelerators: child_strs(n, "accelerators"),
+        os: child_enum(n, "os")?.value,
+        arch: child_enums(n, "arch"),
+        accelerators: child_enums(n, "accelerators"),
         forbid: children(n, "forbid")
             .filter_map(|f| {
                 Some(ir::Forbid {
-                    api: arg_str(f, 0)?.value,
+                    api: arg_enum_or(f, 0, ir::Accelerator::Cpu)?.value,
                     reason: prop_str(f, "reason")?.value,
                 })
             })
@@ -699,12 +706,12 @@ fn profile(n: &Node) -> Option<ir::Profile> {
         unified_memory: child(n, "unified-memory")
             .and_then(|u| u.args.first().and_then(boolean))
             .unwrap_or(false),
-        runtimes: child_strs(n, "runtimes"),
+        runtimes: child_enums(n, "runtimes"),
         backends: children(n, "backend")
             .filter_map(|b| {
                 Some(ir::Backend {
-                    provider_type: arg_str(b, 0)?.value,
-                    accelerator: prop_str(b, "accelerator")?.value,
+                    provider_type: arg_enum_or(b, 0, ir::ProviderType::LlamaCpp)?.value,
+                    accelerator: prop_enum_or(b, "accelerator", ir::Accelerator::Cpu)?.value,
                     note: prop_str(b, "note").map(|s| s.value),
                 })
             })
