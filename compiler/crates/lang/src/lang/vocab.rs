@@ -12,6 +12,25 @@ pub trait Vocabulary: Copy + Eq + Sized + 'static {
     fn parse(s: &str) -> Option<Self>;
     /// Its spelling.
     fn as_str(self) -> &'static str;
+    /// Every spelling, in order.
+    fn spellings() -> &'static [&'static str];
+
+    /// How a checked spelling reads: itself, else (a misspelling the shape
+    /// check reported as `E0106`) the value its did-you-mean suggests, else
+    /// `fallback`. Reading a typo as the value the user most likely meant
+    /// keeps later checks from reporting consequences of the typo.
+    fn read_or(s: &str, fallback: Self) -> Self {
+        Self::read(s).unwrap_or(fallback)
+    }
+
+    /// [`Vocabulary::read_or`] without a fallback: `None` for a spelling
+    /// nothing is close to.
+    fn read(s: &str) -> Option<Self> {
+        Self::parse(s).or_else(|| {
+            amc_syntax::diagnostics::closest(s, Self::spellings().iter().copied())
+                .and_then(Self::parse)
+        })
+    }
 }
 
 /// The spellings of `values`, joined by `sep`.
@@ -57,6 +76,9 @@ macro_rules! vocabulary {
             }
             fn as_str(self) -> &'static str {
                 $enum::as_str(self)
+            }
+            fn spellings() -> &'static [&'static str] {
+                $list
             }
         }
 

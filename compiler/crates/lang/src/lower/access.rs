@@ -111,11 +111,12 @@ pub fn prop_str(n: &Node, key: &str) -> Option<Spanned<String>> {
     n.prop(key).and_then(|p| string(&p.value))
 }
 
-/// The first argument of the first child `name`, as a vocabulary value
-/// (`None` for a spelling outside it, which the shape check has reported).
+/// The first argument of the first child `name`, as a vocabulary value (a
+/// misspelling, reported by the shape check, reads as its did-you-mean;
+/// `None` when nothing is close).
 pub fn child_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> Option<Spanned<E>> {
     let s = child_str(n, name)?;
-    Some(Spanned::new(E::parse(&s.value)?, s.span))
+    Some(Spanned::new(E::read(&s.value)?, s.span))
 }
 
 /// Argument `i` as a vocabulary value; a misspelling reads as `fallback`
@@ -126,15 +127,16 @@ pub fn arg_enum_or<E: crate::lang::vocab::Vocabulary>(
     fallback: E,
 ) -> Option<Spanned<E>> {
     let s = arg_str(n, i)?;
-    Some(Spanned::new(E::parse(&s.value).unwrap_or(fallback), s.span))
+    Some(Spanned::new(E::read_or(&s.value, fallback), s.span))
 }
 
-/// Every argument of `n` that is a vocabulary value, in order (spellings
-/// outside it were reported by the shape check and are skipped).
+/// Every argument of `n` that is a vocabulary value, in order (a
+/// misspelling, reported by the shape check, reads as its did-you-mean or
+/// is skipped).
 pub fn arg_enums<E: crate::lang::vocab::Vocabulary>(n: &Node) -> Vec<E> {
     n.args
         .iter()
-        .filter_map(|v| v.as_str().and_then(E::parse))
+        .filter_map(|v| v.as_str().and_then(E::read))
         .collect()
 }
 
@@ -146,7 +148,7 @@ pub fn child_enums<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> V
 /// A property as a vocabulary value (`None` as for [`child_enum`]).
 pub fn prop_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, key: &str) -> Option<Spanned<E>> {
     let s = prop_str(n, key)?;
-    Some(Spanned::new(E::parse(&s.value)?, s.span))
+    Some(Spanned::new(E::read(&s.value)?, s.span))
 }
 
 /// The first argument of child `name` as a vocabulary value, read as
@@ -157,20 +159,21 @@ pub fn child_enum_or<E: crate::lang::vocab::Vocabulary>(
     fallback: E,
 ) -> Option<Spanned<E>> {
     let s = child_str(n, name)?;
-    Some(Spanned::new(E::parse(&s.value).unwrap_or(fallback), s.span))
+    Some(Spanned::new(E::read_or(&s.value, fallback), s.span))
 }
 
 /// A property as a vocabulary value; `None` only when it is missing. A
-/// misspelling (already an `E0106` from the shape check) reads as
-/// `fallback`, so the node it belongs to is kept and later checks do not
-/// report its absence as well: the build fails on the `E0106` anyway.
+/// misspelling (already an `E0106` from the shape check) reads as the value
+/// its did-you-mean suggests, else `fallback` ([`Vocabulary::read_or`]), so
+/// the node it belongs to is kept and later checks do not report its
+/// absence or consequences as well: the build fails on the `E0106` anyway.
 pub fn prop_enum_or<E: crate::lang::vocab::Vocabulary>(
     n: &Node,
     key: &str,
     fallback: E,
 ) -> Option<Spanned<E>> {
     let s = prop_str(n, key)?;
-    Some(Spanned::new(E::parse(&s.value).unwrap_or(fallback), s.span))
+    Some(Spanned::new(E::read_or(&s.value, fallback), s.span))
 }
 
 /// A property as a boolean.

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod shape;
 
+use crate::lang::vocab::Vocabulary;
 use std::collections::BTreeMap;
 
 use access::*;
@@ -95,7 +96,12 @@ fn machine(n: &Node) -> Option<ir::Machine> {
             .map(arg_strs_spanned)
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|a| Some(Spanned::new(ir::Accelerator::parse(&a.value)?, a.span)))
+            .filter_map(|a| {
+                Some(Spanned::new(
+                    <ir::Accelerator as Vocabulary>::read(&a.value)?,
+                    a.span,
+                ))
+            })
             .collect();
     }
     let pools = children(n, "storage-pool")

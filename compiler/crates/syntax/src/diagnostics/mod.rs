@@ -267,6 +267,11 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The candidate [`did_you_mean`] suggests for a misspelt name, if any.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(name, c);
@@ -279,7 +284,7 @@ pub fn did_you_mean<'a>(
         }
     }
     match best {
-        Some((score, c)) if score >= 0.8 => Some(format!("did you mean `{c}`?")),
+        Some((score, c)) if score >= 0.8 => Some(c),
         _ => None,
     }
 }
