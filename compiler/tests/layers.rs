@@ -38,7 +38,7 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostics", "probe"],
     &["syntax"],
     &["contracts", "vfs", "artifacts"],
-    &["lang"],
+    &["lang", "id"],
     // The IR carries the language's vocabulary enums.
     &["ir"],
     &["lower", "fmt"],

@@ -75,7 +75,7 @@ fn the_runtime_gate_agrees_with_every_golden_build() {
         .unwrap();
         for pod in &c.spec.pods {
             let id = &pod.id.value;
-            let dir = case.expected.join("receipts").join(id);
+            let dir = case.expected.join("receipts").join(id.as_str());
             let build = json(&dir.join("activation-decision.json"));
             let policy = match pod.admissions.get("activation") {
                 Some(p) => case.spec.join(&p.value),

@@ -288,7 +288,7 @@ pub fn render(
                 .def
                 .resident
                 .iter()
-                .map(|r| r.model.value.clone())
+                .map(|r| r.model.value.to_string())
                 .collect(),
         });
     }
@@ -330,12 +330,11 @@ pub fn render(
             id: w.id().to_string(),
             tenant: w.pod.tenant.value.clone(),
             target: w.pod.target.value.clone(),
-            provider: w.provider.id.value.clone(),
+            provider: w.provider.id.value.to_string(),
             model: w
                 .model
                 .as_ref()
-                .map(|m| m.id.value.clone())
-                .unwrap_or_else(|| "—".to_string()),
+                .map_or_else(|| "—".to_string(), |m| m.id.value.to_string()),
             accelerator: w.accelerator.to_string(),
             resources,
             replicas,
@@ -358,10 +357,10 @@ pub fn render(
                 }
             };
             let g = groups
-                .entry((scope.clone(), v.tier.id.value.clone()))
+                .entry((scope.clone(), v.tier.id.value.to_string()))
                 .or_insert_with(|| CacheGroup {
                     scope,
-                    tier: v.tier.id.value.clone(),
+                    tier: v.tier.id.value.to_string(),
                     volume_class: class.to_string(),
                     backend: v.tier.backend.value.to_string(),
                     pods: Vec::new(),
@@ -400,7 +399,7 @@ pub fn render(
             .map(|m| m.id().to_string())
             .collect();
         models.push(ModelRow {
-            id: model.id.value.clone(),
+            id: model.id.value.to_string(),
             size: human_size(model.size),
             format: model.format.value.to_string(),
             pods: users.iter().map(|w| w.id().to_string()).collect(),

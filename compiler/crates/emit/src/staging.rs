@@ -146,9 +146,9 @@ pub struct KubernetesStage {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// (machine, model) → stage.
-    pub quadlet: BTreeMap<(String, String), QuadletStage>,
+    pub quadlet: BTreeMap<(String, ir::ModelId), QuadletStage>,
     /// (cluster, namespace, node, model) → stage.
-    pub kubernetes: BTreeMap<(String, String, String, String), KubernetesStage>,
+    pub kubernetes: BTreeMap<(ir::ClusterId, String, String, ir::ModelId), KubernetesStage>,
 }
 
 /// The models tier of a workload: its `agent-models` volume, if any.
@@ -200,8 +200,7 @@ pub fn plan(spec: &ir::Spec, checked: &Checked, placement: &Placement) -> Plan {
                             hf_endpoint: cl.hf_endpoint.as_ref().map(|e| e.value.clone()),
                             tier: tier
                                 .as_ref()
-                                .map(|t| t.id.value.clone())
-                                .unwrap_or_else(|| "models".into()),
+                                .map_or_else(|| "models".into(), |t| t.id.value.to_string()),
                             storage_class: tier.as_ref().and_then(|t| {
                                 cl.storage_classes.get(t.backend.value.as_str()).cloned()
                             }),

@@ -87,7 +87,7 @@ pub fn statuses(
                 "fail-closed"
             };
             PodStatus {
-                pod: id.clone(),
+                pod: id.to_string(),
                 machines: placement
                     .machines_of(id)
                     .into_iter()

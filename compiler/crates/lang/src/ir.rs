@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::id::{ClusterId, Id, MachineId, ModelId, PodId, PoolId, ProviderId, TierId};
 pub use crate::lang::vocab::{
     Accelerator, AccessMode, ApiSurface, Arch, Capability, Durability, EncryptionMode, Envelope,
     Eviction, Exposure, GpuVendor, ImagePolicy, ModelFormat, NetworkMode, OciMedia, Os,
@@ -29,6 +30,13 @@ impl<T> Spanned<T> {
     /// Wraps a value.
     pub fn new(value: T, span: Span) -> Self {
         Spanned { value, span }
+    }
+}
+
+impl Spanned<String> {
+    /// The name as the id of a definition of kind `K`, same span.
+    pub fn into_id<K>(self) -> Spanned<Id<K>> {
+        Spanned::new(Id::new(self.value), self.span)
     }
 }
 
@@ -123,7 +131,7 @@ pub struct Capacity {
 #[derive(Debug, Clone)]
 pub struct Pool {
     /// Pool id.
-    pub id: Spanned<String>,
+    pub id: Spanned<PoolId>,
     /// Backend.
     pub backend: StorageBackend,
     /// Capacity in bytes.
@@ -148,7 +156,7 @@ pub struct Pool {
 #[derive(Debug, Clone)]
 pub struct Resident {
     /// Model id.
-    pub model: Spanned<String>,
+    pub model: Spanned<ModelId>,
     /// vram, ram or nvme.
     pub tier: ResidencyTier,
 }
@@ -179,7 +187,7 @@ pub struct Bandwidths {
 #[derive(Debug, Clone)]
 pub struct Machine {
     /// Id (span: the id argument).
-    pub id: Spanned<String>,
+    pub id: Spanned<MachineId>,
     /// Span of the whole node head.
     pub head: Span,
     /// Description.
@@ -229,7 +237,7 @@ pub struct Image {
 #[derive(Debug, Clone)]
 pub struct Provider {
     /// Id.
-    pub id: Spanned<String>,
+    pub id: Spanned<ProviderId>,
     /// Head span.
     pub head: Span,
     /// Stdlib or spec.
@@ -282,7 +290,7 @@ pub struct Provider {
 #[derive(Debug, Clone)]
 pub struct Model {
     /// Id.
-    pub id: Spanned<String>,
+    pub id: Spanned<ModelId>,
     /// Head span.
     pub head: Span,
     /// Description.
@@ -387,7 +395,7 @@ impl Model {
         };
         match entry {
             Some(e) => format!("{}/{e}", self.id.value),
-            None => self.id.value.clone(),
+            None => self.id.value.to_string(),
         }
     }
 
@@ -424,7 +432,7 @@ impl Model {
 #[derive(Debug, Clone)]
 pub struct CacheTier {
     /// Id.
-    pub id: Spanned<String>,
+    pub id: Spanned<TierId>,
     /// Head span.
     pub head: Span,
     /// Description.
@@ -468,7 +476,7 @@ pub struct CacheTier {
     /// Mount options.
     pub mount_options: Vec<String>,
     /// Pool id.
-    pub pool: Option<Spanned<String>>,
+    pub pool: Option<Spanned<PoolId>>,
     /// Policy domain.
     pub policy_domain: Option<String>,
     /// Labels.
@@ -517,7 +525,7 @@ pub struct PodAccelerator {
 #[derive(Debug, Clone)]
 pub struct PodVolume {
     /// Cache tier id.
-    pub tier: Spanned<String>,
+    pub tier: Spanned<TierId>,
     /// Mount path override.
     pub mount: Option<String>,
     /// Access override.
@@ -576,17 +584,17 @@ pub struct PodPolicy {
 #[derive(Debug, Clone, Default)]
 pub struct PlacementRules {
     /// Pinned machines.
-    pub pin: Vec<Spanned<String>>,
+    pub pin: Vec<Spanned<MachineId>>,
     /// Avoided machines.
-    pub avoid: Vec<Spanned<String>>,
+    pub avoid: Vec<Spanned<MachineId>>,
     /// Required labels.
     pub require_labels: Vec<(String, String, Span)>,
     /// Spread label.
     pub spread: Option<String>,
     /// Pods some replica of which must run on the same machine.
-    pub affinity: Vec<Spanned<String>>,
+    pub affinity: Vec<Spanned<PodId>>,
     /// Pods no replica of which may run on the same machine.
-    pub anti_affinity: Vec<Spanned<String>>,
+    pub anti_affinity: Vec<Spanned<PodId>>,
     /// Allowed zones (empty: any).
     pub zones: Vec<Spanned<String>>,
 }
@@ -627,7 +635,7 @@ pub struct SecretRef {
 #[derive(Debug, Clone)]
 pub struct Pod {
     /// Id.
-    pub id: Spanned<String>,
+    pub id: Spanned<PodId>,
     /// Head span.
     pub head: Span,
     /// Description.
@@ -637,9 +645,9 @@ pub struct Pod {
     /// Purpose.
     pub purpose: Option<WorkloadPurpose>,
     /// Provider id.
-    pub provider: Spanned<String>,
+    pub provider: Spanned<ProviderId>,
     /// Model id.
-    pub model: Option<Spanned<String>>,
+    pub model: Option<Spanned<ModelId>>,
     /// Replicas.
     pub replicas: u32,
     /// Resources.
@@ -657,7 +665,7 @@ pub struct Pod {
     /// Target.
     pub target: Spanned<String>,
     /// Cluster.
-    pub cluster: Option<Spanned<String>>,
+    pub cluster: Option<Spanned<ClusterId>>,
     /// Identity URN.
     pub identity: Option<String>,
     /// Identity required.
@@ -700,7 +708,7 @@ pub struct Pod {
 #[derive(Debug, Clone)]
 pub struct Cluster {
     /// Id.
-    pub id: Spanned<String>,
+    pub id: Spanned<ClusterId>,
     /// Head span.
     pub head: Span,
     /// Description.
@@ -712,7 +720,7 @@ pub struct Cluster {
     /// Backend → StorageClass.
     pub storage_classes: BTreeMap<String, String>,
     /// Node machines.
-    pub nodes: Vec<Spanned<String>>,
+    pub nodes: Vec<Spanned<MachineId>>,
     /// IngressClass.
     pub ingress_class: Option<String>,
     /// Tenant placement: tenant → namespace and quota.

@@ -18,6 +18,7 @@ pub mod artifacts;
 pub mod check;
 pub mod contracts;
 pub mod fmt;
+pub mod id;
 pub mod ir;
 pub mod lang;
 pub mod lower;

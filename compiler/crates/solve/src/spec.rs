@@ -347,13 +347,13 @@ pub fn map(
         .models
         .iter()
         .map(|m| Model {
-            name: m.id.value.clone(),
+            name: m.id.value.to_string(),
             size: m.size,
         })
         .collect();
 
     // Volume classes: tiers quadlet pods mount on pools.
-    let mut vclass: BTreeMap<String, u16> = BTreeMap::new();
+    let mut vclass: BTreeMap<ir::TierId, u16> = BTreeMap::new();
     for w in works
         .iter()
         .filter(|w| w.profile().storage == Storage::HostPools)
@@ -490,7 +490,7 @@ pub fn map(
         {
             for v in &w.volumes {
                 if let (Some(&vc), Some(pool)) =
-                    (vclass.get(&v.tier.id.value), pool_for(m, &v.tier))
+                    (vclass.get(v.tier.id.value.as_str()), pool_for(m, &v.tier))
                 {
                     pool_of[vc as usize] = m
                         .def
@@ -703,7 +703,9 @@ pub fn map(
             w.volumes
                 .iter()
                 .filter(|v| v.tier.backend.value != amc_lang::ir::StorageBackend::Tmpfs)
-                .filter_map(|v| Some((*vclass.get(&v.tier.id.value)?, volume_size(&v.tier))))
+                .filter_map(|v| {
+                    Some((*vclass.get(v.tier.id.value.as_str())?, volume_size(&v.tier)))
+                })
                 .collect()
         };
         for r in 0..w.pod.replicas {

@@ -56,7 +56,10 @@ pub const TENANT: &str = "agent-machine.sourceos.dev/tenant";
 /// Labels of everything a pod's file holds.
 pub fn labels(w: &Workload) -> BTreeMap<String, String> {
     let mut l = managed();
-    l.insert("app.kubernetes.io/name".into(), w.provider.id.value.clone());
+    l.insert(
+        "app.kubernetes.io/name".into(),
+        w.provider.id.value.to_string(),
+    );
     l.insert("app.kubernetes.io/instance".into(), w.id().to_string());
     l.insert(TENANT.into(), w.pod.tenant.value.clone());
     l

@@ -220,7 +220,7 @@ pub fn emit(
                 model_node_path(cid, &tenant, model, node),
                 common::file(header, staging::node_file(m, s, ns, &tenant, node)?),
             );
-            if configs.insert((tenant.clone(), model.clone())) {
+            if configs.insert((tenant.clone(), model.to_string())) {
                 let header = common::header(cid, ns, &format!("staging of model \"{model}\""))?;
                 out.insert(
                     model_path(cid, &tenant, model),

@@ -252,7 +252,7 @@ pub fn pod_file(
         );
         pvc_labels.insert(
             "agent-machine.sourceos.dev/cache-tier".into(),
-            v.tier.id.value.clone(),
+            v.tier.id.value.to_string(),
         );
         parts.push(yaml(&PersistentVolumeClaim {
             metadata: meta(&v.claim(name), ns, pvc_labels),
@@ -334,7 +334,7 @@ pub fn pod_file(
                 );
                 pvc_labels.insert(
                     "agent-machine.sourceos.dev/cache-tier".into(),
-                    v.tier.id.value.clone(),
+                    v.tier.id.value.to_string(),
                 );
                 claim_templates.push(PersistentVolumeClaim {
                     metadata: ObjectMeta {

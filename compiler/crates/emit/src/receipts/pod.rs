@@ -198,7 +198,7 @@ pub fn agent_pod(c: &PodCtx<'_>) -> AgentPod {
     ]);
     if let Some(m) = &w.model {
         // The model the pod serves (its staged copy is part of the deployment).
-        labels.insert("amc.model".into(), m.id.value.clone());
+        labels.insert("amc.model".into(), m.id.value.to_string());
     }
     if !p.secrets.is_empty() {
         // Names of secrets that exist on the target: references, never values.
@@ -354,7 +354,7 @@ pub fn provider(c: &PodCtx<'_>, spec: &ir::Spec) -> InferenceProvider {
             let mut labels = pr.labels.clone();
             labels.extend([
                 ("sourceos.provider".to_string(), ptype.to_string()),
-                ("amc.provider".to_string(), pr.id.value.clone()),
+                ("amc.provider".to_string(), pr.id.value.to_string()),
             ]);
             labels
         },

@@ -68,7 +68,7 @@ pub fn cache_scope(tenant: &str, tier: &ir::CacheTier) -> String {
     let domain = tier
         .policy_domain
         .clone()
-        .unwrap_or_else(|| tier.id.value.clone());
+        .unwrap_or_else(|| tier.id.value.to_string());
     format!("{TENANT_SCOPE_PREFIX}{tenant}:{domain}")
 }
 
@@ -285,7 +285,7 @@ pub fn receipt(
             "urn:srcos:policy-domain:amc:shared:{}",
             t.policy_domain
                 .clone()
-                .unwrap_or_else(|| t.id.value.clone())
+                .unwrap_or_else(|| t.id.value.to_string())
         ),
         _ => cache_scope(&c.w.pod.tenant.value, t),
     };

@@ -238,7 +238,7 @@ pub fn plan(
             .unwrap_or_default();
         for (api_version, kind, name, namespace) in objects_of(&text) {
             objects.push(Object {
-                cluster: cluster.id.value.clone(),
+                cluster: cluster.id.value.to_string(),
                 api_version,
                 kind,
                 name,

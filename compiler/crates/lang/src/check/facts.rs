@@ -76,7 +76,7 @@ pub fn check(
     }
     for w in workloads {
         for pin in &w.pod.placement.pin {
-            let Some(m) = machines.iter().find(|m| m.id() == pin.value) else {
+            let Some(m) = machines.iter().find(|m| m.id() == pin.value.as_str()) else {
                 continue;
             };
             let Some(f) = facts_of(&m.def, docs) else {

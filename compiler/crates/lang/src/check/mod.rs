@@ -147,7 +147,7 @@ fn clusters(spec: &ir::Spec, machines: &[MachineView], diags: &mut Diagnostics) 
             }
         }
         for n in &c.nodes {
-            let Some(m) = machines.iter().find(|m| m.id() == n.value) else {
+            let Some(m) = machines.iter().find(|m| m.id() == n.value.as_str()) else {
                 continue;
             };
             if !m.runtimes.contains(&ir::Envelope::Kubernetes) {
@@ -186,19 +186,23 @@ fn unused(spec: &ir::Spec, symbols: &Symbols, diags: &mut Diagnostics) {
     let ids = spec
         .models
         .iter()
-        .map(|m| (RefKind::Model, &m.id))
-        .chain(spec.cache_tiers.iter().map(|t| (RefKind::CacheTier, &t.id)));
-    for (kind, id) in ids {
+        .map(|m| (RefKind::Model, m.id.value.as_str(), m.id.span))
+        .chain(
+            spec.cache_tiers
+                .iter()
+                .map(|t| (RefKind::CacheTier, t.id.value.as_str(), t.id.span)),
+        );
+    for (kind, id, span) in ids {
         let from_spec = symbols
-            .get(kind, &id.value)
+            .get(kind, id)
             .is_some_and(|(_, o)| o == Origin::Spec);
-        if from_spec && !used.contains(&(kind, id.value.as_str())) {
+        if from_spec && !used.contains(&(kind, id)) {
             diags.push(
                 Diagnostic::new(
                     Code::W0303,
-                    format!("{} `{}` is never used", kind.node_name(), id.value),
+                    format!("{} `{}` is never used", kind.node_name(), id),
                 )
-                .label(id.span, "unused")
+                .label(span, "unused")
                 .help("remove it, or refer to it from a pod or a machine"),
             );
         }

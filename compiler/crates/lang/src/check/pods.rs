@@ -99,7 +99,7 @@ pub struct Workload {
     /// Run-as uid.
     pub user: u32,
     /// Cluster id for cluster-scoped targets.
-    pub cluster: Option<String>,
+    pub cluster: Option<ir::ClusterId>,
     /// Its target.
     pub target: &'static dyn crate::target::Target,
 }
@@ -678,7 +678,7 @@ pub fn workload(spec: &ir::Spec, p: &ir::Pod, diags: &mut Diagnostics) -> Option
     };
     let model_id = model
         .as_ref()
-        .map(|m| m.id.value.clone())
+        .map(|m| m.id.value.to_string())
         .unwrap_or_default();
     let raw_args = p.args.clone().unwrap_or(provider.args.clone());
     let first_port = ports

@@ -10,18 +10,18 @@ use crate::resolve::{Symbols, stdlib};
 use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 
 /// Reports a dangling reference unless `r` is defined.
-pub fn expect(
+pub fn expect<T: AsRef<str> + std::fmt::Display>(
     symbols: &Symbols,
     kind: RefKind,
-    r: &Spanned<String>,
+    r: &Spanned<T>,
     used_by: &str,
     diags: &mut Diagnostics,
 ) -> bool {
-    if symbols.get(kind, &r.value).is_some() {
+    if symbols.get(kind, r.value.as_ref()).is_some() {
         return true;
     }
-    let mut help = did_you_mean(&r.value, symbols.ids(kind));
-    if let Some(module) = stdlib::defining_module(kind.node_name(), &r.value) {
+    let mut help = did_you_mean(r.value.as_ref(), symbols.ids(kind));
+    if let Some(module) = stdlib::defining_module(kind.node_name(), r.value.as_ref()) {
         help = Some(format!(
             "the stdlib defines {} `{}` in `{module}`: add `import \"{module}\"` to the spec",
             kind.node_name(),

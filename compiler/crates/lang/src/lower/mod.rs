@@ -107,7 +107,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
     let pools = children(n, "storage-pool")
         .filter_map(|p| {
             Some(ir::Pool {
-                id: arg_str(p, 0)?,
+                id: arg_str(p, 0)?.into_id(),
                 backend: prop_enum(p, "backend")?.value,
                 capacity: n_prop_size_spanned(p, "capacity")?,
                 path: prop_str(p, "path").map(|s| s.value),
@@ -123,7 +123,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
     let resident = children(n, "resident-model")
         .filter_map(|r| {
             Some(ir::Resident {
-                model: arg_str(r, 0)?,
+                model: arg_str(r, 0)?.into_id(),
                 tier: prop_enum_or(r, "tier", ir::ResidencyTier::Nvme)?.value,
             })
         })
@@ -141,7 +141,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         .collect();
     Some(ir::Machine {
         head: n.head_span(),
-        id,
+        id: id.into_id(),
         description: child_string(n, "description"),
         profile,
         facts: child_str(n, "facts"),
@@ -219,7 +219,7 @@ fn provider(n: &Node, origin: Origin) -> Option<ir::Provider> {
         .collect();
     Some(ir::Provider {
         head: n.head_span(),
-        id,
+        id: id.into_id(),
         origin,
         description: child_string(n, "description"),
         provider_type: child_enum(n, "type"),
@@ -327,7 +327,7 @@ fn model(n: &Node) -> Option<ir::Model> {
     };
     let mut m = ir::Model {
         head: n.head_span(),
-        id,
+        id: id.into_id(),
         description: child_string(n, "description"),
         source,
         sources_written: written.len(),
@@ -437,7 +437,7 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
     let quota = child(n, "quota");
     Some(ir::CacheTier {
         head: n.head_span(),
-        id: arg_str(n, 0)?,
+        id: arg_str(n, 0)?.into_id(),
         description: child_string(n, "description"),
         backend: child_enum_or(n, "backend", ir::StorageBackend::Filesystem)?,
         volume_class: child_enum_or(n, "volume-class", ir::VolumeClass::AgentCacheWarm)?.value,
@@ -471,7 +471,7 @@ fn cache_tier(n: &Node) -> Option<ir::CacheTier> {
                     .collect()
             })
             .unwrap_or_default(),
-        pool: child_str(n, "pool"),
+        pool: child_str(n, "pool").map(Spanned::into_id),
         policy_domain: child_string(n, "policy-domain"),
         labels: labels(n),
     })
@@ -501,7 +501,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
     let volumes = children(n, "volume")
         .filter_map(|v| {
             Some(ir::PodVolume {
-                tier: arg_str(v, 0)?,
+                tier: arg_str(v, 0)?.into_id(),
                 mount: prop_str(v, "mount").map(|s| s.value),
                 access: prop_enum(v, "access").map(|s| s.value),
                 pvc: prop_str(v, "pvc"),
@@ -554,8 +554,14 @@ fn pod(n: &Node) -> Option<ir::Pod> {
     }
     let mut placement = ir::PlacementRules::default();
     if let Some(pl) = child(n, "placement") {
-        placement.pin = children(pl, "pin").flat_map(arg_strs_spanned).collect();
-        placement.avoid = children(pl, "avoid").flat_map(arg_strs_spanned).collect();
+        placement.pin = children(pl, "pin")
+            .flat_map(arg_strs_spanned)
+            .map(Spanned::into_id)
+            .collect();
+        placement.avoid = children(pl, "avoid")
+            .flat_map(arg_strs_spanned)
+            .map(Spanned::into_id)
+            .collect();
         for rl in children(pl, "require-label") {
             for p in &rl.props {
                 if let Some(v) = p.value.as_str() {
@@ -568,9 +574,11 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         placement.spread = child_string(pl, "spread");
         placement.affinity = children(pl, "affinity")
             .flat_map(arg_strs_spanned)
+            .map(Spanned::into_id)
             .collect();
         placement.anti_affinity = children(pl, "anti-affinity")
             .flat_map(arg_strs_spanned)
+            .map(Spanned::into_id)
             .collect();
         placement.zones = children(pl, "zones").flat_map(arg_strs_spanned).collect();
     }
@@ -605,12 +613,12 @@ fn pod(n: &Node) -> Option<ir::Pod> {
     let identity = child(n, "identity");
     Some(ir::Pod {
         head: n.head_span(),
-        id: arg_str(n, 0)?,
+        id: arg_str(n, 0)?.into_id(),
         description: child_string(n, "description"),
         tenant: child_str(n, "tenant")?,
         purpose: child_enum(n, "purpose").map(|s| s.value),
-        provider: child_str(n, "provider")?,
-        model: child_str(n, "model"),
+        provider: child_str(n, "provider")?.into_id(),
+        model: child_str(n, "model").map(Spanned::into_id),
         replicas: child(n, "replicas")
             .and_then(|r| r.args.first().and_then(int))
             .and_then(|r| u32::try_from(r).ok())
@@ -622,7 +630,7 @@ fn pod(n: &Node) -> Option<ir::Pod> {
         network: child_enum(n, "network"),
         restart: child_enum(n, "restart").map(|r| r.value),
         target: arg_str(target_node, 0)?,
-        cluster: prop_str(target_node, "cluster"),
+        cluster: prop_str(target_node, "cluster").map(Spanned::into_id),
         identity: identity.and_then(|i| arg_str(i, 0)).map(|s| s.value),
         identity_required: identity.and_then(|i| prop_bool(i, "required")),
         workload_name: child_string(n, "workload-name"),
@@ -650,12 +658,19 @@ fn cluster(n: &Node) -> Option<ir::Cluster> {
         .collect();
     Some(ir::Cluster {
         head: n.head_span(),
-        id: arg_str(n, 0)?,
+        id: arg_str(n, 0)?.into_id(),
         description: child_string(n, "description"),
         namespace: child_string(n, "namespace")?,
         service_account: child_string(n, "service-account"),
         storage_classes,
-        nodes: child(n, "nodes").map(arg_strs_spanned).unwrap_or_default(),
+        nodes: child(n, "nodes")
+            .map(|c| {
+                arg_strs_spanned(c)
+                    .into_iter()
+                    .map(Spanned::into_id)
+                    .collect()
+            })
+            .unwrap_or_default(),
         ingress_class: child_string(n, "ingress-class"),
         tenants: children(n, "tenant")
             .filter_map(|t| {
