@@ -1,12 +1,19 @@
-//! A concrete syntax tree for the formatter: nodes, entries, blocks and every
-//! comment, attached to the place it belongs.
+//! The formatter's layout model: nodes, entries, blocks and every comment,
+//! attached to the place it belongs.
 //!
-//! Takes the tokens of [`super::lex`] and produces [`Item`]s. Comments are
-//! attached to what they sit beside (a comment before a property moves with
-//! it when properties are reordered); blank lines are kept as markers.
-//! Never decodes values and never decides layout: that is [`super::print`].
+//! Takes the lossless syntax tree of the file (`amc_syntax::syntax`) and
+//! walks it: the tree says what is a node, an entry (and whether it is a
+//! property), a children block or a slashdashed part, so the formatter never
+//! re-derives the structure from tokens. Only the trivia between the tree's
+//! parts (spaces, comments, newlines, `\` continuations) is read here, to
+//! attach each comment to what it sits beside (a comment before a property
+//! moves with it when properties are reordered) and to keep blank lines as
+//! markers. Never decodes values and never decides layout: that is
+//! [`super::print`].
 
-use super::lex::{Tok, Token};
+use super::lex::{self, Tok, Token};
+use amc_syntax::syntax::entry_parts;
+use amc_syntax::syntax::kind::{SyntaxKind, SyntaxNode};
 
 /// A comment as written, with the column it started at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,33 +104,121 @@ pub(super) enum Item<'a> {
     Node(Node<'a>),
 }
 
-struct Parser<'t, 'a> {
-    toks: &'t [Token<'a>],
-    pos: usize,
-    text: &'a str,
-    /// Set when node space held a `\` continuation.
-    saw_escline: bool,
+/// A child of a tree node: a token, or a node of its own.
+enum El<'a> {
+    /// A token.
+    Tok(Token<'a>),
+    /// A node, walked with its own cursor.
+    Node(SyntaxNode),
 }
 
 /// Where parsing failed (byte offset).
 pub(super) type Error = usize;
 
-impl<'a> Parser<'_, 'a> {
-    fn peek(&self) -> Option<Tok> {
-        self.toks.get(self.pos).map(|t| t.kind)
+/// How a node's own tokens ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// With a newline (its line is over).
+    Newline,
+    /// With `;` (the rest of the line follows in the container).
+    Semi,
+    /// With nothing: a `}` or the end of the file follows.
+    Open,
+}
+
+/// A cursor over the children of one tree node.
+struct Cursor<'a> {
+    els: Vec<El<'a>>,
+    pos: usize,
+    text: &'a str,
+    /// Where the node ends (for errors at its end).
+    end: usize,
+    /// Set when node space held a `\` continuation.
+    saw_escline: bool,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(n: &SyntaxNode, text: &'a str) -> Result<Self, Error> {
+        let els = n
+            .children_with_tokens()
+            .map(|e| match (e.as_node(), e.as_token()) {
+                (Some(n), _) => Ok(El::Node(n.clone())),
+                (None, Some(t)) => lex::token(t, text).map(El::Tok),
+                (None, None) => Err(usize::from(e.text_range().start())),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Cursor {
+            els,
+            pos: 0,
+            text,
+            end: usize::from(n.text_range().end()),
+            saw_escline: false,
+        })
     }
 
-    fn bump(&mut self) -> Result<Token<'a>, Error> {
-        let t = *self.toks.get(self.pos).ok_or(self.text.len())?;
-        self.pos += 1;
-        Ok(t)
+    /// The kind of the token here; `None` at the end or at a node.
+    fn peek(&self) -> Option<Tok> {
+        match self.els.get(self.pos) {
+            Some(El::Tok(t)) => Some(t.kind),
+            _ => None,
+        }
+    }
+
+    /// The kind of the node here, if a node is here.
+    fn node_here(&self) -> Option<SyntaxKind> {
+        match self.els.get(self.pos) {
+            Some(El::Node(n)) => Some(n.kind()),
+            _ => None,
+        }
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.els.len()
     }
 
     fn offset(&self) -> usize {
-        self.toks
-            .get(self.pos)
-            .map(|t| t.start)
-            .unwrap_or(self.text.len())
+        match self.els.get(self.pos) {
+            Some(El::Tok(t)) => t.start,
+            Some(El::Node(n)) => usize::from(n.text_range().start()),
+            None => self.end,
+        }
+    }
+
+    fn bump(&mut self) -> Result<Token<'a>, Error> {
+        match self.els.get(self.pos) {
+            Some(El::Tok(t)) => {
+                let t = *t;
+                self.pos += 1;
+                Ok(t)
+            }
+            _ => Err(self.offset()),
+        }
+    }
+
+    fn bump_node(&mut self) -> Result<SyntaxNode, Error> {
+        match self.els.get(self.pos) {
+            Some(El::Node(n)) => {
+                let n = n.clone();
+                self.pos += 1;
+                Ok(n)
+            }
+            _ => Err(self.offset()),
+        }
+    }
+
+    /// Fails unless every child was read.
+    fn finish(&self) -> Result<(), Error> {
+        if self.at_end() {
+            Ok(())
+        } else {
+            Err(self.offset())
+        }
+    }
+
+    /// A cursor over the children of the node here.
+    fn enter(&mut self) -> Result<Cursor<'a>, Error> {
+        let n = self.bump_node()?;
+        Cursor::new(&n, self.text)
     }
 
     fn comment(&self, t: Token<'a>) -> Comment {
@@ -145,9 +240,9 @@ impl<'a> Parser<'_, 'a> {
             match k {
                 Tok::Ws => self.pos += 1,
                 Tok::BlockComment => {
-                    let t = self.toks[self.pos];
-                    into.push(self.comment(t));
-                    self.pos += 1;
+                    if let Ok(t) = self.bump() {
+                        into.push(self.comment(t));
+                    }
                 }
                 _ => break,
             }
@@ -201,21 +296,26 @@ impl<'a> Parser<'_, 'a> {
         }
     }
 
+    /// A `TYPE` node here, if any, and the node space after it.
     fn type_annotation(&mut self, comments: &mut Vec<Comment>) -> Result<Option<Token<'a>>, Error> {
-        if self.peek() != Some(Tok::LParen) {
+        if self.node_here() != Some(SyntaxKind::TYPE) {
             return Ok(None);
         }
-        self.pos += 1;
+        let mut t = self.enter()?;
+        if t.bump()?.kind != Tok::LParen {
+            return Err(t.offset());
+        }
         let mut cont = Vec::new();
-        self.node_space(comments, &mut cont)?;
-        let ty = self.bump()?;
+        t.node_space(comments, &mut cont)?;
+        let ty = t.bump()?;
         if !ty.kind.is_string() {
             return Err(ty.start);
         }
-        self.node_space(comments, &mut cont)?;
-        if self.bump()?.kind != Tok::RParen {
-            return Err(self.offset());
+        t.node_space(comments, &mut cont)?;
+        if t.bump()?.kind != Tok::RParen {
+            return Err(t.offset());
         }
+        t.finish()?;
         comments.extend(cont);
         let mut cont = Vec::new();
         self.node_space(comments, &mut cont)?;
@@ -231,220 +331,298 @@ impl<'a> Parser<'_, 'a> {
         }
         Ok(Value { ty, token })
     }
+}
 
-    /// An argument or a property; `before` holds comments already seen.
-    fn entry(&mut self, slashdash: bool, mut before: Vec<Comment>) -> Result<Entry<'a>, Error> {
-        if self.peek().is_some_and(Tok::is_string) {
-            // A property if `=` follows (node space allowed around it).
-            let save = self.pos;
-            let key = self.bump()?;
-            let mut between = Vec::new();
-            let mut cont = Vec::new();
-            self.node_space(&mut between, &mut cont)?;
-            if self.peek() == Some(Tok::Eq) {
-                self.pos += 1;
-                before.extend(between);
-                before.extend(cont);
-                let mut cont = Vec::new();
-                self.node_space(&mut before, &mut cont)?;
-                before.extend(cont);
-                let value = self.value(&mut before)?;
-                return Ok(Entry {
-                    slashdash,
-                    before,
-                    key: Some(key),
-                    value,
-                    after: Vec::new(),
-                    break_before: false,
-                });
-            }
-            self.pos = save;
+/// An `ENTRY` (the tree says whether it is a property); `before` holds
+/// comments already seen.
+fn entry<'a>(
+    n: &SyntaxNode,
+    text: &'a str,
+    slashdash: bool,
+    mut before: Vec<Comment>,
+) -> Result<Entry<'a>, Error> {
+    let mut c = Cursor::new(n, text)?;
+    let key = if entry_parts(n).eq.is_some() {
+        let key = c.bump()?;
+        if !key.kind.is_string() {
+            return Err(key.start);
         }
-        let value = self.value(&mut before)?;
-        Ok(Entry {
-            slashdash,
-            before,
-            key: None,
-            value,
-            after: Vec::new(),
-            break_before: false,
-        })
-    }
-
-    fn block(&mut self, slashdash: bool, before: Vec<Comment>) -> Result<Block<'a>, Error> {
-        self.pos += 1; // `{`
-        let items = self.items(true)?;
-        if self.bump()?.kind != Tok::RBrace {
-            return Err(self.offset());
-        }
-        Ok(Block {
-            slashdash,
-            before,
-            break_before: false,
-            items,
-        })
-    }
-
-    fn node(&mut self, slashdash: bool, mut leading: Vec<Comment>) -> Result<Node<'a>, Error> {
         let mut cont = Vec::new();
-        let ty = self.type_annotation(&mut leading)?;
-        self.node_space(&mut leading, &mut cont)?;
-        leading.append(&mut cont);
-        let name = self.bump()?;
-        if !name.kind.is_string() {
-            return Err(name.start);
+        c.node_space(&mut before, &mut cont)?;
+        if c.bump()?.kind != Tok::Eq {
+            return Err(c.offset());
         }
-        let mut node = Node {
-            slashdash,
-            leading,
-            ty,
-            name,
-            name_after: Vec::new(),
-            entries: Vec::new(),
-            tail: Vec::new(),
-            blocks: Vec::new(),
-            trailing: Vec::new(),
-        };
-        let mut pending = Vec::new();
-        loop {
-            let mut cont = Vec::new();
-            self.saw_escline = false;
-            self.node_space(&mut pending, &mut cont)?;
-            let brk = self.saw_escline;
-            match node.entries.last_mut() {
-                Some(e) if node.blocks.is_empty() => e.after.append(&mut cont),
-                _ if node.blocks.is_empty() => node.name_after.append(&mut cont),
-                _ => pending.append(&mut cont),
-            }
-            let mut sd = false;
-            let mut before = std::mem::take(&mut pending);
-            if self.peek() == Some(Tok::Slashdash) {
-                self.pos += 1;
-                sd = true;
-                self.line_space(&mut before)?;
-            }
-            match self.peek() {
-                Some(Tok::LBrace) => {
-                    let mut b = self.block(sd, before)?;
-                    b.break_before = brk;
-                    node.blocks.push(b);
-                }
-                Some(k) if (k.is_value() || k == Tok::LParen) && node.blocks.is_empty() => {
-                    let mut e = self.entry(sd, before)?;
-                    e.break_before = brk;
-                    node.entries.push(e);
-                }
-                _ if sd => return Err(self.offset()),
-                _ => {
-                    pending = before;
-                    break;
-                }
-            }
-        }
-        // Comments after a block belong after it, not in the head.
-        if node.blocks.is_empty() {
-            node.tail = pending;
-        } else {
-            node.trailing = pending;
-        }
-        self.terminator(&mut node.trailing)?;
-        Ok(node)
-    }
+        before.extend(cont);
+        let mut cont = Vec::new();
+        c.node_space(&mut before, &mut cont)?;
+        before.extend(cont);
+        Some(key)
+    } else {
+        None
+    };
+    let value = c.value(&mut before)?;
+    c.finish()?;
+    Ok(Entry {
+        slashdash,
+        before,
+        key,
+        value,
+        after: Vec::new(),
+        break_before: false,
+    })
+}
 
-    /// Consumes a node terminator and the comments on the rest of its line.
-    fn terminator(&mut self, trailing: &mut Vec<Comment>) -> Result<(), Error> {
-        self.inline_trivia(trailing);
-        match self.peek() {
-            Some(Tok::Semi) => {
-                self.pos += 1;
-                self.inline_trivia(trailing);
-                if self.peek() == Some(Tok::LineComment) {
-                    let t = self.bump()?;
-                    trailing.push(self.comment(t));
-                }
-                if self.peek() == Some(Tok::Newline) {
-                    self.pos += 1;
-                }
-            }
-            Some(Tok::LineComment) => {
-                let t = self.bump()?;
-                trailing.push(self.comment(t));
-                if self.peek() == Some(Tok::Newline) {
-                    self.pos += 1;
-                }
-            }
-            Some(Tok::Newline) => self.pos += 1,
-            Some(Tok::RBrace) | None => {}
-            Some(_) => return Err(self.offset()),
-        }
-        Ok(())
+/// A `CHILDREN` block.
+fn block<'a>(
+    n: &SyntaxNode,
+    text: &'a str,
+    slashdash: bool,
+    before: Vec<Comment>,
+) -> Result<Block<'a>, Error> {
+    let mut c = Cursor::new(n, text)?;
+    if c.bump()?.kind != Tok::LBrace {
+        return Err(c.offset());
     }
+    let items = items(&mut c, true)?;
+    if c.bump()?.kind != Tok::RBrace {
+        return Err(c.offset());
+    }
+    c.finish()?;
+    Ok(Block {
+        slashdash,
+        before,
+        break_before: false,
+        items,
+    })
+}
 
-    /// Items up to a `}` (not consumed) or the end. `in_block`: the first
-    /// line follows an opening `{`.
-    fn items(&mut self, in_block: bool) -> Result<Vec<Item<'a>>, Error> {
-        let mut items = Vec::new();
-        let mut first_line = in_block;
-        let mut line_has_content = in_block;
-        loop {
-            let mut comments = Vec::new();
-            self.inline_trivia(&mut comments);
-            match self.peek() {
-                None | Some(Tok::RBrace) => {
-                    push_comments(&mut items, comments, first_line);
+/// A `NODE` and how its own tokens ended.
+fn node<'a>(
+    n: &SyntaxNode,
+    text: &'a str,
+    slashdash: bool,
+    mut leading: Vec<Comment>,
+) -> Result<(Node<'a>, End), Error> {
+    let mut c = Cursor::new(n, text)?;
+    let mut cont = Vec::new();
+    let ty = c.type_annotation(&mut leading)?;
+    c.node_space(&mut leading, &mut cont)?;
+    leading.append(&mut cont);
+    let name = c.bump()?;
+    if !name.kind.is_string() {
+        return Err(name.start);
+    }
+    let mut node = Node {
+        slashdash,
+        leading,
+        ty,
+        name,
+        name_after: Vec::new(),
+        entries: Vec::new(),
+        tail: Vec::new(),
+        blocks: Vec::new(),
+        trailing: Vec::new(),
+    };
+    let mut pending = Vec::new();
+    loop {
+        let mut cont = Vec::new();
+        c.saw_escline = false;
+        c.node_space(&mut pending, &mut cont)?;
+        let brk = c.saw_escline;
+        match node.entries.last_mut() {
+            Some(e) if node.blocks.is_empty() => e.after.append(&mut cont),
+            _ if node.blocks.is_empty() => node.name_after.append(&mut cont),
+            _ => pending.append(&mut cont),
+        }
+        let mut before = std::mem::take(&mut pending);
+        match c.node_here() {
+            Some(SyntaxKind::SLASHDASHED) => {
+                let mut s = c.enter()?;
+                if s.bump()?.kind != Tok::Slashdash {
+                    return Err(s.offset());
+                }
+                s.line_space(&mut before)?;
+                match s.node_here() {
+                    Some(SyntaxKind::CHILDREN) => {
+                        let b = s.bump_node()?;
+                        let mut b = block(&b, text, true, before)?;
+                        b.break_before = brk;
+                        node.blocks.push(b);
+                    }
+                    Some(SyntaxKind::ENTRY) if node.blocks.is_empty() => {
+                        let e = s.bump_node()?;
+                        let mut e = entry(&e, text, true, before)?;
+                        e.break_before = brk;
+                        node.entries.push(e);
+                    }
+                    _ => return Err(s.offset()),
+                }
+                s.finish()?;
+            }
+            Some(SyntaxKind::CHILDREN) => {
+                let b = c.bump_node()?;
+                let mut b = block(&b, text, false, before)?;
+                b.break_before = brk;
+                node.blocks.push(b);
+            }
+            Some(SyntaxKind::ENTRY) if node.blocks.is_empty() => {
+                let e = c.bump_node()?;
+                let mut e = entry(&e, text, false, before)?;
+                e.break_before = brk;
+                node.entries.push(e);
+            }
+            Some(_) => return Err(c.offset()),
+            None => {
+                pending = before;
+                break;
+            }
+        }
+    }
+    // Comments after a block belong after it, not in the head.
+    if node.blocks.is_empty() {
+        node.tail = pending;
+    } else {
+        node.trailing = pending;
+    }
+    // The node's terminator and the comments on the rest of its line.
+    c.inline_trivia(&mut node.trailing);
+    let end = match c.peek() {
+        Some(Tok::Semi) => {
+            c.pos += 1;
+            End::Semi
+        }
+        Some(Tok::LineComment) => {
+            let t = c.bump()?;
+            node.trailing.push(c.comment(t));
+            if c.peek() == Some(Tok::Newline) {
+                c.pos += 1;
+                End::Newline
+            } else {
+                End::Open
+            }
+        }
+        Some(Tok::Newline) => {
+            c.pos += 1;
+            End::Newline
+        }
+        None if c.at_end() => End::Open,
+        _ => return Err(c.offset()),
+    };
+    c.finish()?;
+    Ok((node, end))
+}
+
+/// After a `NODE` ended with `;` in container `c`: the comments on the rest
+/// of its line, and whether that line goes on.
+fn after_semicolon(c: &mut Cursor<'_>, trailing: &mut Vec<Comment>) -> Result<bool, Error> {
+    c.inline_trivia(trailing);
+    if c.peek() == Some(Tok::LineComment) {
+        let t = c.bump()?;
+        trailing.push(c.comment(t));
+    }
+    if c.peek() == Some(Tok::Newline) {
+        c.pos += 1;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// The items of a container (the document, or a block after its `{`) up to
+/// its `}` (not consumed) or its end. `in_block`: the first line follows an
+/// opening `{`.
+fn items<'a>(c: &mut Cursor<'a>, in_block: bool) -> Result<Vec<Item<'a>>, Error> {
+    let mut items = Vec::new();
+    let mut first_line = in_block;
+    let mut line_has_content = in_block;
+    loop {
+        let mut comments = Vec::new();
+        c.inline_trivia(&mut comments);
+        let found = match c.node_here() {
+            Some(SyntaxKind::NODE) => {
+                let n = c.bump_node()?;
+                node(&n, c.text, false, comments)?
+            }
+            Some(SyntaxKind::SLASHDASHED) => {
+                let mut s = c.enter()?;
+                if s.bump()?.kind != Tok::Slashdash {
+                    return Err(s.offset());
+                }
+                s.line_space(&mut comments)?;
+                if s.node_here() != Some(SyntaxKind::NODE) {
+                    return Err(s.offset());
+                }
+                let n = s.bump_node()?;
+                let found = node(&n, c.text, true, comments)?;
+                s.finish()?;
+                found
+            }
+            Some(_) => return Err(c.offset()),
+            None => {
+                if trivia(
+                    c,
+                    &mut items,
+                    comments,
+                    &mut first_line,
+                    &mut line_has_content,
+                )? {
                     return Ok(items);
                 }
-                Some(Tok::Newline) => {
-                    self.pos += 1;
-                    let had = line_has_content || !comments.is_empty();
-                    push_comments(&mut items, comments, first_line);
-                    if !had && !items.is_empty() && !matches!(items.last(), Some(Item::Blank)) {
-                        items.push(Item::Blank);
-                    }
-                    first_line = false;
-                    line_has_content = false;
-                }
-                Some(Tok::LineComment) => {
-                    let t = self.bump()?;
-                    comments.push(self.comment(t));
-                    push_comments(&mut items, comments, first_line);
-                    line_has_content = true;
-                }
-                Some(Tok::Semi) => {
-                    self.pos += 1;
-                    push_comments(&mut items, comments, first_line);
-                    line_has_content = true;
-                }
-                Some(Tok::Backslash) => {
-                    // A `\` continuation between nodes is only space.
-                    let mut cont = Vec::new();
-                    self.node_space(&mut comments, &mut cont)?;
-                    comments.append(&mut cont);
-                    push_comments(&mut items, comments, first_line);
-                    line_has_content = true;
-                }
-                Some(Tok::Slashdash) => {
-                    self.pos += 1;
-                    self.line_space(&mut comments)?;
-                    let n = self.node(true, comments)?;
-                    items.push(Item::Node(n));
-                    first_line = false;
-                    line_has_content = self.after_newline();
-                }
-                Some(_) => {
-                    let n = self.node(false, comments)?;
-                    items.push(Item::Node(n));
-                    first_line = false;
-                    line_has_content = self.after_newline();
-                }
+                continue;
             }
-        }
+        };
+        let (mut n, end) = found;
+        line_has_content = match end {
+            End::Newline => false,
+            End::Open => true,
+            End::Semi => after_semicolon(c, &mut n.trailing)?,
+        };
+        items.push(Item::Node(n));
+        first_line = false;
     }
+}
 
-    /// After a node: whether the line it ended on goes on (no newline consumed).
-    fn after_newline(&self) -> bool {
-        self.pos == 0 || self.toks.get(self.pos - 1).map(|t| t.kind) != Some(Tok::Newline)
+/// The trivia between a container's nodes (after its inline trivia, whose
+/// comments are in `comments`): one newline, line comment or continuation.
+/// `true` at the container's end or `}`.
+fn trivia<'a>(
+    c: &mut Cursor<'a>,
+    items: &mut Vec<Item<'a>>,
+    mut comments: Vec<Comment>,
+    first_line: &mut bool,
+    line_has_content: &mut bool,
+) -> Result<bool, Error> {
+    match c.peek() {
+        None | Some(Tok::RBrace) => {
+            push_comments(items, comments, *first_line);
+            return Ok(true);
+        }
+        Some(Tok::Newline) => {
+            c.pos += 1;
+            let had = *line_has_content || !comments.is_empty();
+            push_comments(items, comments, *first_line);
+            if !had && !items.is_empty() && !matches!(items.last(), Some(Item::Blank)) {
+                items.push(Item::Blank);
+            }
+            *first_line = false;
+            *line_has_content = false;
+        }
+        Some(Tok::LineComment) => {
+            let t = c.bump()?;
+            comments.push(c.comment(t));
+            push_comments(items, comments, *first_line);
+            *line_has_content = true;
+        }
+        Some(Tok::Backslash) => {
+            // A `\` continuation between nodes is only space.
+            let mut cont = Vec::new();
+            c.node_space(&mut comments, &mut cont)?;
+            comments.append(&mut cont);
+            push_comments(items, comments, *first_line);
+            *line_has_content = true;
+        }
+        Some(_) => return Err(c.offset()),
     }
+    Ok(false)
 }
 
 fn push_comments<'a>(items: &mut Vec<Item<'a>>, comments: Vec<Comment>, first_line: bool) {
@@ -453,17 +631,10 @@ fn push_comments<'a>(items: &mut Vec<Item<'a>>, comments: Vec<Comment>, first_li
     }
 }
 
-/// Parses tokens into items.
-pub(super) fn parse<'a>(toks: &[Token<'a>], text: &'a str) -> Result<Vec<Item<'a>>, Error> {
-    let mut p = Parser {
-        toks,
-        pos: 0,
-        text,
-        saw_escline: false,
-    };
-    let items = p.items(false)?;
-    if p.pos != toks.len() {
-        return Err(p.offset());
-    }
+/// Walks the tree of `text` (a file that parsed without errors) into items.
+pub(super) fn parse<'a>(tree: &SyntaxNode, text: &'a str) -> Result<Vec<Item<'a>>, Error> {
+    let mut c = Cursor::new(tree, text)?;
+    let items = items(&mut c, false)?;
+    c.finish()?;
     Ok(items)
 }

@@ -6,7 +6,7 @@
 //! the author wrote can be lost. The formatter has no lexer of its own: what
 //! it sees is what check and the language server see.
 
-use amc_syntax::syntax::kind::{SyntaxKind, SyntaxNode};
+use amc_syntax::syntax::kind::{SyntaxKind, SyntaxNode, SyntaxToken};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,41 +84,43 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token<'_>>, usize> {
 
 /// Every token of `tree`, the tree of `text`.
 pub(super) fn tokens<'a>(tree: &SyntaxNode, text: &'a str) -> Result<Vec<Token<'a>>, usize> {
-    let mut out = Vec::new();
-    for t in tree
-        .descendants_with_tokens()
+    tree.descendants_with_tokens()
         .filter_map(|e| e.into_token())
-    {
-        let start = usize::from(t.text_range().start());
-        let end = usize::from(t.text_range().end());
-        let kind = match t.kind() {
-            SyntaxKind::WHITESPACE | SyntaxKind::BOM => Tok::Ws,
-            SyntaxKind::NEWLINE => Tok::Newline,
-            SyntaxKind::LINE_COMMENT => Tok::LineComment,
-            SyntaxKind::BLOCK_COMMENT => Tok::BlockComment,
-            SyntaxKind::SLASHDASH => Tok::Slashdash,
-            SyntaxKind::ESCLINE => Tok::Backslash,
-            SyntaxKind::SEMICOLON => Tok::Semi,
-            SyntaxKind::L_BRACE => Tok::LBrace,
-            SyntaxKind::R_BRACE => Tok::RBrace,
-            SyntaxKind::L_PAREN => Tok::LParen,
-            SyntaxKind::R_PAREN => Tok::RParen,
-            SyntaxKind::EQ => Tok::Eq,
-            SyntaxKind::IDENT => Tok::Ident,
-            SyntaxKind::STRING => Tok::Quoted,
-            SyntaxKind::RAW_STRING => Tok::Raw,
-            SyntaxKind::MULTILINE_STRING | SyntaxKind::RAW_MULTILINE_STRING => Tok::MultiLine,
-            SyntaxKind::NUMBER => Tok::Number,
-            SyntaxKind::KEYWORD => Tok::Keyword,
-            _ => return Err(start),
-        };
-        out.push(Token {
-            kind,
-            text: text.get(start..end).ok_or(start)?,
-            start,
-        });
-    }
-    Ok(out)
+        .map(|t| token(&t, text))
+        .collect()
+}
+
+/// The formatter's view of one token of the tree of `text`. `Err` gives its
+/// byte offset when it is not a token of a parsed file (an error token).
+pub(super) fn token<'a>(t: &SyntaxToken, text: &'a str) -> Result<Token<'a>, usize> {
+    let start = usize::from(t.text_range().start());
+    let end = usize::from(t.text_range().end());
+    let kind = match t.kind() {
+        SyntaxKind::WHITESPACE | SyntaxKind::BOM => Tok::Ws,
+        SyntaxKind::NEWLINE => Tok::Newline,
+        SyntaxKind::LINE_COMMENT => Tok::LineComment,
+        SyntaxKind::BLOCK_COMMENT => Tok::BlockComment,
+        SyntaxKind::SLASHDASH => Tok::Slashdash,
+        SyntaxKind::ESCLINE => Tok::Backslash,
+        SyntaxKind::SEMICOLON => Tok::Semi,
+        SyntaxKind::L_BRACE => Tok::LBrace,
+        SyntaxKind::R_BRACE => Tok::RBrace,
+        SyntaxKind::L_PAREN => Tok::LParen,
+        SyntaxKind::R_PAREN => Tok::RParen,
+        SyntaxKind::EQ => Tok::Eq,
+        SyntaxKind::IDENT => Tok::Ident,
+        SyntaxKind::STRING => Tok::Quoted,
+        SyntaxKind::RAW_STRING => Tok::Raw,
+        SyntaxKind::MULTILINE_STRING | SyntaxKind::RAW_MULTILINE_STRING => Tok::MultiLine,
+        SyntaxKind::NUMBER => Tok::Number,
+        SyntaxKind::KEYWORD => Tok::Keyword,
+        _ => return Err(start),
+    };
+    Ok(Token {
+        kind,
+        text: text.get(start..end).ok_or(start)?,
+        start,
+    })
 }
 
 #[cfg(test)]

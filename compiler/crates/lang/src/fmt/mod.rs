@@ -10,9 +10,10 @@
 //! The file is parsed first with the compiler's one parser
 //! (`syntax::parse_document`, which also bounds the nesting depth): a file
 //! it rejects gets the syntax stage's `E0001` (or `E0004`) and no output.
-//! The layout is done over the tokens of the same lossless tree ([`lex`]),
-//! with every comment attached to what it sits beside ([`cst`]), then
-//! printed ([`print`]). Before returning, the result is parsed again and
+//! The layout model is a walk over the same lossless tree ([`cst`]: the
+//! tree gives the nodes, entries, properties, blocks and slashdashed parts;
+//! the trivia between them gives each comment its place), then printed
+//! ([`print`]). Before returning, the result is parsed again and
 //! compared with the input (same nodes, types, values and comments); a
 //! difference is an internal error and no output. Never reads or writes
 //! files.
@@ -43,7 +44,7 @@ pub fn format_source(file: FileId, text: &str, diags: &mut Diagnostics) -> Optio
             return None;
         }
     };
-    let items = match cst::parse(&tokens, text) {
+    let items = match cst::parse(&tree, text) {
         Ok(i) => i,
         Err(at) => {
             diags.push(internal(at, "cannot place this token"));
