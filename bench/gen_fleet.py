@@ -11,10 +11,20 @@ import sys
 
 ENGINES = ["llama-cpp", "vllm", "sglang", "ollama"]
 MODELS = [
-    ("qwen2-5-7b-instruct-q4", "gguf", "4.7GB"),
-    ("llama-3-1-8b-instruct", "safetensors", "16GB"),
-    ("mistral-7b-instruct-v0-3", "safetensors", "14.5GB"),
+    ("qwen2-5-7b-instruct-q4", "gguf", "4.7GB", "model.gguf"),
+    ("llama-3-1-8b-instruct", "safetensors", "16GB", "model.safetensors"),
+    ("mistral-7b-instruct-v0-3", "safetensors", "14.5GB", "model.safetensors"),
 ]
+IMAGES = {
+    "llama-cpp": "ghcr.io/ggml-org/llama.cpp:server-cuda-b9014",
+    "vllm": "docker.io/vllm/vllm-openai:v0.11.1",
+    "sglang": "docker.io/lmsysorg/sglang:v0.5.9",
+    "ollama": "docker.io/ollama/ollama:0.12.6",
+}
+
+
+def hexof(s: str, n: int) -> str:
+    return (s.encode().hex() * 16)[:n]
 
 
 def main() -> None:
@@ -25,6 +35,14 @@ def main() -> None:
     for e in ENGINES:
         lines.append(f'import "std:providers/{e}"')
     lines.append("")
+    # Pinned providers: every image by digest, as a production fleet runs them.
+    for e in ENGINES:
+        lines += [
+            f'provider "{e}-pinned" extends="{e}" {{',
+            f'    image "{IMAGES[e]}" accelerator="cuda" digest="sha256:{hexof(e, 64)}"',
+            "}",
+            "",
+        ]
     for j in range(nodes):
         lines += [
             f'machine "node-{j}" {{',
@@ -59,11 +77,12 @@ def main() -> None:
         "}",
         "",
     ]
-    for name, fmt, size in MODELS:
+    # Pinned models: a Hugging Face revision and the digest of every file.
+    for name, fmt, size, file in MODELS:
         lines += [
             f'model "{name}" {{',
-            f'    source "hf://anchors/{name}"',
-            '    digest "sha256:' + (name.encode().hex() * 8)[:64] + '"',
+            f'    hf "anchors/{name}" revision="{hexof(name, 40)}"',
+            f'    file "{file}" sha256="{hexof(name[::-1], 64)}" size="{size}"',
             f'    format "{fmt}"',
             f'    size "{size}"',
             '    vram "16GiB"',
@@ -79,7 +98,7 @@ def main() -> None:
         lines += [
             f'pod "agent-{i}" {{',
             f'    tenant "team-{i % 7}"',
-            f'    provider "{engine}"',
+            f'    provider "{engine}-pinned"',
             f'    model "{model[0]}"',
             '    accelerator "cuda"',
             f'    resources cpu=4 memory="{16 * gpus}GiB" gpus={gpus} vram="{16 * gpus}GiB"',
