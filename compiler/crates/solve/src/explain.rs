@@ -89,8 +89,7 @@ fn block_words(mp: &Mapped, s: &State, p: usize, m: u32, block: Block) -> String
     match block {
         Block::Static => {
             let (wi, _) = mp.origin[p];
-            mp.static_why[wi][mi]
-                .as_ref()
+            mp.static_why(wi, mi)
                 .map(|x| x.1.clone())
                 .unwrap_or_else(|| "is not compatible".into())
         }
@@ -497,7 +496,7 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
         let mut closest: Option<(u64, usize, String)> = None;
         let mut all = Vec::new();
         for (m, mv) in checked.machines.iter().enumerate() {
-            let (rank, why) = match &mp.static_why[wi][m] {
+            let (rank, why) = match mp.static_why(wi, m) {
                 Some((stage, why)) => (u64::from(*stage), why.clone()),
                 None => {
                     let why = blocked_reason(mp, s, p, m as u32)

@@ -505,7 +505,22 @@ impl Problem {
 impl Problem {
     /// A 64-bit FNV-1a fingerprint of everything that defines the problem (the solver's seed).
     pub fn fingerprint(&self) -> u64 {
-        let text = format!(
+        use std::fmt::Write;
+        /// FNV-1a over the text written to it: the text is never held.
+        struct Fnv(u64);
+        impl Write for Fnv {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                for b in s.bytes() {
+                    self.0 ^= u64::from(b);
+                    self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+                }
+                Ok(())
+            }
+        }
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        // Writing into the hasher cannot fail.
+        let _ = write!(
+            h,
             "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
             self.machines,
             self.pods,
@@ -516,11 +531,6 @@ impl Problem {
             self.domains,
             self.weights
         );
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in text.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h
+        h.0
     }
 }

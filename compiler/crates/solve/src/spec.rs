@@ -46,14 +46,63 @@ pub struct Mapped {
     pub problem: Problem,
     /// For each replica: (workload index, replica).
     pub origin: Vec<(usize, u32)>,
-    /// For each workload and machine: the static reason it is excluded, with its stage.
+    /// For each static class and machine: the static reason it is excluded,
+    /// with its stage. Workloads with the same static requirements share a
+    /// class ([`Mapped::static_of`]), so the table is classes × machines, not
+    /// workloads × machines.
     pub static_why: Vec<Vec<Option<(u8, String)>>>,
+    /// The static class of each workload.
+    pub static_of: Vec<u32>,
     /// Cache keys, by key index.
     pub keys: Vec<KeyInfo>,
     /// Workloads whose cache keys are private because reuse is not approved.
     pub private_keys: Vec<bool>,
     /// Group descriptions, by group index (`{pods}` stands for the members in the way).
     pub group_why: Vec<String>,
+}
+
+impl Mapped {
+    /// Why machine `m` is statically excluded for workload `wi`, if it is.
+    pub fn static_why(&self, wi: usize, m: usize) -> Option<&(u8, String)> {
+        let c = *self.static_of.get(wi)? as usize;
+        self.static_why.get(c)?.get(m)?.as_ref()
+    }
+}
+
+/// Everything of a workload that [`static_reason`] reads: workloads with
+/// equal keys are excluded from the same machines for the same reasons.
+fn static_key(w: &Workload, denied: Option<&(String, String)>) -> String {
+    let p = &w.pod.placement;
+    let pin: Vec<&str> = p.pin.iter().map(|x| x.value.as_str()).collect();
+    let avoid: Vec<&str> = p.avoid.iter().map(|x| x.value.as_str()).collect();
+    let zones: Vec<&str> = p.zones.iter().map(|x| x.value.as_str()).collect();
+    let labels: Vec<(&str, &str)> = p
+        .require_labels
+        .iter()
+        .map(|(k, v, _)| (k.as_str(), v.as_str()))
+        .collect();
+    let volumes: Vec<(&str, &str)> = w
+        .volumes
+        .iter()
+        .map(|v| (v.tier.id.value.as_str(), v.tier.backend.value.as_str()))
+        .collect();
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{:?}|{:?}",
+        w.profile().scope,
+        w.profile().storage,
+        w.cluster.as_deref(),
+        pin,
+        avoid,
+        denied,
+        labels,
+        zones,
+        w.provider.provider_type.as_ref().map(|t| t.value),
+        w.accelerator,
+        w.gpus,
+        w.vram,
+        volumes,
+        w.pod.target.value,
+    )
 }
 
 /// Effective weights: the stdlib default overlaid by the spec's `placement-weights`.
@@ -456,6 +505,28 @@ pub fn map(
         pod_keys.push(per_replica);
     }
 
+    // The distinct tiers the machines' pools are asked about (a fleet of
+    // thousands of pods mounts a handful): those quadlet pods mount on pools,
+    // and those holding model weights.
+    let mut host_tiers: BTreeMap<&str, (u16, &ir::CacheTier)> = BTreeMap::new();
+    let mut model_tiers: BTreeMap<&str, &ir::CacheTier> = BTreeMap::new();
+    for w in works {
+        for v in &w.volumes {
+            if w.profile().storage == Storage::HostPools
+                && let Some(&vc) = vclass.get(v.tier.id.value.as_str())
+            {
+                host_tiers
+                    .entry(v.tier.id.value.as_str())
+                    .or_insert((vc, &v.tier));
+            }
+            if v.tier.volume_class == ir::VolumeClass::AgentModels {
+                model_tiers
+                    .entry(v.tier.id.value.as_str())
+                    .or_insert(&v.tier);
+            }
+        }
+    }
+
     // Machines.
     let mut pmachines = Vec::with_capacity(n);
     for m in machines {
@@ -484,30 +555,21 @@ pub fn map(
         };
         cap[VRAM] = vram_cap;
         let mut pool_of = vec![None; vclass.len()];
-        for w in works
-            .iter()
-            .filter(|w| w.profile().storage == Storage::HostPools)
-        {
-            for v in &w.volumes {
-                if let (Some(&vc), Some(pool)) =
-                    (vclass.get(v.tier.id.value.as_str()), pool_for(m, &v.tier))
-                {
-                    pool_of[vc as usize] = m
-                        .def
-                        .pools
-                        .iter()
-                        .position(|p| p.id.value == pool.id.value)
-                        .map(|i| i as u16);
-                }
+        for &(vc, tier) in host_tiers.values() {
+            if let Some(pool) = pool_for(m, tier) {
+                pool_of[vc as usize] = m
+                    .def
+                    .pools
+                    .iter()
+                    .position(|p| p.id.value == pool.id.value)
+                    .map(|i| i as u16);
             }
         }
         let b = &m.def.bandwidth;
         // A pool holding model weights gives the load bandwidth unless `bandwidth nvme=` does.
-        let pool_bw = works
-            .iter()
-            .flat_map(|w| w.volumes.iter())
-            .filter(|v| v.tier.volume_class == ir::VolumeClass::AgentModels)
-            .filter_map(|v| pool_for(m, &v.tier).and_then(|p| p.read_bandwidth))
+        let pool_bw = model_tiers
+            .values()
+            .filter_map(|t| pool_for(m, t).and_then(|p| p.read_bandwidth))
             .max();
         let resident = m
             .def
@@ -673,25 +735,43 @@ pub fn map(
         }
     }
 
-    // Classes and replicas.
-    let mut classes = Vec::with_capacity(works.len());
+    // Static classes, classes and replicas. The static table is computed
+    // once per set of equal requirements (a fleet of thousands of pods has a
+    // handful), and pods whose allowed machines are equal share a class.
+    let mut static_ix: BTreeMap<String, u32> = BTreeMap::new();
+    let mut class_ix: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut classes = Vec::new();
     let mut pods = Vec::new();
     for (wi, w) in works.iter().enumerate() {
         let denied = denied_machine(w, docs);
-        let nodes: Option<BTreeSet<&str>> = w
-            .cluster
-            .as_deref()
-            .and_then(|c| spec.cluster(c))
-            .map(|c| c.nodes.iter().map(|n| n.value.as_str()).collect());
-        let why: Vec<Option<(u8, String)>> = machines
-            .iter()
-            .map(|m| static_reason(spec, w, m, denied.as_ref(), nodes.as_ref()))
-            .collect();
-        let allowed: Vec<u32> = (0..n as u32)
-            .filter(|&m| why[m as usize].is_none())
-            .collect();
-        classes.push(Class::new(allowed, n));
-        out.static_why.push(why);
+        let key = static_key(w, denied.as_ref());
+        let sc = match static_ix.get(&key) {
+            Some(&sc) => sc,
+            None => {
+                let nodes: Option<BTreeSet<&str>> = w
+                    .cluster
+                    .as_deref()
+                    .and_then(|c| spec.cluster(c))
+                    .map(|c| c.nodes.iter().map(|n| n.value.as_str()).collect());
+                let why: Vec<Option<(u8, String)>> = machines
+                    .iter()
+                    .map(|m| static_reason(spec, w, m, denied.as_ref(), nodes.as_ref()))
+                    .collect();
+                let sc = out.static_why.len() as u32;
+                out.static_why.push(why);
+                static_ix.insert(key, sc);
+                sc
+            }
+        };
+        out.static_of.push(sc);
+        let class = *class_ix.entry(sc).or_insert_with(|| {
+            let why = &out.static_why[sc as usize];
+            let allowed: Vec<u32> = (0..n as u32)
+                .filter(|&m| why[m as usize].is_none())
+                .collect();
+            classes.push(Class::new(allowed, n));
+            classes.len() as u32 - 1
+        });
         let vram = if w.gpus > 0 || w.accelerator != ir::Accelerator::Cpu {
             w.vram
         } else {
@@ -721,7 +801,7 @@ pub fn map(
                 keys: pod_keys[wi].get(r as usize).cloned().unwrap_or_default(),
                 demand: [w.cpu, w.memory_demand, u64::from(w.gpus), vram],
                 volumes: volumes.clone(),
-                class: wi as u32,
+                class,
                 groups: pod_groups[wi].clone(),
                 requires: requires[wi].clone(),
             });
