@@ -45,10 +45,22 @@ fn names(pb: &Problem, pods: &[u32]) -> String {
 /// The name of a blocking constraint, as in `WhyNot::constraint` and the
 /// `omitted` counts (`static`, `capacity:vram`, `anti-affinity`, ...).
 fn block_kind(mp: &Mapped, b: Block) -> String {
+    block_name(mp, b).to_string()
+}
+
+/// [`block_kind`] without an allocation (it runs for every pod × machine).
+fn block_name(mp: &Mapped, b: Block) -> &'static str {
+    /// `capacity:` and the lowercase [`RESOURCE_NAMES`], by resource.
+    const CAPACITY: [&str; R] = [
+        "capacity:cpu",
+        "capacity:memory",
+        "capacity:gpus",
+        "capacity:vram",
+    ];
     match b {
-        Block::Static => "static".into(),
-        Block::Capacity(r) => format!("capacity:{}", RESOURCE_NAMES[r].to_lowercase()),
-        Block::Pool(_) => "capacity:storage".into(),
+        Block::Static => "static",
+        Block::Capacity(r) => CAPACITY.get(r).copied().unwrap_or("capacity"),
+        Block::Pool(_) => "capacity:storage",
         Block::Group(g) => {
             let host_port = mp
                 .group_why
@@ -59,9 +71,8 @@ fn block_kind(mp: &Mapped, b: Block) -> String {
             } else {
                 "anti-affinity"
             }
-            .into()
         }
-        Block::Affinity(_) | Block::Stranding => "affinity".into(),
+        Block::Affinity(_) | Block::Stranding => "affinity",
     }
 }
 
@@ -308,19 +319,29 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         if !list_all {
             // The closest alternatives: feasible ones by extra cost, then
             // the excluded ones; each keeps its place in machine order on ties.
+            // The keys are distinct (the index is one), so selecting the
+            // closest is the same as sorting and taking them, in O(machines).
             let mut order: Vec<usize> = (0..others.len()).collect();
-            order.sort_by_key(|&i| (others[i].2.is_none(), others[i].2, i));
-            for &i in order.iter().take(super::LIST_CLOSEST) {
+            let key = |i: &usize| (others[*i].2.is_none(), others[*i].2, *i);
+            let k = super::LIST_CLOSEST.min(order.len());
+            if k > 0 && k < order.len() {
+                order.select_nth_unstable_by_key(k - 1, key);
+            }
+            for &i in order.iter().take(k) {
                 keep[i] = true;
             }
+            let mut counts: std::collections::BTreeMap<&'static str, usize> =
+                std::collections::BTreeMap::new();
             for (i, o) in others.iter().enumerate() {
                 if !keep[i] {
-                    let key =
-                        o.1.map(|b| block_kind(mp, b))
-                            .unwrap_or_else(|| "feasible".into());
-                    *omitted.entry(key).or_insert(0) += 1;
+                    let name = o.1.map_or("feasible", |b| block_name(mp, b));
+                    *counts.entry(name).or_insert(0) += 1;
                 }
             }
+            omitted = counts
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect();
         }
         // Second pass: words for the machines listed.
         let mut excluded = Vec::new();
@@ -533,5 +554,21 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
             None => "the spec defines no machine with known capacity".to_string(),
         };
         diags.push(d.help(help));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_block_names_are_the_lowercase_resource_names() {
+        let mp = Mapped::default();
+        for (r, name) in RESOURCE_NAMES.iter().enumerate() {
+            assert_eq!(
+                block_name(&mp, Block::Capacity(r)),
+                format!("capacity:{}", name.to_lowercase())
+            );
+        }
     }
 }
