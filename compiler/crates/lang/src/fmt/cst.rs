@@ -435,44 +435,22 @@ fn node<'a>(
             _ => pending.append(&mut cont),
         }
         let mut before = std::mem::take(&mut pending);
-        match c.node_here() {
-            Some(SyntaxKind::SLASHDASHED) => {
-                let mut s = c.enter()?;
-                if s.bump()?.kind != Tok::Slashdash {
-                    return Err(s.offset());
-                }
-                s.line_space(&mut before)?;
-                match s.node_here() {
-                    Some(SyntaxKind::CHILDREN) => {
-                        let b = s.bump_node()?;
-                        let mut b = block(&b, text, true, before)?;
-                        b.break_before = brk;
-                        node.blocks.push(b);
-                    }
-                    Some(SyntaxKind::ENTRY) if node.blocks.is_empty() => {
-                        let e = s.bump_node()?;
-                        let mut e = entry(&e, text, true, before)?;
-                        e.break_before = brk;
-                        node.entries.push(e);
-                    }
-                    _ => return Err(s.offset()),
-                }
-                s.finish()?;
+        if c.node_here() == Some(SyntaxKind::SLASHDASHED) {
+            let mut s = c.enter()?;
+            if s.bump()?.kind != Tok::Slashdash {
+                return Err(s.offset());
             }
-            Some(SyntaxKind::CHILDREN) => {
-                let b = c.bump_node()?;
-                let mut b = block(&b, text, false, before)?;
-                b.break_before = brk;
-                node.blocks.push(b);
+            s.line_space(&mut before)?;
+            if part(&mut s, &mut node, text, true, before, brk)?.is_some() {
+                return Err(s.offset());
             }
-            Some(SyntaxKind::ENTRY) if node.blocks.is_empty() => {
-                let e = c.bump_node()?;
-                let mut e = entry(&e, text, false, before)?;
-                e.break_before = brk;
-                node.entries.push(e);
-            }
-            Some(_) => return Err(c.offset()),
-            None => {
+            s.finish()?;
+            continue;
+        }
+        match part(&mut c, &mut node, text, false, before, brk)? {
+            None => {}
+            Some(_) if c.node_here().is_some() => return Err(c.offset()),
+            Some(before) => {
                 pending = before;
                 break;
             }
@@ -510,6 +488,34 @@ fn node<'a>(
     };
     c.finish()?;
     Ok((node, end))
+}
+
+/// The entry or children block at `c`, added to `node`; `before` comes
+/// back when there is neither (an entry after a block is neither).
+fn part<'a>(
+    c: &mut Cursor<'a>,
+    node: &mut Node<'a>,
+    text: &'a str,
+    slashdash: bool,
+    before: Vec<Comment>,
+    break_before: bool,
+) -> Result<Option<Vec<Comment>>, Error> {
+    match c.node_here() {
+        Some(SyntaxKind::CHILDREN) => {
+            let b = c.bump_node()?;
+            let mut b = block(&b, text, slashdash, before)?;
+            b.break_before = break_before;
+            node.blocks.push(b);
+        }
+        Some(SyntaxKind::ENTRY) if node.blocks.is_empty() => {
+            let e = c.bump_node()?;
+            let mut e = entry(&e, text, slashdash, before)?;
+            e.break_before = break_before;
+            node.entries.push(e);
+        }
+        _ => return Ok(Some(before)),
+    }
+    Ok(None)
 }
 
 /// After a `NODE` ended with `;` in container `c`: the comments on the rest

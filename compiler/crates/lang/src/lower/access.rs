@@ -111,12 +111,21 @@ pub fn prop_str(n: &Node, key: &str) -> Option<Spanned<String>> {
     n.prop(key).and_then(|p| string(&p.value))
 }
 
+/// A checked spelling as a vocabulary value, same span ([`Vocabulary::read`]).
+fn read<E: crate::lang::vocab::Vocabulary>(s: Spanned<String>) -> Option<Spanned<E>> {
+    Some(Spanned::new(E::read(&s.value)?, s.span))
+}
+
+/// A checked spelling as a vocabulary value, same span ([`Vocabulary::read_or`]).
+fn read_or<E: crate::lang::vocab::Vocabulary>(s: Spanned<String>, fallback: E) -> Spanned<E> {
+    Spanned::new(E::read_or(&s.value, fallback), s.span)
+}
+
 /// The first argument of the first child `name`, as a vocabulary value (a
 /// misspelling, reported by the shape check, reads as its did-you-mean;
 /// `None` when nothing is close).
 pub fn child_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> Option<Spanned<E>> {
-    let s = child_str(n, name)?;
-    Some(Spanned::new(E::read(&s.value)?, s.span))
+    read(child_str(n, name)?)
 }
 
 /// Argument `i` as a vocabulary value; a misspelling reads as `fallback`
@@ -126,8 +135,7 @@ pub fn arg_enum_or<E: crate::lang::vocab::Vocabulary>(
     i: usize,
     fallback: E,
 ) -> Option<Spanned<E>> {
-    let s = arg_str(n, i)?;
-    Some(Spanned::new(E::read_or(&s.value, fallback), s.span))
+    Some(read_or(arg_str(n, i)?, fallback))
 }
 
 /// Every argument of `n` that is a vocabulary value, in order (a
@@ -147,8 +155,7 @@ pub fn child_enums<E: crate::lang::vocab::Vocabulary>(n: &Node, name: &str) -> V
 
 /// A property as a vocabulary value (`None` as for [`child_enum`]).
 pub fn prop_enum<E: crate::lang::vocab::Vocabulary>(n: &Node, key: &str) -> Option<Spanned<E>> {
-    let s = prop_str(n, key)?;
-    Some(Spanned::new(E::read(&s.value)?, s.span))
+    read(prop_str(n, key)?)
 }
 
 /// The first argument of child `name` as a vocabulary value, read as
@@ -158,8 +165,7 @@ pub fn child_enum_or<E: crate::lang::vocab::Vocabulary>(
     name: &str,
     fallback: E,
 ) -> Option<Spanned<E>> {
-    let s = child_str(n, name)?;
-    Some(Spanned::new(E::read_or(&s.value, fallback), s.span))
+    Some(read_or(child_str(n, name)?, fallback))
 }
 
 /// A property as a vocabulary value; `None` only when it is missing. A
@@ -172,8 +178,7 @@ pub fn prop_enum_or<E: crate::lang::vocab::Vocabulary>(
     key: &str,
     fallback: E,
 ) -> Option<Spanned<E>> {
-    let s = prop_str(n, key)?;
-    Some(Spanned::new(E::read_or(&s.value, fallback), s.span))
+    Some(read_or(prop_str(n, key)?, fallback))
 }
 
 /// A property as a boolean.
