@@ -55,8 +55,13 @@ fn two_builds(d: &Path) {
         .replace("\"--embedding\"", "\"--embedding\" \"--threads\" \"2\"");
     fs::write(&p, text).unwrap();
     let t = "--decided-at=2026-06-01T00:00:00Z";
-    for (spec, out) in [("spec1", "old"), ("spec2", "new")] {
-        let o = amc(&["build", spec, "--out", out, t], d);
+    // The second build keeps the first one's placement, as a build into the
+    // same directory does.
+    for (spec, out, prev) in [
+        ("spec1", "old", "--fresh"),
+        ("spec2", "new", "--previous=old"),
+    ] {
+        let o = amc(&["build", spec, "--out", out, t, prev], d);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 }
@@ -70,12 +75,12 @@ fn diff_human_shows_moves_fields_and_text() {
     assert_eq!(o.status.code(), Some(0));
     let h = stdout(&o);
     assert!(
-        h.starts_with("6 added, 6 removed, 36 changed; 1 placement move, 3 activation changes\n"),
+        h.starts_with("7 added, 6 removed, 36 changed; 1 placement move, 3 activation changes\n"),
         "{h}"
     );
     assert!(
         h.contains(
-            "  ops-agent\n    replica 0: ws-amd → ws-cpu\n    activation: unknown → fail-closed\n"
+            "  ops-agent\n    replica 0: ws-amd → ws-cpu\n      why: it cannot stay on ws-amd: in the pod's `avoid` list\n    activation: unknown → fail-closed\n"
         ),
         "{h}"
     );
@@ -122,14 +127,15 @@ fn diff_json_is_the_plan() {
     assert_eq!(v["changed"], true);
     assert_eq!(
         v["summary"],
-        serde_json::json!({"added": 6, "removed": 6, "changed": 36, "placementMoves": 1, "activationChanges": 3})
+        serde_json::json!({"added": 7, "removed": 6, "changed": 36, "placementMoves": 1, "activationChanges": 3})
     );
     let pods = v["pods"].as_array().unwrap();
     let names: Vec<&str> = pods.iter().map(|p| p["pod"].as_str().unwrap()).collect();
     assert_eq!(names, ["batch-summarizer", "finance-embed", "ops-agent"]);
     assert_eq!(
         pods[2]["placement"],
-        serde_json::json!([{"replica": 0, "from": "ws-amd", "to": "ws-cpu"}])
+        serde_json::json!([{"replica": 0, "from": "ws-amd", "to": "ws-cpu",
+            "reason": "it cannot stay on ws-amd: in the pod's `avoid` list"}])
     );
     // Before: pending only host observations; after: a blocking reason too.
     assert_eq!(pods[0]["activation"][0]["from"]["status"], "unknown");

@@ -80,6 +80,7 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
             decided_at: opt("decided-at"),
             source_commit: opt("source-commit"),
             workflow_run_id: opt("workflow-run-id").map(|s| s.parse().unwrap()),
+            incumbent: None,
         },
         sign,
         ..Default::default()

@@ -52,6 +52,33 @@ pub struct BuildArgs {
     /// Place exactly with CBC (small fleets; needs amc built with `--features exact`).
     #[arg(long)]
     exact: bool,
+    /// Keep the placement of this earlier build output (default: the one
+    /// already in --out): a replica moves only when capacity or policy forces it.
+    #[arg(long, value_name = "DIR", conflicts_with = "fresh")]
+    previous: Option<PathBuf>,
+    /// Place from scratch, ignoring the placement already in --out.
+    #[arg(long)]
+    fresh: bool,
+}
+
+/// The incumbent placement: `--previous DIR`'s, else the one in `--out`
+/// (none with `--fresh`, or when there is no earlier build).
+fn incumbent(a: &BuildArgs) -> Result<Option<amc::solve::Incumbent>, String> {
+    if a.fresh {
+        return Ok(None);
+    }
+    let (dir, explicit) = match &a.previous {
+        Some(d) => (d, true),
+        None => (&a.out, false),
+    };
+    let path = dir.join("placement.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => amc::emit::manifest::read_incumbent(&bytes)
+            .map(Some)
+            .map_err(|e| format!("cannot use the placement in {}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 /// Environment variable naming the signing key file when `--sign-key` is absent.
@@ -109,6 +136,13 @@ pub fn run(a: BuildArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let incumbent = match incumbent(&a) {
+        Ok(i) => i.map(std::sync::Arc::new),
+        Err(e) => {
+            stderrln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let opts = Options {
         stop: Stop::Build,
         emit: EmitOptions {
@@ -116,9 +150,13 @@ pub fn run(a: BuildArgs) -> ExitCode {
             report: a.report,
             source_commit,
             workflow_run_id: a.workflow_run_id,
+            incumbent: None,
         },
         sign: sign_options(a.sign_key),
-        solve: amc::solve::SolveOptions { exact: a.exact },
+        solve: amc::solve::SolveOptions {
+            exact: a.exact,
+            incumbent,
+        },
     };
     if a.exact && !cfg!(feature = "exact") {
         stderrln!(

@@ -189,6 +189,7 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
             workflow_run_id: view.source.workflow_run_id,
             // A build made with --report is rebuilt with it.
             report: tree.contains_key(amc::emit::report::REPORT),
+            incumbent: None,
         },
         sign: None,
         // A placement made by the exact solver is rebuilt with it.
@@ -196,6 +197,12 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
             exact: tree
                 .get("placement.json")
                 .is_some_and(|p| String::from_utf8_lossy(p).contains("\"exact-cbc")),
+            // So is one that kept a previous placement (an unreadable record
+            // rebuilds without it, and the comparison names the difference).
+            incumbent: tree
+                .get(amc::emit::manifest::INCUMBENT)
+                .and_then(|b| amc::emit::manifest::read_incumbent(b).ok())
+                .map(std::sync::Arc::new),
         },
     };
     let c = match driver::compile(&RealFs, spec, &display_of(spec), &opts) {

@@ -233,6 +233,9 @@ pub fn human(plan: &Plan) -> String {
             let from = m.from.as_deref().unwrap_or("(not placed)");
             let to = m.to.as_deref().unwrap_or("(removed)");
             out.push_str(&format!("    replica {}: {from} → {to}\n", m.replica));
+            if let Some(r) = &m.reason {
+                out.push_str(&format!("      why: {r}\n"));
+            }
         }
         for a in &p.activation {
             let state = |x: &Option<pods::Activation>| match x {

@@ -28,6 +28,9 @@ pub struct Move {
     /// The machine after (absent: the replica is gone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// Why it left `from`, as the new build's placement says (`movedFrom`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A pod's activation decision, as the build recorded it.
@@ -72,8 +75,17 @@ pub struct PodChange {
     pub activation: Vec<ActivationChange>,
 }
 
-fn placement(tree: &Artifacts) -> BTreeMap<(String, u64), String> {
-    let mut out = BTreeMap::new();
+/// One replica as a placement records it: index, machine, and (stable
+/// placement) the machine it left with the reason.
+struct Placed {
+    replica: u64,
+    machine: String,
+    moved: Option<(String, String)>,
+}
+
+/// pod → its replicas, in replica order.
+fn placement(tree: &Artifacts) -> BTreeMap<String, Vec<Placed>> {
+    let mut out: BTreeMap<String, Vec<Placed>> = BTreeMap::new();
     let Some(v) = tree
         .get(PLACEMENT)
         .and_then(|b| serde_json::from_slice::<Value>(b).ok())
@@ -89,10 +101,81 @@ fn placement(tree: &Artifacts) -> BTreeMap<(String, u64), String> {
         let pod = a.get("pod").and_then(Value::as_str);
         let machine = a.get("machine").and_then(Value::as_str);
         let replica = a.get("replica").and_then(Value::as_u64).unwrap_or(0);
+        let moved = a.get("movedFrom").and_then(|m| {
+            Some((
+                m.get("machine")?.as_str()?.to_string(),
+                m.get("reason")?.as_str()?.to_string(),
+            ))
+        });
         if let (Some(p), Some(m)) = (pod, machine) {
-            out.insert((p.to_string(), replica), m.to_string());
+            out.entry(p.to_string()).or_default().push(Placed {
+                replica,
+                machine: m.to_string(),
+                moved,
+            });
         }
     }
+    for v in out.values_mut() {
+        v.sort_by_key(|r| r.replica);
+    }
+    out
+}
+
+/// A pod's moves: its replicas are interchangeable, so a replica that only
+/// changed index is not a move. The machines the pod left are paired with the
+/// replicas on machines it did not have, in replica order; a replica the new
+/// placement says moved (`movedFrom`) is paired with the machine it names.
+fn moves(old: &[Placed], new: &[Placed]) -> Vec<Move> {
+    let mut left: Vec<&str> = old.iter().map(|r| r.machine.as_str()).collect();
+    let mut arrived: Vec<&Placed> = Vec::new();
+    for r in new {
+        match left.iter().position(|m| *m == r.machine) {
+            Some(i) => {
+                left.remove(i);
+            }
+            None => arrived.push(r),
+        }
+    }
+    let mut out = Vec::new();
+    let mut unpaired = Vec::new();
+    for r in arrived {
+        let named = r
+            .moved
+            .as_ref()
+            .and_then(|(m, why)| Some((left.iter().position(|x| x == m)?, why)));
+        match named {
+            Some((i, why)) => out.push(Move {
+                replica: r.replica,
+                from: Some(left.remove(i).to_string()),
+                to: Some(r.machine.clone()),
+                reason: Some(why.clone()),
+            }),
+            None => unpaired.push(r),
+        }
+    }
+    for r in unpaired {
+        let from = (!left.is_empty()).then(|| left.remove(0).to_string());
+        out.push(Move {
+            replica: r.replica,
+            reason: from
+                .is_some()
+                .then(|| r.moved.as_ref().map(|(_, why)| why.clone()))
+                .flatten(),
+            from,
+            to: Some(r.machine.clone()),
+        });
+    }
+    // Machines left with no replica to take their place: replicas removed.
+    let base = new.len() as u64;
+    for (i, m) in left.into_iter().enumerate() {
+        out.push(Move {
+            replica: base + i as u64,
+            from: Some(m.to_string()),
+            to: None,
+            reason: None,
+        });
+    }
+    out.sort_by(|a, b| a.replica.cmp(&b.replica).then(a.from.cmp(&b.from)));
     out
 }
 
@@ -150,15 +233,13 @@ pub fn changes(old: &Artifacts, new: &Artifacts) -> Vec<PodChange> {
     let (pa, pb) = (placement(old), placement(new));
     let (aa, ab) = (activations(old), activations(new));
     let mut pods: BTreeMap<String, PodChange> = BTreeMap::new();
-    let keys: BTreeSet<&(String, u64)> = pa.keys().chain(pb.keys()).collect();
+    let keys: BTreeSet<&String> = pa.keys().chain(pb.keys()).collect();
     for key in keys {
-        let (from, to) = (pa.get(key), pb.get(key));
-        if from != to {
-            pod_mut(&mut pods, &key.0).placement.push(Move {
-                replica: key.1,
-                from: from.cloned(),
-                to: to.cloned(),
-            });
+        let none = Vec::new();
+        let (from, to) = (pa.get(key).unwrap_or(&none), pb.get(key).unwrap_or(&none));
+        let m = moves(from, to);
+        if !m.is_empty() {
+            pod_mut(&mut pods, key).placement = m;
         }
     }
     let keys: BTreeSet<&(String, String)> = aa.keys().chain(ab.keys()).collect();
@@ -224,7 +305,8 @@ mod tests {
             vec![Move {
                 replica: 0,
                 from: Some("m1".into()),
-                to: Some("m2".into())
+                to: Some("m2".into()),
+                reason: None,
             }]
         );
         assert_eq!(c[0].activation[0].to.as_ref().unwrap().status, "allowed");
@@ -233,10 +315,46 @@ mod tests {
             vec![Move {
                 replica: 1,
                 from: Some("m2".into()),
-                to: None
+                to: None,
+                reason: None,
             }]
         );
         // No placement or receipts at all: nothing, no error.
         assert!(changes(&Artifacts::new(), &tree(&[(PLACEMENT, "not json")])).is_empty());
+    }
+
+    #[test]
+    fn interchangeable_replicas_and_stated_reasons() {
+        let old = tree(&[(
+            PLACEMENT,
+            r#"{"assignments":[{"pod":"a","replica":0,"machine":"m1"},{"pod":"a","replica":1,"machine":"m3"},{"pod":"a","replica":2,"machine":"m5"}]}"#,
+        )]);
+        // m1 left the fleet: the replica on it went to m2; the others only changed index.
+        let new = tree(&[(
+            PLACEMENT,
+            r#"{"assignments":[{"pod":"a","replica":0,"machine":"m2","movedFrom":{"machine":"m1","reason":"machine `m1` is no longer in the fleet"}},{"pod":"a","replica":1,"machine":"m3"},{"pod":"a","replica":2,"machine":"m5"}]}"#,
+        )]);
+        let c = changes(&old, &new);
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            c[0].placement,
+            vec![Move {
+                replica: 0,
+                from: Some("m1".into()),
+                to: Some("m2".into()),
+                reason: Some("machine `m1` is no longer in the fleet".into()),
+            }]
+        );
+        // Same machines in another replica order: no move at all.
+        let shuffled = tree(&[(
+            PLACEMENT,
+            r#"{"assignments":[{"pod":"a","replica":0,"machine":"m5"},{"pod":"a","replica":1,"machine":"m1"},{"pod":"a","replica":2,"machine":"m3"}]}"#,
+        )]);
+        assert!(changes(&old, &shuffled).is_empty());
+        let text = crate::diff::human(&crate::diff::plan(&old, &new));
+        assert!(
+            text.contains("replica 0: m1 → m2\n      why: machine `m1` is no longer in the fleet"),
+            "{text}"
+        );
     }
 }

@@ -376,6 +376,8 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
         domains: Vec::new(),
         sets: set_names,
         weights: Weights::default(),
+        incumbent: Vec::new(),
+        move_ms: 0,
         tables: Default::default(),
     };
     problem.prepare();

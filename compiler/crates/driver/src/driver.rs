@@ -103,7 +103,7 @@ pub fn compile_observed(
             pods: c.spec.pods.len(),
             machines: c.spec.machines.len(),
         });
-        c.placement = solve::place(&c.spec, &c.checked, &docs, opts.solve, &mut c.diagnostics);
+        c.placement = solve::place(&c.spec, &c.checked, &docs, &opts.solve, &mut c.diagnostics);
         amc_emit::targets::check_placed(&c.checked, &c.placement, &mut c.diagnostics);
     }
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() && c.spec.pods.is_empty() {
@@ -133,6 +133,11 @@ pub fn compile_observed(
             .filter(|d| emit::release::PRODUCTION_BLOCKING.contains(&d.code))
             .map(|d| format!("{}: {}", d.code.info().code, d.message))
             .collect();
+        // The incumbent the solver kept is recorded, so a rebuild keeps it too.
+        let eo = EmitOptions {
+            incumbent: opts.solve.incumbent.clone(),
+            ..opts.emit.clone()
+        };
         match emit::emit(
             &c.spec,
             &c.checked,
@@ -143,7 +148,7 @@ pub fn compile_observed(
                 stdlib_modules: &resolved.stdlib_modules,
                 blocking_warnings: &blockers,
             },
-            &opts.emit,
+            &eo,
         ) {
             Ok(mut a) => match sign::seal(&mut a, signer.as_ref()) {
                 Ok(()) => c.artifacts = a,

@@ -44,6 +44,9 @@ pub struct EmitOptions {
     pub source_commit: Option<String>,
     /// The CI workflow run id, or None when unknown.
     pub workflow_run_id: Option<u64>,
+    /// The placement the solver kept where it could (recorded as
+    /// [`manifest::INCUMBENT`] so a rebuild uses it too).
+    pub incumbent: Option<std::sync::Arc<amc_solve::Incumbent>>,
 }
 
 pub use amc_lang::artifacts::Artifacts;
@@ -99,6 +102,12 @@ pub fn emit(
         "placement.json".to_string(),
         manifest::placement_json(placement).map_err(internal)?,
     );
+    if let Some(inc) = &opts.incumbent {
+        out.insert(
+            manifest::INCUMBENT.to_string(),
+            manifest::incumbent_json(inc).map_err(internal)?,
+        );
+    }
     // The report reads the other artifacts (activation decisions), so it comes last.
     if opts.report {
         out.insert(

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Artifacts, EmitOptions};
 use amc_lang::resolve::Input;
-use amc_solve::Placement;
+use amc_solve::{Incumbent, Placement};
 
 /// File name of the manifest in the output directory.
 pub const MANIFEST: &str = "amc-build.json";
@@ -59,6 +59,72 @@ pub fn build_manifest(
     to_bytes(&v)
 }
 
+/// File name of the placement a build kept where it could (written only when
+/// the build had one: `amc build` into an existing output, or `--previous`).
+pub const INCUMBENT: &str = "placement-incumbent.json";
+
+/// The incumbent placement as recorded in the output, so `amc verify` can
+/// rebuild with it: pod → machines of its replicas.
+pub fn incumbent_json(inc: &Incumbent) -> BugResult<Vec<u8>> {
+    to_bytes(&json!({
+        "schemaVersion": "amc.incumbent/v1",
+        "kind": "AmcIncumbent",
+        "pods": inc,
+    }))
+}
+
+/// Reads an incumbent: a `placement.json` (its assignments) or a
+/// [`INCUMBENT`] file. `Err` says what is wrong with it.
+pub fn read_incumbent(bytes: &[u8]) -> Result<Incumbent, String> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let mut out = Incumbent::new();
+    match v.get("kind").and_then(Value::as_str) {
+        Some("AmcIncumbent") => {
+            let pods = v
+                .get("pods")
+                .and_then(Value::as_object)
+                .ok_or("an AmcIncumbent without a `pods` object")?;
+            for (pod, ms) in pods {
+                let ms = ms
+                    .as_array()
+                    .ok_or_else(|| format!("pod `{pod}`: machines are not a list"))?;
+                let mut list = Vec::new();
+                for m in ms {
+                    list.push(
+                        m.as_str()
+                            .ok_or_else(|| format!("pod `{pod}`: a machine is not a string"))?
+                            .to_string(),
+                    );
+                }
+                out.insert(pod.clone(), list);
+            }
+        }
+        Some("AmcPlacement") => {
+            let list = v
+                .get("assignments")
+                .and_then(Value::as_array)
+                .ok_or("an AmcPlacement without `assignments`")?;
+            let mut rows: Vec<(&str, u64, &str)> = Vec::new();
+            for a in list {
+                let (Some(pod), Some(r), Some(m)) = (
+                    a.get("pod").and_then(Value::as_str),
+                    a.get("replica").and_then(Value::as_u64),
+                    a.get("machine").and_then(Value::as_str),
+                ) else {
+                    return Err("an assignment without pod, replica and machine".into());
+                };
+                rows.push((pod, r, m));
+            }
+            rows.sort();
+            for (pod, _, m) in rows {
+                out.entry(pod.to_string()).or_default().push(m.to_string());
+            }
+        }
+        _ => return Err("neither an AmcPlacement nor an AmcIncumbent".into()),
+    }
+    Ok(out)
+}
+
 /// Where each replica runs, what it costs, and why the other machines were not chosen.
 pub fn placement_json(p: &Placement) -> BugResult<Vec<u8>> {
     let terms = |c: &amc_solve::CostTerms| json!({"loadMs": c.load, "stageMs": c.stage, "warmMs": c.warm, "balanceMs": c.balance, "totalMs": c.total});
@@ -90,6 +156,10 @@ pub fn placement_json(p: &Placement) -> BugResult<Vec<u8>> {
             // Large fleets: the machines not listed, counted by constraint.
             if !a.omitted.is_empty() {
                 e["omitted"] = json!(a.omitted);
+            }
+            // Stable placement: where the previous build had it, and why it left.
+            if let Some(m) = &a.moved_from {
+                e["movedFrom"] = json!({"machine": m.machine, "reason": m.reason});
             }
             e
         }).collect::<Vec<_>>(),

@@ -175,7 +175,7 @@ pub fn plan(spec: &ir::Spec, checked: &Checked, placement: &Placement) -> Plan {
     for w in workloads {
         let Some(m) = &w.model else { continue };
         for node in placement.machines_of(w.id()) {
-            let view = checked.machines.iter().find(|v| v.id() == node);
+            let view = checked.machine(node);
             let delivery = delivery(m, view);
             match w.cluster.as_deref().and_then(|c| spec.cluster(c)) {
                 Some(cl) if w.target.profile().scope == amc_lang::target::Scope::Cluster => {

@@ -164,6 +164,7 @@ pub fn construct<'a>(
     mut cands: Option<&mut super::moves::Cands>,
 ) -> State<'a> {
     let mut s = State::new(pb);
+    keep_incumbent(&mut s, budget);
     let mut buf = Vec::new();
     let mut left = vec![0u32; pb.models.len()];
     let mut key_left = vec![0u32; pb.keys.len()];
@@ -177,6 +178,16 @@ pub fn construct<'a>(
     }
     for p in order(pb, how) {
         let p = p as usize;
+        if s.at[p] != NONE {
+            // Kept on its incumbent machine.
+            if let Some(x) = pb.pods[p].model {
+                left[x as usize] -= 1;
+            }
+            for &k in &pb.pods[p].keys {
+                key_left[k as usize] -= 1;
+            }
+            continue;
+        }
         let ms = &pb.classes[pb.pods[p].class as usize].machines;
         let remaining = pb.pods[p].model.map(|x| left[x as usize]).unwrap_or(0);
         let amortise = how == Order::ByModel;
@@ -211,6 +222,27 @@ pub fn construct<'a>(
     s.commit();
     repair(&mut s, budget);
     s
+}
+
+/// Stable placement: puts every replica that has an incumbent machine back
+/// on it while it still fits (a replica that needs another set's replica
+/// beside it may come after that one, so until a pass adds nothing).
+fn keep_incumbent(s: &mut State, budget: &mut u64) {
+    let pb = s.pb;
+    loop {
+        let mut added = false;
+        for (p, &m) in pb.incumbent.iter().enumerate() {
+            *budget = budget.saturating_sub(1);
+            if m != NONE && s.at[p] == NONE && s.can_move(p, m) {
+                s.apply(p, m);
+                added = true;
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    s.commit();
 }
 
 /// Tries to place every unplaced pod: ejection chains (depth 2), then, for

@@ -11,7 +11,7 @@
 use super::problem::{CPU, GPU, MEM, NONE, Problem, R, RESOURCE_NAMES, Tier, VRAM};
 use super::spec::Mapped;
 use super::state::{Block, Costs, State};
-use super::{Assignment, CostTerms, MachineUse, Placement, Term, WhyNot};
+use super::{Assignment, CostTerms, MachineUse, Moved, Placement, Term, WhyNot};
 use amc_lang::check::Checked;
 use amc_lang::lang::units::{format_cpu, human_size};
 use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -180,6 +180,7 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         balance: w.balance * c.balance,
         total: s.total(),
     };
+    let mut others: Vec<(u32, Option<Block>, Option<i64>)> = Vec::with_capacity(mm);
     for (p, &a) in s.at.iter().enumerate() {
         if a == NONE {
             continue;
@@ -306,13 +307,26 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         // First pass, no words: every other machine's blocking constraint,
         // or its extra cost when feasible (the same weighted delta the
         // search uses).
-        let others: Vec<(u32, Option<Block>, Option<i64>)> = (0..mm as u32)
-            .filter(|&m| m != a)
-            .map(|m| match s.blocker(p, m) {
+        // Leaving its machine costs the same whichever machine it would go
+        // to (`State::delta` is this plus the insertion), and a machine outside
+        // the replica's class is statically excluded without looking.
+        let leave = s.remove_delta(p);
+        let class = &pb.classes[pod.class as usize];
+        others.clear();
+        others.extend((0..mm as u32).filter(|&m| m != a).map(|m| {
+            if !class.allows(m) {
+                return (m, Some(Block::Static), None);
+            }
+            match s.blocker(p, m) {
                 Some(b) => (m, Some(b), None),
-                None => (m, None, Some(s.delta(p, m))),
-            })
-            .collect();
+                // The move charge of stable placement is not a cost of the machine.
+                None => (
+                    m,
+                    None,
+                    Some(leave + s.insert_delta(p, m) - move_charge(pb, p, a, m)),
+                ),
+            }
+        }));
         let list_all = others.len() <= super::LIST_ALL;
         let mut keep = vec![list_all; others.len()];
         let mut omitted = std::collections::BTreeMap::new();
@@ -357,7 +371,16 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                     let d = term_delta(&mut scratch, p, m);
                     let total = extra.unwrap_or_default();
                     let parts = delta_words(pb, &d);
-                    let reason = if total > 0 {
+                    let reason = if total <= 0 && move_charge(pb, p, a, m) > 0 {
+                        let by = if total == 0 {
+                            "at the same cost".to_string()
+                        } else {
+                            format!("and {} ms cheaper ({parts})", -total)
+                        };
+                        format!(
+                            "feasible {by}, but the replica stays on the machine the previous placement gave it (stable placement)"
+                        )
+                    } else if total > 0 {
                         format!("feasible, but costs {total} ms more ({parts})")
                     } else if total == 0 {
                         "feasible at the same cost (ties keep the placement found first)"
@@ -379,10 +402,20 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                 reason,
             });
         }
+        let moved_from = mp
+            .previous
+            .get(p)
+            .and_then(Option::as_ref)
+            .filter(|name| **name != pb.machines[ai].name)
+            .map(|name| Moved {
+                machine: name.clone(),
+                reason: moved_reason(mp, s, p, name),
+            });
         out.assignments.push(Assignment {
             pod: checked_id(mp, wi, s),
             replica,
             machine: pb.machines[ai].name.clone(),
+            moved_from,
             excluded,
             cost,
             terms,
@@ -421,7 +454,38 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
             balance_ms: w.balance * s.balance_of(m),
         });
     }
+    out.reindex();
     out
+}
+
+/// The part of moving `p` from `a` to `m` that is stable placement's charge
+/// for leaving (or returning to) the incumbent.
+fn move_charge(pb: &Problem, p: usize, a: u32, m: u32) -> i64 {
+    pb.move_ms * (pb.moved(p, m as usize) - pb.moved(p, a as usize))
+}
+
+/// Why replica `p` left `name`, the machine the previous placement gave it.
+fn moved_reason(mp: &Mapped, s: &State, p: usize, name: &str) -> String {
+    let pb = s.pb;
+    let Some(&i) = pb.incumbent.get(p).filter(|&&i| i != NONE) else {
+        return format!("machine `{name}` is no longer in the fleet");
+    };
+    match s.blocker(p, i) {
+        Some(b) => format!("it cannot stay on {name}: {}", block_words(mp, s, p, i, b)),
+        None => {
+            let extra = s.delta(p, i) + pb.move_ms;
+            if extra > pb.move_ms {
+                format!(
+                    "{name} still fits it, but staying costs {extra} ms more than this placement, more than the {} ms a move is charged",
+                    pb.move_ms
+                )
+            } else {
+                format!(
+                    "{name} fits it again now: it moved while the search made room, and the search budget ended before it moved back"
+                )
+            }
+        }
+    }
 }
 
 fn checked_id(mp: &Mapped, wi: usize, s: &State) -> String {
@@ -458,6 +522,7 @@ fn term_delta(t: &mut State, p: usize, m: u32) -> Costs {
         warm: w.warm * (after.warm - before.warm),
         balance: w.balance * (after.balance - before.balance),
         unplaced: after.unplaced - before.unplaced,
+        moved: after.moved - before.moved,
     }
 }
 

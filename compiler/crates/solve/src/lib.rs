@@ -93,6 +93,9 @@ pub struct Assignment {
     pub cost: CostTerms,
     /// The terms, with machine-level amounts and sentences.
     pub terms: Vec<Term>,
+    /// With a previous placement: the machine this replica ran on there and
+    /// why it no longer does (None: it stayed, or it is new).
+    pub moved_from: Option<Moved>,
     /// Every other machine, structured (same order as `excluded`); on fleets
     /// of more than [`LIST_ALL`] machines only the [`LIST_CLOSEST`] closest.
     pub why_not: Vec<WhyNot>,
@@ -100,6 +103,18 @@ pub struct Assignment {
     /// constraint (`feasible` when only cost decided); empty when all are listed.
     pub omitted: std::collections::BTreeMap<String, usize>,
 }
+
+/// A replica that left the machine the previous placement gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    /// The machine it ran on.
+    pub machine: String,
+    /// Why it could not stay (a sentence).
+    pub reason: String,
+}
+
+/// The previous build's placement: pod id → the machines of its replicas.
+pub type Incumbent = std::collections::BTreeMap<String, Vec<String>>;
 
 /// Fleets with at most this many other machines list every one of them per replica.
 pub const LIST_ALL: usize = 32;
@@ -136,24 +151,46 @@ pub struct Placement {
     pub work: u64,
     /// Machines that run something, in spec order.
     pub machines: Vec<MachineUse>,
+    /// Where each pod's assignments are (see [`Placement::reindex`]).
+    by_pod: std::collections::BTreeMap<String, Vec<usize>>,
 }
 
 impl Placement {
-    /// Machines of a pod's replicas, in replica order.
+    /// Machines of a pod's replicas, in replica order: O(log pods) once
+    /// indexed (emission asks this for every pod), a scan otherwise.
     pub fn machines_of(&self, pod: &str) -> Vec<&str> {
-        self.assignments
-            .iter()
-            .filter(|a| a.pod == pod)
-            .map(|a| a.machine.as_str())
-            .collect()
+        match self.by_pod.get(pod) {
+            Some(ix) => ix
+                .iter()
+                .filter_map(|&i| self.assignments.get(i))
+                .map(|a| a.machine.as_str())
+                .collect(),
+            None if !self.by_pod.is_empty() => Vec::new(),
+            None => self
+                .assignments
+                .iter()
+                .filter(|a| a.pod == pod)
+                .map(|a| a.machine.as_str())
+                .collect(),
+        }
+    }
+
+    /// Indexes the assignments by pod; call it after changing them.
+    pub fn reindex(&mut self) {
+        self.by_pod.clear();
+        for (i, a) in self.assignments.iter().enumerate() {
+            self.by_pod.entry(a.pod.clone()).or_default().push(i);
+        }
     }
 }
 
 /// How to solve.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SolveOptions {
     /// Solve exactly with CBC (needs the `exact` feature; small fleets).
     pub exact: bool,
+    /// The previous placement, kept where capacity and policy allow.
+    pub incumbent: Option<std::sync::Arc<Incumbent>>,
 }
 
 /// Name of the default solver, as recorded in `placement.json`.
@@ -165,7 +202,7 @@ pub fn solve(spec: &ir::Spec, checked: &Checked, diags: &mut Diagnostics) -> Pla
         spec,
         checked,
         &Documents::default(),
-        SolveOptions::default(),
+        &SolveOptions::default(),
         diags,
     )
 }
@@ -175,13 +212,16 @@ pub fn place(
     spec: &ir::Spec,
     checked: &Checked,
     docs: &Documents,
-    opts: SolveOptions,
+    opts: &SolveOptions,
     diags: &mut Diagnostics,
 ) -> Placement {
     let before = diags.error_count();
-    let mapped = spec::map(spec, checked, docs, diags);
+    let mut mapped = spec::map(spec, checked, docs, diags);
     if diags.error_count() > before {
         return Placement::default();
+    }
+    if let Some(prev) = &opts.incumbent {
+        keep(&mut mapped, prev);
     }
     let pb = &mapped.problem;
     let seed = pb.fingerprint();
@@ -204,7 +244,7 @@ pub fn place(
 }
 
 #[cfg(feature = "exact")]
-fn solve_problem(pb: &problem::Problem, seed: u64, opts: SolveOptions) -> (Vec<u32>, String, u64) {
+fn solve_problem(pb: &problem::Problem, seed: u64, opts: &SolveOptions) -> (Vec<u32>, String, u64) {
     let sol = search::optimise(pb, &search::Config::for_problem(pb, seed));
     if opts.exact {
         let r = exact::solve(pb, &exact::Limits::default(), Some(&sol.at), None);
@@ -225,9 +265,51 @@ fn solve_problem(pb: &problem::Problem, seed: u64, opts: SolveOptions) -> (Vec<u
 }
 
 #[cfg(not(feature = "exact"))]
-fn solve_problem(pb: &problem::Problem, seed: u64, _opts: SolveOptions) -> (Vec<u32>, String, u64) {
+fn solve_problem(
+    pb: &problem::Problem,
+    seed: u64,
+    _opts: &SolveOptions,
+) -> (Vec<u32>, String, u64) {
     let sol = search::optimise(pb, &search::Config::for_problem(pb, seed));
     (sol.at, SOLVER.to_string(), sol.work)
+}
+
+/// Gives each replica its incumbent machine: a pod's previous machines, those
+/// still in the fleet first in fleet order, go to its replicas in order (the
+/// replicas of a pod are interchangeable, and the solver gives them their
+/// machines in ascending order too). A replica beyond the previous count is new.
+fn keep(mp: &mut spec::Mapped, prev: &Incumbent) {
+    let pb = &mut mp.problem;
+    let index: std::collections::HashMap<&str, u32> = pb
+        .machines
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.name.as_str(), i as u32))
+        .collect();
+    let mut inc = vec![problem::NONE; pb.pods.len()];
+    let mut previous = vec![None; pb.pods.len()];
+    for (set, pods) in pb.tables.set_pods.iter().enumerate() {
+        let Some(ms) = pb.sets.get(set).and_then(|name| prev.get(name)) else {
+            continue;
+        };
+        let mut named: Vec<(u32, &String)> = ms
+            .iter()
+            .map(|n| (index.get(n.as_str()).copied().unwrap_or(problem::NONE), n))
+            .collect();
+        named.sort();
+        for (&p, (m, name)) in pods.iter().zip(named) {
+            inc[p as usize] = m;
+            previous[p as usize] = Some(name.clone());
+        }
+    }
+    pb.incumbent = inc;
+    pb.move_ms = problem::MOVE_MS;
+    // Leaving a replica unplaced must cost more than moving every other one.
+    pb.weights.unplaced = pb
+        .weights
+        .unplaced
+        .max(problem::MOVE_MS.saturating_mul(100));
+    mp.previous = previous;
 }
 
 /// Default size of a volume whose tier sets no quota.

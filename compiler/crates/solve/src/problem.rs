@@ -73,6 +73,11 @@ pub struct Weights {
     pub unplaced: i64,
 }
 
+/// The move charge of a problem with an incumbent: more than any saving one
+/// move can bring (a model staged over a slow link is minutes), so the search
+/// moves a replica only when capacity or policy leaves it no other way.
+pub const MOVE_MS: i64 = 3_600_000;
+
 impl Default for Weights {
     fn default() -> Self {
         Weights {
@@ -211,6 +216,12 @@ pub struct Problem {
     pub sets: Vec<String>,
     /// Objective weights.
     pub weights: Weights,
+    /// The incumbent machine of each replica (the previous build's placement;
+    /// [`NONE`] for a new replica); empty when there is no previous placement.
+    pub incumbent: Vec<u32>,
+    /// Charged per replica placed off its incumbent ([`MOVE_MS`] with an
+    /// incumbent, else 0).
+    pub move_ms: i64,
     /// Precomputed tables (call [`Problem::prepare`]).
     pub tables: Tables,
 }
@@ -428,6 +439,15 @@ impl Problem {
         }
     }
 
+    /// 1 when machine `m` is not replica `p`'s incumbent (0 without one).
+    #[inline]
+    pub fn moved(&self, p: usize, m: usize) -> i64 {
+        match self.incumbent.get(p) {
+            Some(&i) if i != NONE && i as usize != m => 1,
+            _ => 0,
+        }
+    }
+
     /// Per-pod load ms of pod `p` on machine `m`.
     #[inline]
     pub fn load_ms(&self, p: usize, m: usize) -> i64 {
@@ -531,6 +551,9 @@ impl Problem {
             self.domains,
             self.weights
         );
+        if !self.incumbent.is_empty() {
+            let _ = write!(h, "{:?}{}", self.incumbent, self.move_ms);
+        }
         h.0
     }
 }

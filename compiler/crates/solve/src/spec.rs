@@ -59,6 +59,9 @@ pub struct Mapped {
     pub private_keys: Vec<bool>,
     /// Group descriptions, by group index (`{pods}` stands for the members in the way).
     pub group_why: Vec<String>,
+    /// For each replica: the machine the previous placement gave it, if any
+    /// (it may have left the fleet since).
+    pub previous: Vec<Option<String>>,
 }
 
 impl Mapped {
@@ -817,6 +820,8 @@ pub fn map(
         domains,
         sets: works.iter().map(|w| w.id().to_string()).collect(),
         weights: eff.weights,
+        incumbent: Vec::new(),
+        move_ms: 0,
         tables: Default::default(),
     };
     problem.prepare();

@@ -21,6 +21,8 @@ pub struct Costs {
     pub balance: i64,
     /// Replicas without a machine.
     pub unplaced: i64,
+    /// Replicas placed off their incumbent machine.
+    pub moved: i64,
 }
 
 impl Costs {
@@ -32,6 +34,7 @@ impl Costs {
             + w.warm * self.warm
             + w.balance * self.balance
             + w.unplaced * self.unplaced
+            + pb.move_ms * self.moved
     }
 }
 
@@ -264,7 +267,7 @@ impl<'a> State<'a> {
         }
         let pod = &pb.pods[p];
         let a = from as usize;
-        let mut d = -w.load * pb.load_ms(p, a) + w.unplaced;
+        let mut d = -w.load * pb.load_ms(p, a) + w.unplaced - pb.move_ms * pb.moved(p, a);
         if let Some(x) = pod.model
             && self.model_count(x, a) == 1
         {
@@ -293,7 +296,7 @@ impl<'a> State<'a> {
         }
         let pod = &pb.pods[p];
         let b = to as usize;
-        let mut d = -w.unplaced;
+        let mut d = -w.unplaced + pb.move_ms * pb.moved(p, b);
         if let Some(x) = pod.model {
             d += w.load * pb.model_load(x, b);
             if !self.model_here(x, b) {
@@ -324,6 +327,7 @@ impl<'a> State<'a> {
         let pod = &pb.pods[p];
         remove_item(&mut self.on[ai], p as u32);
         self.costs.load -= pb.load_ms(p, ai);
+        self.costs.moved -= pb.moved(p, ai);
         if let Some(x) = pod.model {
             let i = ai * pb.models.len() + x as usize;
             self.model_cnt[i] -= 1;
@@ -384,6 +388,7 @@ impl<'a> State<'a> {
         self.costs.unplaced -= 1;
         self.on[bi].push(p as u32);
         self.costs.load += pb.load_ms(p, bi);
+        self.costs.moved += pb.moved(p, bi);
         if let Some(x) = pod.model {
             let i = bi * pb.models.len() + x as usize;
             if self.model_cnt[i] == 0 {
@@ -483,6 +488,7 @@ impl<'a> State<'a> {
             }
             let ai = a as usize;
             c.load += pb.load_ms(p, ai);
+            c.moved += pb.moved(p, ai);
             let d = pb.demand(p, ai);
             for r in 0..R {
                 used[ai][r] += d[r];

@@ -110,7 +110,7 @@ pub fn emit(
         let machines: Vec<&MachineView> = placement
             .machines_of(w.id())
             .iter()
-            .filter_map(|id| checked.machines.iter().find(|m| m.id() == *id))
+            .filter_map(|id| checked.machine(id))
             .collect();
         if machines.len() == w.pod.replicas as usize && !machines.is_empty() {
             placed.push((w, machines));

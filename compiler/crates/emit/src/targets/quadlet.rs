@@ -30,7 +30,7 @@ impl Emitter for Quadlet {
                 continue;
             }
             for (replica, mid) in machines.iter().enumerate() {
-                let Some(m) = cx.checked.machines.iter().find(|m| m.id() == *mid) else {
+                let Some(m) = cx.checked.machine(mid) else {
                     return Err(Bug::new(format!("machine {mid} vanished"))
                         .at(w.pod.id.span, "emitting this pod"));
                 };
@@ -59,7 +59,7 @@ fn oci_artifacts_need_podman_5_7(
             continue;
         }
         for node in placement.machines_of(w.id()) {
-            let Some(view) = checked.machines.iter().find(|v| v.id() == node) else {
+            let Some(view) = checked.machine(node) else {
                 continue;
             };
             if view.podman.is_some_and(|v| v >= (5, 7, 0)) {

@@ -29,6 +29,33 @@ pub struct Checked {
     pub machines: Vec<MachineView>,
     /// Resolved pods.
     pub workloads: Vec<Workload>,
+    /// Machine id → index in `machines`.
+    by_id: std::collections::BTreeMap<String, usize>,
+}
+
+impl Checked {
+    /// The checked machines and workloads, indexed.
+    pub fn new(machines: Vec<MachineView>, workloads: Vec<Workload>) -> Checked {
+        let by_id = machines
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id().to_string(), i))
+            .collect();
+        Checked {
+            machines,
+            workloads,
+            by_id,
+        }
+    }
+
+    /// The machine with this id (O(log machines): emission asks for every replica).
+    pub fn machine(&self, id: &str) -> Option<&MachineView> {
+        match self.by_id.get(id) {
+            Some(&i) => self.machines.get(i),
+            None if self.by_id.len() == self.machines.len() => None,
+            None => self.machines.iter().find(|m| m.id() == id),
+        }
+    }
 }
 
 /// Runs every check.
@@ -51,10 +78,7 @@ pub fn check(
     claims(&workloads, diags);
     clusters(spec, &machines, diags);
     unused(spec, symbols, diags);
-    Checked {
-        machines,
-        workloads,
-    }
+    Checked::new(machines, workloads)
 }
 
 /// Two volumes of one cluster and namespace may not claim one PVC when
