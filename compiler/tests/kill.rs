@@ -47,6 +47,9 @@ fn build(spec: &Path, out: &Path) -> Command {
             "compiler/tests/keys/test.key",
             "--decided-at",
             "2026-06-01T00:00:00Z",
+            // Each build is exactly one of the two references, whatever the
+            // output held before (no incumbent placement).
+            "--fresh",
             "--out",
         ])
         .arg(out);

@@ -69,6 +69,8 @@ fn incumbent(a: &BuildArgs) -> Result<Option<amc::solve::Incumbent>, String> {
     }
     let (dir, explicit) = match &a.previous {
         Some(d) => (d, true),
+        // An --out that is not a directory (yet) holds no earlier build.
+        None if !a.out.is_dir() => return Ok(None),
         None => (&a.out, false),
     };
     let path = dir.join("placement.json");
@@ -196,21 +198,34 @@ pub fn run(a: BuildArgs) -> ExitCode {
         stderrln!("error: cannot compare with {}: {e}", a.out.display());
         return ExitCode::from(2);
     }
-    if let Err(e) = amc::write::write_atomic(&a.out, &c.artifacts) {
-        let d = Diagnostic::new(Code::E0902, e.to_string());
-        stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
-        return ExitCode::from(1);
-    }
+    let written = match amc::write::write_atomic(&a.out, &c.artifacts) {
+        Ok(w) => w,
+        Err(e) => {
+            let d = Diagnostic::new(Code::E0902, e.to_string());
+            stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
+            return ExitCode::from(1);
+        }
+    };
     if a.format == Format::Human {
         for s in amc::govern::gate::statuses(&c.spec, &c.placement, &c.artifacts) {
             stderrln!("  {}", s.line());
         }
+        let what = if written.unchanged {
+            format!("{} unchanged: nothing written", a.out.display())
+        } else if written.kept > 0 {
+            format!(
+                "wrote {} files to {} ({} unchanged, kept)",
+                written.written,
+                a.out.display(),
+                written.kept
+            )
+        } else {
+            format!("wrote {} files to {}", written.written, a.out.display())
+        };
         stderrln!(
-            "{}: {}; wrote {} files to {}{}",
+            "{}: {}; {what}{}",
             display_of(&a.path),
             summary(&c),
-            c.artifacts.len(),
-            a.out.display(),
             if signed { " (signed)" } else { "" }
         );
     }

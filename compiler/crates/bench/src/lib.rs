@@ -22,6 +22,7 @@
 
 pub mod baselines;
 pub mod fleet;
+pub mod spec;
 #[cfg(feature = "exact")]
 pub mod oracle;
 

@@ -149,6 +149,18 @@ pub struct Plan {
     pub quadlet: BTreeMap<(String, ir::ModelId), QuadletStage>,
     /// (cluster, namespace, node, model) → stage.
     pub kubernetes: BTreeMap<(ir::ClusterId, String, String, ir::ModelId), KubernetesStage>,
+    /// (cluster, node, model) of every Kubernetes copy that is staged (see
+    /// [`Plan::staged_on`]).
+    kube_staged: std::collections::BTreeSet<(String, String, String)>,
+}
+
+impl Plan {
+    /// Whether a staged copy of `model` is planned on `node` of `cluster`
+    /// (in any namespace): O(log copies), asked for every replica.
+    pub fn staged_on(&self, cluster: &str, node: &str, model: &str) -> bool {
+        self.kube_staged
+            .contains(&(cluster.to_string(), node.to_string(), model.to_string()))
+    }
 }
 
 /// The models tier of a workload: its `agent-models` volume, if any.
@@ -223,5 +235,11 @@ pub fn plan(spec: &ir::Spec, checked: &Checked, placement: &Placement) -> Plan {
             }
         }
     }
+    out.kube_staged = out
+        .kubernetes
+        .iter()
+        .filter(|(_, s)| s.delivery.staged())
+        .map(|((c, _, n, m), _)| (c.to_string(), n.clone(), m.to_string()))
+        .collect();
     out
 }

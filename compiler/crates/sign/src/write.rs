@@ -137,6 +137,12 @@ fn odd_mode(mode: u32, dir: bool) -> bool {
 /// Reads an output directory: its regular files, and everything else it
 /// holds that amc never writes. A missing directory scans as empty.
 pub fn scan_output(dir: &Path) -> Result<Scan, WriteError> {
+    scan(dir, true)
+}
+
+/// [`scan_output`], reading the bytes of regular files only when `read`
+/// (else each file maps to no bytes: only its name and mode are looked at).
+fn scan(dir: &Path, read: bool) -> Result<Scan, WriteError> {
     let mut out = Scan::default();
     if !dir.exists() {
         return Ok(out);
@@ -182,8 +188,12 @@ pub fn scan_output(dir: &Path) -> Result<Scan, WriteError> {
         if odd_mode(mode, false) {
             out.oddities.push((rel_s.clone(), Oddity::Mode(mode)));
         }
-        let bytes = fs::read(entry.path())
-            .map_err(io_err(format!("cannot read {}", entry.path().display())))?;
+        let bytes = if read {
+            fs::read(entry.path())
+                .map_err(io_err(format!("cannot read {}", entry.path().display())))?
+        } else {
+            Vec::new()
+        };
         out.files.insert(rel_s, bytes);
     }
     for d in dirs {
@@ -211,14 +221,18 @@ pub fn not_replaceable(out: &Path) -> Option<String> {
     if empty {
         return None;
     }
-    let scan = match scan_output(out) {
+    // Names and modes are enough; of the contents only the manifest's.
+    let scan = match scan(out, false) {
         Ok(s) => s,
         Err(e) => return Some(e.to_string()),
     };
-    let Some(manifest) = scan.files.get(MANIFEST) else {
+    if !scan.files.contains_key(MANIFEST) {
         return Some(format!("no {MANIFEST}"));
+    }
+    let Ok(manifest) = fs::read(out.join(MANIFEST)) else {
+        return Some(format!("its {MANIFEST} cannot be read"));
     };
-    let Ok(view) = crate::sign::ManifestView::parse(manifest) else {
+    let Ok(view) = crate::sign::ManifestView::parse(&manifest) else {
         return Some(format!("its {MANIFEST} cannot be read"));
     };
     let mut known: BTreeSet<&str> = crate::sign::SIGNATURE_FILES.iter().copied().collect();
@@ -357,8 +371,47 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
-/// Writes the artifacts to `out`, replacing it (see the module docs).
-pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<(), WriteError> {
+/// What [`write_atomic`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Files whose bytes were written.
+    pub written: usize,
+    /// Files with the same bytes (and mode) as in the previous build: linked
+    /// into the new tree from it, never rewritten.
+    pub kept: usize,
+    /// Every file was the same and there was nothing else: the output was
+    /// left untouched (no new tree, no swap).
+    pub unchanged: bool,
+}
+
+/// For each artifact, whether `out` already holds exactly these bytes under
+/// its path, as a regular file with amc's mode; and whether `out` holds
+/// nothing else at all.
+fn previous(out: &Path, artifacts: &Artifacts) -> (Vec<bool>, bool) {
+    let Ok(old) = scan(out, false) else {
+        return (vec![false; artifacts.len()], false);
+    };
+    let odd: BTreeSet<&str> = old.oddities.iter().map(|(p, _)| p.as_str()).collect();
+    let same: Vec<bool> = artifacts
+        .iter()
+        .map(|(rel, bytes)| {
+            old.files.contains_key(rel)
+                && !odd.contains(rel.as_str())
+                && fs::metadata(out.join(rel))
+                    .is_ok_and(|m| m.len() == bytes.len() as u64 && mode_of(&m) == FILE_MODE)
+                && fs::read(out.join(rel)).is_ok_and(|b| b == *bytes)
+        })
+        .collect();
+    let nothing_else = old.oddities.is_empty()
+        && old.files.len() == artifacts.len()
+        && old.files.keys().all(|k| artifacts.contains_key(k));
+    (same, nothing_else)
+}
+
+/// Writes the artifacts to `out`, replacing it (see the module docs). A file
+/// whose bytes the previous build already wrote is linked from it, not
+/// rewritten; when nothing differs at all the output is left as it is.
+pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<Written, WriteError> {
     for rel in artifacts.keys() {
         if !safe(rel) {
             return Err(WriteError::BadPath(rel.clone()));
@@ -370,13 +423,27 @@ pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<(), WriteError>
     }
     let (parent, stem) = beside(out);
     sweep(&parent, &stem);
+    let (same, nothing_else) = if out.is_dir() {
+        previous(out, artifacts)
+    } else {
+        (vec![false; artifacts.len()], false)
+    };
+    let mut done = Written {
+        kept: same.iter().filter(|s| **s).count(),
+        ..Written::default()
+    };
+    if nothing_else && done.kept == artifacts.len() {
+        done.unchanged = true;
+        return Ok(done);
+    }
+    done.written = artifacts.len() - done.kept;
     let tmp = unique(&parent, &format!("{stem}.amc-new"));
     let result = (|| {
         fs::create_dir(&tmp).map_err(io_err(format!("cannot create {}", tmp.display())))?;
         set_mode(&tmp, DIR_MODE)
             .map_err(io_err(format!("cannot set the mode of {}", tmp.display())))?;
         let mut made: BTreeSet<PathBuf> = BTreeSet::new();
-        for (rel, bytes) in artifacts {
+        for ((rel, bytes), &same) in artifacts.iter().zip(&same) {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent()
                 && !made.contains(dir)
@@ -392,6 +459,11 @@ pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<(), WriteError>
                         None => break,
                     }
                 }
+            }
+            // The previous build's file has these bytes: share it. (amc never
+            // changes a file in place, and the old tree goes once swapped.)
+            if same && fs::hard_link(out.join(rel), &path).is_ok() {
+                continue;
             }
             fs::write(&path, bytes).map_err(io_err(format!("cannot write {}", path.display())))?;
             set_mode(&path, FILE_MODE)
@@ -428,7 +500,7 @@ pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<(), WriteError>
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
-    result
+    result.map(|()| done)
 }
 
 fn unique(parent: &Path, stem: &str) -> PathBuf {
@@ -475,4 +547,71 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// `amc build --plan`.
 pub fn read_output(dir: &Path) -> Result<Artifacts, WriteError> {
     scan_output(dir).map(|s| s.files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn artifacts(files: &[(&str, &str)]) -> Artifacts {
+        let mut a: Artifacts = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect();
+        // A manifest listing them, so the directory stays replaceable.
+        let list: Vec<serde_json::Value> = a
+            .iter()
+            .map(|(p, b)| serde_json::json!({"path": p, "sha256": amc_syntax::hash::sha256_prefixed(b), "bytes": b.len()}))
+            .collect();
+        a.insert(
+            MANIFEST.to_string(),
+            serde_json::to_vec(&serde_json::json!({
+                "schemaVersion": "amc.build/v1",
+                "compiler": {"name": "amc", "version": "test"},
+                "decidedAt": amc_syntax::EPOCH,
+                "decisionTimeSet": false,
+                "inputs": [],
+                "artifacts": list,
+            }))
+            .unwrap(),
+        );
+        a
+    }
+
+    #[test]
+    fn identical_files_are_kept_and_an_identical_build_touches_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let first = artifacts(&[("a/x.json", "1\n"), ("a/y.json", "2\n"), ("z.txt", "z\n")]);
+        let w = write_atomic(&out, &first).unwrap();
+        assert_eq!((w.written, w.kept, w.unchanged), (4, 0, false));
+        let ino = |p: &str| fs::metadata(out.join(p)).unwrap().ino();
+        let before = (ino("a/x.json"), ino("a/y.json"), ino("z.txt"));
+        // The same bytes again: nothing is written, not even a new tree.
+        let w = write_atomic(&out, &first).unwrap();
+        assert_eq!((w.written, w.kept, w.unchanged), (0, 4, true));
+        assert_eq!((ino("a/x.json"), ino("a/y.json"), ino("z.txt")), before);
+        // One file changes and one goes: the others are the very same files.
+        let second = artifacts(&[("a/x.json", "1\n"), ("z.txt", "zz\n")]);
+        let w = write_atomic(&out, &second).unwrap();
+        assert!(!w.unchanged);
+        assert_eq!(ino("a/x.json"), before.0);
+        assert_ne!(ino("z.txt"), before.2);
+        assert_eq!(fs::read(out.join("z.txt")).unwrap(), b"zz\n");
+        assert!(!out.join("a/y.json").exists());
+        assert_eq!(read_output(&out).unwrap(), second);
+        // A file whose mode was changed by hand is rewritten, not kept.
+        set_mode(&out.join("a/x.json"), 0o600).unwrap();
+        let w = write_atomic(&out, &second).unwrap();
+        assert!(!w.unchanged);
+        let mode = fs::metadata(out.join("a/x.json")).unwrap().mode() & 0o777;
+        assert_eq!(mode, FILE_MODE);
+        // A file edited by hand (same size) is rewritten too.
+        fs::write(out.join("a/x.json"), "9\n").unwrap();
+        set_mode(&out.join("a/x.json"), FILE_MODE).unwrap();
+        let w = write_atomic(&out, &second).unwrap();
+        assert!(!w.unchanged);
+        assert_eq!(fs::read(out.join("a/x.json")).unwrap(), b"1\n");
+    }
 }

@@ -302,13 +302,7 @@ fn keep(mp: &mut spec::Mapped, prev: &Incumbent) {
             previous[p as usize] = Some(name.clone());
         }
     }
-    pb.incumbent = inc;
-    pb.move_ms = problem::MOVE_MS;
-    // Leaving a replica unplaced must cost more than moving every other one.
-    pb.weights.unplaced = pb
-        .weights
-        .unplaced
-        .max(problem::MOVE_MS.saturating_mul(100));
+    pb.keep(inc);
     mp.previous = previous;
 }
 

@@ -439,6 +439,15 @@ impl Problem {
         }
     }
 
+    /// Makes `incumbent` (a machine or [`NONE`] per replica) the placement
+    /// to keep: a replica off its incumbent is charged [`MOVE_MS`], and an
+    /// unplaced one more than moving a hundred.
+    pub fn keep(&mut self, incumbent: Vec<u32>) {
+        self.incumbent = incumbent;
+        self.move_ms = MOVE_MS;
+        self.weights.unplaced = self.weights.unplaced.max(MOVE_MS.saturating_mul(100));
+    }
+
     /// 1 when machine `m` is not replica `p`'s incumbent (0 without one).
     #[inline]
     pub fn moved(&self, p: usize, m: usize) -> i64 {

@@ -535,11 +535,106 @@ fn inspect(a: &Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Replicas of `after` on a machine their set did not have in `before`
+/// (replicas of one set are interchangeable). `map[q]` is `q`'s index in
+/// `before` (the deleted replica has none).
+fn churn_count(pb: &amc_solve::problem::Problem, before: &[u32], after: &[u32], map: &[usize]) -> usize {
+    let mut by_set: std::collections::BTreeMap<u32, (Vec<u32>, Vec<u32>)> = Default::default();
+    for (q, &m) in after.iter().enumerate() {
+        let e = by_set.entry(pb.pods[q].set).or_default();
+        e.1.push(m);
+        e.0.push(before[map[q]]);
+    }
+    let mut moved = 0;
+    for (_, (mut old, new)) in by_set {
+        for m in new {
+            match old.iter().position(|&x| x == m) {
+                Some(i) => {
+                    old.swap_remove(i);
+                }
+                None => moved += 1,
+            }
+        }
+    }
+    moved
+}
+
+/// Churn: solve, delete one replica, solve again from scratch and with the
+/// first placement as the incumbent; count the other replicas that moved.
+fn churn(a: &Args) -> ExitCode {
+    use amc_solve::search::{Config, optimise};
+    let sizes: Vec<(usize, usize)> = if a.sizes_given {
+        a.sizes.clone()
+    } else {
+        vec![(100, 20), (1000, 100), (1000, 500), (5000, 500)]
+    };
+    let seeds = a.seeds.clone().unwrap_or_else(|| vec![1, 2]);
+    let mut rows = Vec::new();
+    if !a.json {
+        println!(
+            "{:>8} {:>8} {:>5} {:>8} {:>12} {:>12} {:>14} {:>14}",
+            "pods", "machines", "seed", "deleted", "fresh moved", "stable moved", "fresh obj", "stable obj"
+        );
+    }
+    for &(p, m) in &sizes {
+        for &seed in &seeds {
+            let inst = amc_bench::fleet::generate(p, m, seed);
+            let pb = &inst.problem;
+            let first = optimise(pb, &Config::for_problem(pb, pb.fingerprint())).at;
+            // Delete a replica whose set keeps another one, or that nobody requires.
+            let required: std::collections::BTreeSet<u32> =
+                pb.pods.iter().flat_map(|q| q.requires.iter().copied()).collect();
+            let victim = (0..pb.pods.len())
+                .map(|i| (i * 7919 + p / 3) % pb.pods.len())
+                .find(|&q| {
+                    let s = pb.pods[q].set;
+                    !required.contains(&s) || pb.tables.set_pods[s as usize].len() > 1
+                });
+            let Some(victim) = victim else { continue };
+            let mut smaller = pb.clone();
+            smaller.pods.remove(victim);
+            smaller.prepare();
+            let map: Vec<usize> = (0..pb.pods.len()).filter(|&q| q != victim).collect();
+            let fresh = optimise(&smaller, &Config::for_problem(&smaller, smaller.fingerprint())).at;
+            let mut kept = smaller.clone();
+            kept.keep(map.iter().map(|&q| first[q]).collect());
+            let stable = optimise(&kept, &Config::for_problem(&kept, kept.fingerprint())).at;
+            let obj = |at: &[u32]| amc_solve::state::State::from_assignment(&smaller, at).total();
+            let row = (
+                p,
+                m,
+                seed,
+                victim,
+                churn_count(&smaller, &first, &fresh, &map),
+                churn_count(&smaller, &first, &stable, &map),
+                obj(&fresh),
+                obj(&stable),
+            );
+            if a.json {
+                rows.push(serde_json::json!({
+                    "pods": row.0, "machines": row.1, "seed": row.2, "deleted": row.3,
+                    "freshMoved": row.4, "stableMoved": row.5,
+                    "freshObjective": row.6, "stableObjective": row.7,
+                }));
+            } else {
+                println!(
+                    "{:>8} {:>8} {:>5} {:>8} {:>12} {:>12} {:>14} {:>14}",
+                    row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7
+                );
+            }
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first() else {
         eprintln!(
-            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench growth [--format json] [--sizes PxM,...] [--seeds 1,2,3] [--repeat 5]\n       amc-bench inspect [--sizes PxM,...] [--seeds ...]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N] [--merge FILE]   (feature `exact`)"
+            "usage: amc-bench placement [--format json|table] [--quick | --largest] [--sizes PxM,...] [--seeds 1,2] [--solvers amc,kube-like,kube-prefix,ffd]\n       amc-bench growth [--format json] [--sizes PxM,...] [--seeds 1,2,3] [--repeat 5]\n       amc-bench churn [--format json] [--sizes PxM,...] [--seeds 1,2]\n       amc-bench inspect [--sizes PxM,...] [--seeds ...]\n       amc-bench optima [--sizes PxM,...] [--seeds ...] [--seconds N] [--merge FILE]   (feature `exact`)"
         );
         return ExitCode::from(2);
     };
@@ -572,9 +667,10 @@ fn main() -> ExitCode {
         "trace" => trace(&a),
         "inspect" => inspect(&a),
         "growth" => growth(&a),
+        "churn" => churn(&a),
         other => {
             eprintln!(
-                "error: unknown command `{other}` (placement, optima, growth, inspect, trace)"
+                "error: unknown command `{other}` (placement, optima, growth, churn, inspect, trace)"
             );
             ExitCode::from(2)
         }

@@ -59,9 +59,7 @@ pub fn pod_files(w: &Workload, cluster: &str, nodes: &[&str], plan: &Plan) -> Ve
         let tenant = &w.pod.tenant.value;
         let mut config = false;
         for node in nodes {
-            let staged = plan.kubernetes.iter().any(|((c, _, n, id), s)| {
-                c == cluster && n == node && *id == m.id.value && s.delivery.staged()
-            });
+            let staged = plan.staged_on(cluster, node, &m.id.value);
             if staged {
                 config = true;
                 out.push(model_node_path(cluster, tenant, &m.id.value, node));
@@ -150,9 +148,7 @@ pub fn emit(
             let verify = w.model.is_some()
                 && nodes.iter().any(|n| {
                     w.model.as_ref().is_some_and(|m| {
-                        plan.kubernetes.iter().any(|((c, _, nn, id), s)| {
-                            c == cid && nn == n && *id == m.id.value && s.delivery.staged()
-                        })
+                        plan.staged_on(cid, n, &m.id.value)
                     })
                 });
             for _ in &nodes {

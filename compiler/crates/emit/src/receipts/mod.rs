@@ -82,8 +82,8 @@ pub struct PodCtx<'a> {
     pub cluster: Option<&'a ir::Cluster>,
     /// The profile of its first replica's machine.
     pub profile: &'a ir::Profile,
-    /// Every (pod, machine, location) of the build.
-    pub layout: &'a [(String, String, Location)],
+    /// Every (pod, location) of the build, by machine.
+    pub layout: &'a BTreeMap<String, Vec<(String, Location)>>,
     /// Every placed replica of the build.
     pub fleet: &'a [Placed],
     /// The build's model staging.
@@ -127,7 +127,8 @@ pub fn emit(
             })
         })
         .collect();
-    let mut layout: Vec<(String, String, Location)> = Vec::new();
+    let mut layout: BTreeMap<String, Vec<(String, Location)>> = BTreeMap::new();
+    let no_layout = BTreeMap::new();
     let mut ctxs = Vec::new();
     for (w, machines) in &placed {
         let Some(profile) = spec.profile(&machines[0].profile) else {
@@ -142,7 +143,7 @@ pub fn emit(
             machines: machines.clone(),
             cluster,
             profile,
-            layout: &[],
+            layout: &no_layout,
             fleet: &[],
             plan,
         });
@@ -151,7 +152,10 @@ pub fn emit(
         for (replica, m) in c.machines.iter().enumerate() {
             for v in &c.w.volumes {
                 let loc = storage::location(c, m, u32::try_from(replica).unwrap_or(0), v);
-                layout.push((c.w.id().to_string(), m.id().to_string(), loc));
+                layout
+                    .entry(m.id().to_string())
+                    .or_default()
+                    .push((c.w.id().to_string(), loc));
             }
         }
     }

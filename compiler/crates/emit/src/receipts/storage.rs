@@ -128,14 +128,11 @@ pub fn volumes<'a>(c: &'a PodCtx<'a>) -> Vec<Volume<'a>> {
             let location = location(c, m, replica, v);
             let shared_with = c
                 .layout
-                .iter()
-                .filter(|(p, om, loc)| {
-                    p != c.w.id()
-                        && om == m.id()
-                        && *loc == location
-                        && location != Location::Memory
-                })
-                .map(|(p, _, _)| p.clone())
+                .get(m.id())
+                .into_iter()
+                .flatten()
+                .filter(|(p, loc)| p != c.w.id() && *loc == location && location != Location::Memory)
+                .map(|(p, _)| p.clone())
                 .collect();
             out.push(Volume {
                 machine: m,
