@@ -22,9 +22,9 @@
 
 pub mod baselines;
 pub mod fleet;
-pub mod spec;
 #[cfg(feature = "exact")]
 pub mod oracle;
+pub mod spec;
 
 use std::time::Instant;
 

@@ -54,4 +54,3 @@ pub fn fleet(pods: usize, machines: usize, skip: Option<usize>, grow: Option<usi
     }
     s
 }
-

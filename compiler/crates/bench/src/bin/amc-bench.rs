@@ -538,7 +538,12 @@ fn inspect(a: &Args) -> ExitCode {
 /// Replicas of `after` on a machine their set did not have in `before`
 /// (replicas of one set are interchangeable). `map[q]` is `q`'s index in
 /// `before` (the deleted replica has none).
-fn churn_count(pb: &amc_solve::problem::Problem, before: &[u32], after: &[u32], map: &[usize]) -> usize {
+fn churn_count(
+    pb: &amc_solve::problem::Problem,
+    before: &[u32],
+    after: &[u32],
+    map: &[usize],
+) -> usize {
     let mut by_set: std::collections::BTreeMap<u32, (Vec<u32>, Vec<u32>)> = Default::default();
     for (q, &m) in after.iter().enumerate() {
         let e = by_set.entry(pb.pods[q].set).or_default();
@@ -573,7 +578,14 @@ fn churn(a: &Args) -> ExitCode {
     if !a.json {
         println!(
             "{:>8} {:>8} {:>5} {:>8} {:>12} {:>12} {:>14} {:>14}",
-            "pods", "machines", "seed", "deleted", "fresh moved", "stable moved", "fresh obj", "stable obj"
+            "pods",
+            "machines",
+            "seed",
+            "deleted",
+            "fresh moved",
+            "stable moved",
+            "fresh obj",
+            "stable obj"
         );
     }
     for &(p, m) in &sizes {
@@ -582,8 +594,11 @@ fn churn(a: &Args) -> ExitCode {
             let pb = &inst.problem;
             let first = optimise(pb, &Config::for_problem(pb, pb.fingerprint())).at;
             // Delete a replica whose set keeps another one, or that nobody requires.
-            let required: std::collections::BTreeSet<u32> =
-                pb.pods.iter().flat_map(|q| q.requires.iter().copied()).collect();
+            let required: std::collections::BTreeSet<u32> = pb
+                .pods
+                .iter()
+                .flat_map(|q| q.requires.iter().copied())
+                .collect();
             let victim = (0..pb.pods.len())
                 .map(|i| (i * 7919 + p / 3) % pb.pods.len())
                 .find(|&q| {
@@ -595,7 +610,11 @@ fn churn(a: &Args) -> ExitCode {
             smaller.pods.remove(victim);
             smaller.prepare();
             let map: Vec<usize> = (0..pb.pods.len()).filter(|&q| q != victim).collect();
-            let fresh = optimise(&smaller, &Config::for_problem(&smaller, smaller.fingerprint())).at;
+            let fresh = optimise(
+                &smaller,
+                &Config::for_problem(&smaller, smaller.fingerprint()),
+            )
+            .at;
             let mut kept = smaller.clone();
             kept.keep(map.iter().map(|&q| first[q]).collect());
             let stable = optimise(&kept, &Config::for_problem(&kept, kept.fingerprint())).at;
@@ -625,7 +644,10 @@ fn churn(a: &Args) -> ExitCode {
         }
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
     }
     ExitCode::SUCCESS
 }

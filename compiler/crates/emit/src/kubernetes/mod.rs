@@ -147,9 +147,9 @@ pub fn emit(
             let t = totals.entry(w.pod.tenant.value.clone()).or_default();
             let verify = w.model.is_some()
                 && nodes.iter().any(|n| {
-                    w.model.as_ref().is_some_and(|m| {
-                        plan.staged_on(cid, n, &m.id.value)
-                    })
+                    w.model
+                        .as_ref()
+                        .is_some_and(|m| plan.staged_on(cid, n, &m.id.value))
                 });
             for _ in &nodes {
                 // A pod's quota footprint is the larger of its init container

@@ -131,7 +131,9 @@ pub fn volumes<'a>(c: &'a PodCtx<'a>) -> Vec<Volume<'a>> {
                 .get(m.id())
                 .into_iter()
                 .flatten()
-                .filter(|(p, loc)| p != c.w.id() && *loc == location && location != Location::Memory)
+                .filter(|(p, loc)| {
+                    p != c.w.id() && *loc == location && location != Location::Memory
+                })
                 .map(|(p, _)| p.clone())
                 .collect();
             out.push(Volume {
