@@ -116,9 +116,14 @@ pub fn emit(
         );
     }
     let ins = manifest::sorted_inputs(inputs);
-    let bundle = release::bundle(&out, &ins, blocking_warnings, opts).map_err(internal)?;
+    // Each artifact is hashed once for both records.
+    let mut digests = manifest::digests(&out);
+    let bundle =
+        release::bundle(&out, &digests, &ins, blocking_warnings, opts).map_err(internal)?;
+    digests.insert(release::BUNDLE.to_string(), manifest::sha256(&bundle));
     out.insert(release::BUNDLE.to_string(), bundle);
-    let manifest = manifest::build_manifest(&out, &ins, stdlib_modules, opts).map_err(internal)?;
+    let manifest =
+        manifest::build_manifest(&out, &digests, &ins, stdlib_modules, opts).map_err(internal)?;
     out.insert(manifest::MANIFEST.to_string(), manifest);
     Ok(out)
 }

@@ -25,6 +25,23 @@ pub fn to_bytes(v: &Value) -> BugResult<Vec<u8>> {
     Ok(s.into_bytes())
 }
 
+/// Artifact path → `sha256:` digest, computed once for the records that
+/// list every artifact (the release evidence and the manifest).
+pub type Digests = std::collections::BTreeMap<String, String>;
+
+/// The digest of every artifact.
+pub fn digests(artifacts: &Artifacts) -> Digests {
+    artifacts
+        .iter()
+        .map(|(p, b)| (p.clone(), sha256(b)))
+        .collect()
+}
+
+/// The digest of `path` from `digests`, else computed from its bytes.
+pub fn digest_of(digests: &Digests, path: &str, bytes: &[u8]) -> String {
+    digests.get(path).cloned().unwrap_or_else(|| sha256(bytes))
+}
+
 /// Inputs sorted by path, each path once.
 pub fn sorted_inputs(inputs: &[Input]) -> Vec<&Input> {
     let mut ins: Vec<&Input> = inputs.iter().collect();
@@ -37,6 +54,7 @@ pub fn sorted_inputs(inputs: &[Input]) -> Vec<&Input> {
 /// rebuild needs besides the spec itself is recorded here.
 pub fn build_manifest(
     artifacts: &Artifacts,
+    digests: &Digests,
     ins: &[&Input],
     stdlib_modules: &[String],
     opts: &EmitOptions,
@@ -53,7 +71,7 @@ pub fn build_manifest(
         "source": {"commit": opts.source_commit, "workflowRunId": opts.workflow_run_id},
         "stdlib": stdlib_modules,
         "artifacts": artifacts.iter().map(|(p, b)| json!({
-            "path": p, "sha256": sha256(b), "bytes": b.len(),
+            "path": p, "sha256": digest_of(digests, p, b), "bytes": b.len(),
         })).collect::<Vec<_>>(),
     });
     to_bytes(&v)

@@ -12,7 +12,7 @@ use amc_syntax::diagnostics::BugResult;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::manifest::{sha256, to_bytes};
+use super::manifest::{Digests, digest_of, sha256, to_bytes};
 use super::{Artifacts, EmitOptions};
 use amc_lang::resolve::Input;
 
@@ -24,13 +24,13 @@ pub const UNKNOWN_COMMIT: &str = "0000000000000000000000000000000000000000";
 
 /// The id slug shared by the bundle and its envelope: `amc-` and the first 16
 /// hex digits of the SHA-256 over every input and artifact `path digest` line.
-pub fn slug(artifacts: &Artifacts, inputs: &[&Input]) -> String {
+pub fn slug(artifacts: &Artifacts, digests: &Digests, inputs: &[&Input]) -> String {
     let mut h = Sha256::new();
     for i in inputs {
         h.update(format!("input {} {}\n", i.path, sha256(&i.bytes)));
     }
     for (p, b) in artifacts {
-        h.update(format!("artifact {p} {}\n", sha256(b)));
+        h.update(format!("artifact {p} {}\n", digest_of(digests, p, b)));
     }
     let d = h.finalize();
     format!("amc-{}", amc_syntax::hash::hex(&d[..8]))
@@ -98,6 +98,7 @@ pub fn known_blockers(artifacts: &Artifacts, warnings: &[String]) -> Vec<String>
 /// The bundle bytes for artifacts rendered so far (before the manifest).
 pub fn bundle(
     artifacts: &Artifacts,
+    digests: &Digests,
     inputs: &[&Input],
     warnings: &[String],
     opts: &EmitOptions,
@@ -115,7 +116,7 @@ pub fn bundle(
         .collect();
     let v = json!({
         "specVersion": "0.1.0",
-        "id": format!("urn:srcos:agent-machine:release-evidence-bundle:{}", slug(artifacts, inputs)),
+        "id": format!("urn:srcos:agent-machine:release-evidence-bundle:{}", slug(artifacts, digests, inputs)),
         "kind": "ReleaseEvidenceBundle",
         "release": {
             "name": "amc-build",
@@ -148,7 +149,7 @@ pub fn bundle(
             "name": p,
             "artifactKind": artifact_kind(p),
             "path": p,
-            "digest": sha256(b),
+            "digest": digest_of(digests, p, b),
         })).collect::<Vec<_>>(),
         "supplyChain": {
             // `amc build --require-activation` is the strict gate.
@@ -197,7 +198,7 @@ mod tests {
                 ..EmitOptions::default()
             },
         ] {
-            let b = bundle(&a, &[&input], &[], &opts).unwrap();
+            let b = bundle(&a, &crate::manifest::digests(&a), &[&input], &[], &opts).unwrap();
             let v: Value = serde_json::from_slice(&b).unwrap();
             let errs =
                 amc_lang::contracts::validate("upstream/release-evidence-bundle", &v).unwrap();
@@ -257,14 +258,29 @@ mod tests {
             path: "spec.kdl".into(),
             bytes: b"x".to_vec(),
         };
-        let v: Value =
-            serde_json::from_slice(&bundle(&a, &[&input], &warn, &EmitOptions::default()).unwrap())
-                .unwrap();
+        let v: Value = serde_json::from_slice(
+            &bundle(
+                &a,
+                &crate::manifest::digests(&a),
+                &[&input],
+                &warn,
+                &EmitOptions::default(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(v["release"]["maturity"], "production-blocked");
         assert_eq!(v["supplyChain"]["strictModeAvailable"], true);
         assert_eq!(v["knownBlockers"].as_array().unwrap().len(), 4);
         let clean: Value = serde_json::from_slice(
-            &bundle(&Artifacts::new(), &[&input], &[], &EmitOptions::default()).unwrap(),
+            &bundle(
+                &Artifacts::new(),
+                &Default::default(),
+                &[&input],
+                &[],
+                &EmitOptions::default(),
+            )
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(clean["release"]["maturity"], "release-candidate");

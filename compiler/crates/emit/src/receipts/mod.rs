@@ -59,6 +59,11 @@ fn to_value<T: Serialize>(doc: &T) -> BugResult<Value> {
     serde_json::to_value(doc).map_err(|e| format!("cannot serialise a receipt: {e}").into())
 }
 
+/// The bytes of a document already turned into a value ([`to_bytes`]'s form).
+fn value_bytes(v: &Value) -> Vec<u8> {
+    canonical::to_pretty(v).into_bytes()
+}
+
 /// Where one replica of a pod runs (for what is shared between pods).
 #[derive(Debug, Clone)]
 pub struct Placed {
@@ -225,7 +230,7 @@ fn emit_pod(
     let pod_doc = pod::agent_pod(c);
     let pod_value = to_value(&pod_doc)?;
     let pod_digest = canonical::digest(&pod_value);
-    files.insert(format!("{d}/agent-pod.json"), to_bytes(&pod_doc)?);
+    files.insert(format!("{d}/agent-pod.json"), value_bytes(&pod_value));
     files.insert(
         format!("{d}/inference-provider.json"),
         to_bytes(&pod::provider(c, spec))?,
@@ -251,10 +256,14 @@ fn emit_pod(
 
     // The plan and the deployment receipt: content only.
     let plan_doc = pod::plan(c, &pod_doc, pod_digest.clone());
-    let plan_digest = canonical::digest(&to_value(&plan_doc)?);
+    let plan_value = to_value(&plan_doc)?;
+    let plan_digest = canonical::digest(&plan_value);
     let manifest = manifest_digest(c, out);
     let receipt = pod::receipt_id(&pod_doc.id, &plan_digest, &manifest);
-    files.insert(format!("{d}/deployment-plan.json"), to_bytes(&plan_doc)?);
+    files.insert(
+        format!("{d}/deployment-plan.json"),
+        value_bytes(&plan_value),
+    );
     files.insert(
         format!("{d}/deployment-receipt.json"),
         to_bytes(&pod::deployment_receipt(
@@ -286,17 +295,22 @@ fn emit_pod(
     };
     let mut requests: BTreeMap<&str, Value> = BTreeMap::new();
     for kind in ["activation", "teardown", "wipe"] {
-        let req = governance::admission_request(c, &deployment, kind, &volumes);
+        let req = to_value(&governance::admission_request(
+            c,
+            &deployment,
+            kind,
+            &volumes,
+        ))?;
         files.insert(
             format!("{d}/policy-admission-request.{kind}.json"),
-            to_bytes(&req)?,
+            value_bytes(&req),
         );
-        requests.insert(kind, to_value(&req)?);
+        requests.insert(kind, req);
     }
-    let grant_req = governance::grant_request(c, &deployment, &volumes);
+    let grant_req = to_value(&governance::grant_request(c, &deployment, &volumes))?;
     files.insert(
         format!("{d}/agent-registry-grant-request.json"),
-        to_bytes(&grant_req)?,
+        value_bytes(&grant_req),
     );
     let policy = admission("activation").unwrap_or_else(|| requests["activation"].clone());
     let grant = w
@@ -305,7 +319,7 @@ fn emit_pod(
         .as_ref()
         .and_then(|p| docs.get(&p.value))
         .map(|x| x.value.clone())
-        .unwrap_or(to_value(&grant_req)?);
+        .unwrap_or_else(|| grant_req.clone());
 
     // Storage receipts.
     let refs = storage::Refs {
@@ -320,22 +334,22 @@ fn emit_pod(
     };
     let mut receipts: Vec<Value> = Vec::new();
     for v in &volumes {
-        let r = storage::receipt(
+        let r = to_value(&storage::receipt(
             c,
             v,
             facts.get(v.machine.id()).and_then(Option::as_ref),
             &refs,
             &when,
-        );
+        ))?;
         files.insert(
             format!(
                 "{d}/storage-receipt.{}.{}.json",
                 v.machine.id(),
                 v.view.tier.id.value
             ),
-            to_bytes(&r)?,
+            value_bytes(&r),
         );
-        receipts.push(to_value(&r)?);
+        receipts.push(r);
     }
 
     // The activation decision, made on exactly these documents.
