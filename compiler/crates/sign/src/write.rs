@@ -209,31 +209,37 @@ fn scan(dir: &Path, read: bool) -> Result<Scan, WriteError> {
 /// or a directory whose `amc-build.json` lists every file in it (signature
 /// files aside) and which holds nothing else.
 pub fn not_replaceable(out: &Path) -> Option<String> {
+    replaceable_scan(out).err()
+}
+
+/// [`not_replaceable`], keeping what it found: the names and modes in `out`
+/// (None when it is absent or empty), which the write compares with.
+fn replaceable_scan(out: &Path) -> Result<Option<Scan>, String> {
     if !out.exists() {
-        return None;
+        return Ok(None);
     }
     if !out.is_dir() {
-        return Some("it is not a directory".into());
+        return Err("it is not a directory".into());
     }
     let empty = fs::read_dir(out)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
     if empty {
-        return None;
+        return Ok(None);
     }
     // Names and modes are enough; of the contents only the manifest's.
     let scan = match scan(out, false) {
         Ok(s) => s,
-        Err(e) => return Some(e.to_string()),
+        Err(e) => return Err(e.to_string()),
     };
     if !scan.files.contains_key(MANIFEST) {
-        return Some(format!("no {MANIFEST}"));
+        return Err(format!("no {MANIFEST}"));
     }
     let Ok(manifest) = fs::read(out.join(MANIFEST)) else {
-        return Some(format!("its {MANIFEST} cannot be read"));
+        return Err(format!("its {MANIFEST} cannot be read"));
     };
     let Ok(view) = crate::sign::ManifestView::parse(&manifest) else {
-        return Some(format!("its {MANIFEST} cannot be read"));
+        return Err(format!("its {MANIFEST} cannot be read"));
     };
     let mut known: BTreeSet<&str> = crate::sign::SIGNATURE_FILES.iter().copied().collect();
     known.insert(MANIFEST);
@@ -251,10 +257,10 @@ pub fn not_replaceable(out: &Path) -> Option<String> {
         )
         .collect();
     if foreign.is_empty() {
-        return None;
+        return Ok(Some(scan));
     }
     let shown: Vec<&str> = foreign.iter().take(5).copied().collect();
-    Some(format!(
+    Err(format!(
         "{} not listed in its {MANIFEST}: {}{}",
         if foreign.len() == 1 {
             "1 entry is"
@@ -387,16 +393,13 @@ pub struct Written {
 /// For each artifact, whether `out` already holds exactly these bytes under
 /// its path, as a regular file with amc's mode; and whether `out` holds
 /// nothing else at all.
-fn previous(out: &Path, artifacts: &Artifacts) -> (Vec<bool>, bool) {
-    let Ok(old) = scan(out, false) else {
-        return (vec![false; artifacts.len()], false);
-    };
-    let odd: BTreeSet<&str> = old.oddities.iter().map(|(p, _)| p.as_str()).collect();
+fn previous(out: &Path, old: &Scan, artifacts: &Artifacts) -> (Vec<bool>, bool) {
     let same: Vec<bool> = artifacts
         .iter()
         .map(|(rel, bytes)| {
+            // A regular file (links and devices are not in `files`) whose
+            // mode is exactly amc's and whose bytes are these.
             old.files.contains_key(rel)
-                && !odd.contains(rel.as_str())
                 && fs::metadata(out.join(rel))
                     .is_ok_and(|m| m.len() == bytes.len() as u64 && mode_of(&m) == FILE_MODE)
                 && fs::read(out.join(rel)).is_ok_and(|b| b == *bytes)
@@ -418,15 +421,13 @@ pub fn write_atomic(out: &Path, artifacts: &Artifacts) -> Result<Written, WriteE
         }
     }
     let _lock = lock(out)?;
-    if let Some(why) = not_replaceable(out) {
-        return Err(WriteError::NotAnAmcOutput(out.to_path_buf(), why));
-    }
+    let old =
+        replaceable_scan(out).map_err(|why| WriteError::NotAnAmcOutput(out.to_path_buf(), why))?;
     let (parent, stem) = beside(out);
     sweep(&parent, &stem);
-    let (same, nothing_else) = if out.is_dir() {
-        previous(out, artifacts)
-    } else {
-        (vec![false; artifacts.len()], false)
+    let (same, nothing_else) = match &old {
+        Some(old) => previous(out, old, artifacts),
+        None => (vec![false; artifacts.len()], false),
     };
     let mut done = Written {
         kept: same.iter().filter(|s| **s).count(),

@@ -178,39 +178,32 @@ pub fn construct<'a>(
     }
     for p in order(pb, how) {
         let p = p as usize;
-        if s.at[p] != NONE {
-            // Kept on its incumbent machine.
-            if let Some(x) = pb.pods[p].model {
-                left[x as usize] -= 1;
+        // A replica kept on its incumbent machine is already placed.
+        if s.at[p] == NONE {
+            let ms = &pb.classes[pb.pods[p].class as usize].machines;
+            let remaining = pb.pods[p].model.map(|x| left[x as usize]).unwrap_or(0);
+            let amortise = how == Order::ByModel;
+            let kl = &key_left;
+            let choose = |s: &State, list: &[u32]| {
+                if amortise {
+                    best_amortised(s, p, list, remaining, kl)
+                } else {
+                    best_machine(s, p, list)
+                }
+            };
+            let mut pick = None;
+            if let Some(c) = cands.as_deref_mut() {
+                c.fill(&s, p, &mut buf);
+                *budget = budget.saturating_sub(buf.len() as u64);
+                pick = choose(&s, &buf);
             }
-            for &k in &pb.pods[p].keys {
-                key_left[k as usize] -= 1;
+            if pick.is_none() {
+                *budget = budget.saturating_sub(ms.len() as u64);
+                pick = choose(&s, ms);
             }
-            continue;
-        }
-        let ms = &pb.classes[pb.pods[p].class as usize].machines;
-        let remaining = pb.pods[p].model.map(|x| left[x as usize]).unwrap_or(0);
-        let amortise = how == Order::ByModel;
-        let kl = &key_left;
-        let choose = |s: &State, list: &[u32]| {
-            if amortise {
-                best_amortised(s, p, list, remaining, kl)
-            } else {
-                best_machine(s, p, list)
+            if let Some((_, m)) = pick {
+                s.apply(p, m);
             }
-        };
-        let mut pick = None;
-        if let Some(c) = cands.as_deref_mut() {
-            c.fill(&s, p, &mut buf);
-            *budget = budget.saturating_sub(buf.len() as u64);
-            pick = choose(&s, &buf);
-        }
-        if pick.is_none() {
-            *budget = budget.saturating_sub(ms.len() as u64);
-            pick = choose(&s, ms);
-        }
-        if let Some((_, m)) = pick {
-            s.apply(p, m);
         }
         if let Some(x) = pb.pods[p].model {
             left[x as usize] -= 1;

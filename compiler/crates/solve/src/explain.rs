@@ -473,7 +473,7 @@ fn moved_reason(mp: &Mapped, s: &State, p: usize, name: &str) -> String {
     match s.blocker(p, i) {
         Some(b) => format!("it cannot stay on {name}: {}", block_words(mp, s, p, i, b)),
         None => {
-            let extra = s.delta(p, i) + pb.move_ms;
+            let extra = s.delta(p, i) - move_charge(pb, p, s.at[p], i);
             if extra > pb.move_ms {
                 format!(
                     "{name} still fits it, but staying costs {extra} ms more than this placement, more than the {} ms a move is charged",
