@@ -16,7 +16,7 @@
 //! FROM TO`, `mkdir PATH`, `chmod PATH OCTAL`, `symlink PATH TARGET`); they
 //! build, write the output to a temporary directory, edit it there, scan it
 //! back and run `amc verify`'s checks, and expect only the diagnostics. `require-activation` builds as `amc build --require-activation`;
-//! `report` adds report.html.
+//! `report` adds report.html; `overlay` (a name) builds as `amc build --overlay NAME`.
 //!
 //! The harness is libtest-mimic: `cargo test --test golden -- --list` lists
 //! one test per case (`golden_cases::<case>`), and a failure names its case.
@@ -81,8 +81,10 @@ pub fn produce(case: &Path) -> BTreeMap<String, Vec<u8>> {
             source_commit: opt("source-commit"),
             workflow_run_id: opt("workflow-run-id").map(|s| s.parse().unwrap()),
             incumbent: None,
+            overlay: opt("overlay"),
         },
         sign,
+        overlay: opt("overlay"),
         ..Default::default()
     };
     let mut c = driver::compile(&RealFs, &spec, &display, &opts).unwrap();

@@ -59,6 +59,10 @@ pub struct BuildArgs {
     /// Place from scratch, ignoring the placement already in --out.
     #[arg(long)]
     fresh: bool,
+    /// Apply the overlay overlays/NAME/*.kdl: its nodes override the base
+    /// spec's by id, its `param`s the base's parameters.
+    #[arg(long, value_name = "NAME")]
+    overlay: Option<String>,
 }
 
 /// The incumbent placement: `--previous DIR`'s, else the one in `--out`
@@ -153,7 +157,9 @@ pub fn run(a: BuildArgs) -> ExitCode {
             source_commit,
             workflow_run_id: a.workflow_run_id,
             incumbent: None,
+            overlay: a.overlay.clone(),
         },
+        overlay: a.overlay.clone(),
         sign: sign_options(a.sign_key),
         solve: amc::solve::SolveOptions {
             exact: a.exact,

@@ -30,6 +30,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: CheckFormat,
+    /// Apply the overlay overlays/NAME/*.kdl of each spec.
+    #[arg(long, value_name = "NAME")]
+    overlay: Option<String>,
 }
 
 /// Runs `amc check`.
@@ -40,6 +43,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
     for path in &a.paths {
         let opts = Options {
             stop: Stop::Check,
+            overlay: a.overlay.clone(),
             ..Default::default()
         };
         let progress = super::progress::Progress::new(&display_of(path));

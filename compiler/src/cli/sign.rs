@@ -190,7 +190,10 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
             // A build made with --report is rebuilt with it.
             report: tree.contains_key(amc::emit::report::REPORT),
             incumbent: None,
+            overlay: view.overlay.clone(),
         },
+        // So is one built with an overlay.
+        overlay: view.overlay.clone(),
         sign: None,
         // A placement made by the exact solver is rebuilt with it.
         solve: amc::solve::SolveOptions {

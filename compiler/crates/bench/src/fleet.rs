@@ -133,6 +133,7 @@ pub fn generate(pods: usize, machines: usize, seed: u64) -> Instance {
             cap: [0; R],
             unified: matches!(kind, Kind::Asahi | Kind::Macos),
             pools: Vec::new(),
+            pool_names: Vec::new(),
             pool_of: Vec::new(),
             bw: Bandwidth {
                 network: range(&mut rng, 1024, 2560) * MIB,

@@ -40,6 +40,8 @@ pub struct Options {
     pub sign: Option<SignOptions>,
     /// Placement options (e.g. `amc build --exact`).
     pub solve: solve::SolveOptions,
+    /// The overlay to apply (`--overlay NAME`: `overlays/NAME/*.kdl`).
+    pub overlay: Option<String>,
 }
 
 /// Everything one compilation produced.
@@ -77,7 +79,10 @@ pub fn compile_observed(
     opts: &Options,
     obs: &dyn Observer,
 ) -> Result<Compilation, String> {
-    let root = resolve::locate(vfs, path, display)?;
+    let mut root = resolve::locate(vfs, path, display)?;
+    if let Some(o) = &opts.overlay {
+        root = root.with_overlay(vfs, o)?;
+    }
     let mut c = Compilation::default();
     obs.stage(Stage::Resolve);
     let resolved = resolve::resolve(vfs, &root, &mut c.sources, &mut c.diagnostics);
@@ -136,6 +141,7 @@ pub fn compile_observed(
         // The incumbent the solver kept is recorded, so a rebuild keeps it too.
         let eo = EmitOptions {
             incumbent: opts.solve.incumbent.clone(),
+            overlay: opts.overlay.clone(),
             ..opts.emit.clone()
         };
         match emit::emit(
@@ -157,6 +163,7 @@ pub fn compile_observed(
             Err(d) => c.diagnostics.push(d),
         }
     }
+    resolve::template::annotate(&resolved.expansion, &mut c.diagnostics);
     obs.stage(Stage::Done {
         artifacts: c.artifacts.len(),
     });

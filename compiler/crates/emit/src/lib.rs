@@ -47,6 +47,8 @@ pub struct EmitOptions {
     /// The placement the solver kept where it could (recorded as
     /// [`manifest::INCUMBENT`] so a rebuild uses it too).
     pub incumbent: Option<std::sync::Arc<amc_solve::Incumbent>>,
+    /// The overlay the spec was built with (recorded in the manifest).
+    pub overlay: Option<String>,
 }
 
 pub use amc_lang::artifacts::Artifacts;

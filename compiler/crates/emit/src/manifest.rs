@@ -74,6 +74,10 @@ pub fn build_manifest(
             "path": p, "sha256": digest_of(digests, p, b), "bytes": b.len(),
         })).collect::<Vec<_>>(),
     });
+    let mut v = v;
+    if let (Some(o), Some(m)) = (&opts.overlay, v.as_object_mut()) {
+        m.insert("overlay".into(), json!(o));
+    }
     to_bytes(&v)
 }
 

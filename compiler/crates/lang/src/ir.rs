@@ -125,6 +125,8 @@ pub struct Capacity {
     pub accelerators: Vec<Spanned<Accelerator>>,
     /// Span of the `capacity` node, if written.
     pub span: Option<Span>,
+    /// Span of the whole `capacity` node, children included, if written.
+    pub block: Option<Span>,
 }
 
 /// A storage pool.

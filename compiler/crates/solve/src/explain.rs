@@ -121,9 +121,12 @@ fn block_words(mp: &Mapped, s: &State, p: usize, m: u32, block: Block) -> String
         }
         Block::Pool(pool) => {
             let used: u64 = pb.pods[p].volumes.iter().map(|v| v.1).sum();
+            let name = mach
+                .pool_names
+                .get(pool as usize)
+                .map_or_else(|| format!("#{pool}"), |n| format!("`{n}`"));
             format!(
-                "storage pool {} of {} is too full for {}{after}",
-                pool,
+                "storage pool {name} of {} is too full for {}{after}",
                 mach.name,
                 human_size(used)
             )
@@ -546,7 +549,10 @@ fn delta_words(pb: &Problem, d: &Costs) -> String {
     }
 }
 
-/// How far `p` is from fitting on `m`, in ‰ of capacity (0 when only non-capacity constraints block).
+/// How far `p` is from fitting on `m`: the largest share of one of its
+/// demands that `m` cannot supply now, in ‰ of that demand (so a machine with
+/// 8 of the 24 GiB a pod needs is closer than one with none of it, whatever
+/// the machines' sizes), plus one; 1 when only non-capacity constraints block.
 fn shortfall(s: &State, p: usize, m: usize) -> u64 {
     let pb = s.pb;
     let d = pb.demand(p, m);
@@ -554,14 +560,16 @@ fn shortfall(s: &State, p: usize, m: usize) -> u64 {
     let mut worst = 0u64;
     for r in 0..R {
         let c = cap[r];
-        if c == 0 || c == super::problem::UNBOUNDED {
+        if d[r] == 0 || c == super::problem::UNBOUNDED {
             continue;
         }
-        let need = (s.used[m][r] + d[r]).saturating_sub(c);
-        worst = worst
-            .max(u64::try_from(u128::from(need) * 1000 / u128::from(c)).unwrap_or(u64::MAX / 2));
+        let free = c.saturating_sub(s.used[m][r]);
+        let missing = d[r].saturating_sub(free);
+        worst = worst.max(
+            u64::try_from(u128::from(missing) * 1000 / u128::from(d[r])).unwrap_or(u64::MAX / 2),
+        );
     }
-    if worst == 0 { 1 } else { worst + 1 }
+    worst + 1
 }
 
 /// E0501 for every unplaced replica (one per pod: the first unplaced replica).
@@ -611,7 +619,7 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
                 let mv = &checked.machines[*m];
                 d = d.label(mv.def.id.span, format!("closest machine: {why}"));
                 format!(
-                    "closest is `{}`, which {why}; all machines: {}",
+                    "closest is `{}`: {why}; all machines: {}",
                     mv.id(),
                     all.join("; ")
                 )

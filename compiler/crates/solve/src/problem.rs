@@ -102,6 +102,8 @@ pub struct Machine {
     pub unified: bool,
     /// Capacities of the machine's storage pools.
     pub pools: Vec<u64>,
+    /// The pools' ids, as the spec names them (same order as `pools`).
+    pub pool_names: Vec<String>,
     /// For each volume class of the problem, the pool index holding it (None: not here).
     pub pool_of: Vec<Option<u16>>,
     /// Bandwidths.

@@ -595,6 +595,7 @@ pub fn map(
             cap,
             unified: m.unified,
             pools: m.def.pools.iter().map(|p| p.capacity.value).collect(),
+            pool_names: m.def.pools.iter().map(|p| p.id.value.to_string()).collect(),
             pool_of,
             bw: Bandwidth {
                 network: b.network.unwrap_or(eff.bandwidth.network),

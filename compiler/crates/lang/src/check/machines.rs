@@ -81,6 +81,15 @@ pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
     ))
 }
 
+/// Whether an error was already reported inside `span`.
+fn error_within(diags: &Diagnostics, span: amc_syntax::source::Span) -> bool {
+    diags.iter().any(|d| {
+        d.severity == amc_syntax::diagnostics::Severity::Error
+            && d.primary_span()
+                .is_some_and(|p| p.file == span.file && p.start >= span.start && p.end <= span.end)
+    })
+}
+
 fn facts_u64(v: &Value, ptr: &str) -> Option<u64> {
     v.pointer(ptr).and_then(Value::as_u64)
 }
@@ -121,6 +130,11 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
             .map(|c| c.value)
             .or_else(|| facts.and_then(|f| facts_u64(f, "/memory/totalBytes")));
         let (Some(cpu_milli), Some(memory)) = (cpu_milli, memory) else {
+            // A mistake inside `capacity` (a misspelt `memory`, a bad size)
+            // is the root cause and was reported; do not add a consequence.
+            if cap.block.is_some_and(|s| error_within(diags, s)) {
+                continue;
+            }
             diags.push(
                 Diagnostic::new(
                     Code::E0311,

@@ -64,6 +64,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
     let mut capacity = ir::Capacity::default();
     if let Some(c) = child(n, "capacity") {
         capacity.span = Some(c.name_span);
+        capacity.block = Some(c.span);
         capacity.cpu_milli = child(c, "cpu").and_then(|x| {
             x.args
                 .first()

@@ -8,6 +8,7 @@
 
 pub mod documents;
 pub mod stdlib;
+pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -62,6 +63,59 @@ pub struct SpecRoot {
     pub files: Vec<PathBuf>,
     /// Prefix for display names of files (how the user named the root).
     pub display: String,
+    /// The overlay applied (`amc build --overlay NAME`) and its files,
+    /// relative to `dir` (under `overlays/NAME/`), sorted.
+    pub overlay: Option<(String, Vec<PathBuf>)>,
+}
+
+/// The directory overlays live in, under the spec root.
+pub const OVERLAYS_DIR: &str = "overlays";
+
+impl SpecRoot {
+    /// Applies overlay `name`: the `.kdl` files under `overlays/NAME/`.
+    /// `Err` (a usage error) when there is no such overlay, naming those there are.
+    pub fn with_overlay(mut self, vfs: &dyn Vfs, name: &str) -> Result<SpecRoot, String> {
+        let dir = self.dir.join(OVERLAYS_DIR);
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            && name != "."
+            && name != "..";
+        let there = dir.join(name);
+        if !valid || !vfs.is_dir(&there) {
+            let mut known: Vec<String> = vfs
+                .kdl_files(&dir)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| {
+                    let mut c = p.components();
+                    let first = c.next()?;
+                    c.next()?;
+                    Some(first.as_os_str().to_string_lossy().into_owned())
+                })
+                .collect();
+            known.dedup();
+            return Err(if known.is_empty() {
+                format!(
+                    "no overlay `{name}`: the spec has no {OVERLAYS_DIR}/ directory with overlays"
+                )
+            } else {
+                format!(
+                    "no overlay `{name}` (no directory {OVERLAYS_DIR}/{name}/); overlays: {}",
+                    known.join(", ")
+                )
+            });
+        }
+        let files = vfs
+            .kdl_files(&there)
+            .map_err(|e| format!("cannot list {}: {e}", there.display()))?
+            .into_iter()
+            .map(|p| Path::new(OVERLAYS_DIR).join(name).join(p))
+            .collect();
+        self.overlay = Some((name.to_string(), files));
+        Ok(self)
+    }
 }
 
 /// The result of resolution.
@@ -75,6 +129,8 @@ pub struct Resolved {
     pub inputs: Vec<Input>,
     /// Stdlib modules loaded, sorted.
     pub stdlib_modules: Vec<String>,
+    /// What `param`, `for-each` and the overlay did (for [`template::annotate`]).
+    pub expansion: template::Expansion,
 }
 
 /// Finds the spec files for a path. Errors are I/O problems with the path itself
@@ -83,11 +139,16 @@ pub fn locate(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<SpecRoot, Str
     if vfs.is_dir(path) {
         let files = vfs
             .kdl_files(path)
-            .map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+            .map_err(|e| format!("cannot list {}: {e}", path.display()))?
+            .into_iter()
+            // Overlays apply only when asked for (`--overlay NAME`).
+            .filter(|p| !p.starts_with(OVERLAYS_DIR))
+            .collect();
         Ok(SpecRoot {
             dir: path.to_path_buf(),
             files,
             display: display.trim_end_matches('/').to_string(),
+            overlay: None,
         })
     } else if vfs.exists(path) {
         let dir = path
@@ -107,6 +168,7 @@ pub fn locate(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<SpecRoot, Str
             dir,
             files: vec![name],
             display: display_dir,
+            overlay: None,
         })
     } else {
         Err(format!("{}: no such file or directory", display))
@@ -146,7 +208,11 @@ pub fn resolve(
     let mut blank_files = Vec::new();
 
     let canon_root = vfs.canonicalize(&root.dir).ok();
-    for rel in &root.files {
+    let overlay_files: &[PathBuf] = root.overlay.as_ref().map_or(&[], |(_, f)| f.as_slice());
+    let n_base = root.files.len();
+    let mut parsed: Vec<Vec<Node>> = Vec::new();
+    let mut parsed_overlay: Vec<Vec<Node>> = Vec::new();
+    for (i, rel) in root.files.iter().chain(overlay_files).enumerate() {
         let rel_s = slash_path(rel);
         let name = display_name(root, &rel_s);
         if let (Some(cr), Ok(canon)) = (&canon_root, vfs.canonicalize(&root.dir.join(rel)))
@@ -198,11 +264,20 @@ pub fn resolve(
         let id = map.add(name, text.clone());
         let errors_before = diags.error_count();
         let doc = syntax::parse(id, &text, diags);
-        if doc.nodes.is_empty() && diags.error_count() == errors_before {
-            blank_files.push(id);
+        if i < n_base {
+            if doc.nodes.is_empty() && diags.error_count() == errors_before {
+                blank_files.push(id);
+            }
+            parsed.push(doc.nodes);
+        } else {
+            parsed_overlay.push(doc.nodes);
         }
-        shape::check_file(&doc.nodes, &ROOT, diags);
-        for n in doc.nodes {
+    }
+    let (parsed, added, expansion) = template::expand(parsed, parsed_overlay, diags);
+    out.expansion = expansion;
+    for nodes in parsed.into_iter().chain(added) {
+        shape::check_file(&nodes, &ROOT, diags);
+        for n in nodes {
             if n.name == "import" {
                 if let Some(m) = n.args.first().and_then(|v| v.as_str()) {
                     imports.push((m.to_string(), n.args[0].span));

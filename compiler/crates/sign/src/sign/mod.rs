@@ -117,6 +117,9 @@ pub struct ManifestView {
     /// Source facts.
     #[serde(default)]
     pub source: SourceFacts,
+    /// The overlay the spec was built with (`--overlay NAME`), if any.
+    #[serde(default)]
+    pub overlay: Option<String>,
 }
 
 impl ManifestView {

@@ -83,6 +83,8 @@ codes! {
     E0115, Error, "control character in a string";
     E0116, Error, "model source not pinned";
     E0117, Error, "model URL not HTTPS";
+    E0118, Error, "unknown template variable";
+    E0119, Error, "invalid param or for-each";
     E0201, Error, "duplicate definition";
     E0202, Error, "unknown stdlib module";
     E0203, Error, "unresolved reference";

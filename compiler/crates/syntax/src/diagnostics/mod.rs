@@ -251,6 +251,20 @@ impl Diagnostics {
         v
     }
 
+    /// Applies `f` to every diagnostic, then drops exact repeats (keeping
+    /// the first) and recounts.
+    pub fn rewrite(&mut self, mut f: impl FnMut(&mut Diagnostic)) {
+        let items = std::mem::take(&mut self.items);
+        *self = Diagnostics::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for mut d in items {
+            f(&mut d);
+            if seen.insert(format!("{d:?}")) {
+                self.push(d);
+            }
+        }
+    }
+
     /// Whether nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
