@@ -9,7 +9,9 @@
 #            mesa-vulkan-drivers (a CPU Vulkan device for `amc probe`),
 #            chromium + fonts-dejavu-core (report.html rendered headless),
 #            ruby (`ruby -c` of the Homebrew formula), curl (model staging in
-#            the end-to-end test), dpkg/apt (validators fetched as .debs)
+#            the end-to-end test), dpkg/apt (validators fetched as .debs),
+#            kubectl (kubernetes-client, unless a kubectl is on PATH:
+#            `kubectl kustomize` of every Kubernetes output folder)
 set -euo pipefail
 PKGS=(gcc python3 python3-venv python3-pip ca-certificates openssl
       libvulkan1 mesa-vulkan-drivers chromium fonts-dejavu-core ruby curl)
@@ -17,6 +19,9 @@ missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
+# `kubectl kustomize` renders every Kubernetes output folder in the
+# validators: any kubectl on PATH will do, else Debian's kubernetes-client.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-system-deps: all present: ${PKGS[*]}"
     exit 0

@@ -13,15 +13,23 @@
 #       QUADLET_UNIT_DIRS=<dir> quadlet -dryrun -no-kmsg-log
 #     with exit 0, and the dry run must print exactly one generated service
 #     per unit file (so a silently ignored unit fails);
+#   * every OUT_DIR/bootc/<machine>/ (machines with `bootc #true`) must have
+#     its Containerfile, and its usr/share/containers/systemd/ passes the
+#     same quadlet checks;
 #   * every unit under OUT_DIR/quadlet/ must pass scripts/check_quadlet_keys.py
 #     (keys per section from scripts/testdata/reference/quadlet-keys.json);
+#   * every OUT_DIR/kubernetes/<cluster>/kustomization.yaml must list every
+#     other manifest of its folder exactly once (all.yaml excepted), and
+#     `kubectl kustomize <cluster>/` must render it, the rendering passing
+#     kubernetes-validate --strict like any manifest (kustomization.yaml
+#     itself is not a cluster resource and is not validated on its own);
 #   * every read-only volume a Kubernetes pod mounts must be staged and
 #     verified by the output itself (scripts/check_staging.py);
 #   * OUT_DIR/receipts/, when present, must pass scripts/check_receipts.py
 #     (Python jsonschema against contracts/, Python's canonical digests).
 #
 # Tools come from .ci/cache (scripts/setup-validators.sh); override with
-# KUBERNETES_VALIDATE=..., QUADLET=..., QUADLET_KEYS_JSON=...,
+# KUBERNETES_VALIDATE=..., QUADLET=..., QUADLET_KEYS_JSON=..., KUBECTL=...,
 # AMC_K8S_VERSIONS="1.33 1.37".
 # Exit 0 if everything passed, 1 on any failure, 2 on usage errors.
 set -euo pipefail
@@ -30,6 +38,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$REPO/.ci/cache"
 KV="${KUBERNETES_VALIDATE:-$CACHE/venv/bin/kubernetes-validate}"
 QUADLET="${QUADLET:-$CACHE/bin/quadlet}"
+KUBECTL="${KUBECTL:-$(command -v kubectl || echo kubectl)}"
 PY="$CACHE/venv/bin/python"
 [[ -x "$PY" ]] || PY="$(command -v python3)"
 KEYS_JSON="${QUADLET_KEYS_JSON:-$REPO/scripts/testdata/reference/quadlet-keys.json}"
@@ -54,6 +63,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 manifests=0
+kustomizations=0
 quadlet_dirs=0
 receipts=0
 failures=0
@@ -88,6 +98,33 @@ validate_manifest() {
             return
         fi
     done
+}
+
+validate_kustomization() {
+    local k="$1" dir listed present rendered="$TMP/kustomized.yaml"
+    dir="$(dirname "$k")"
+    kustomizations=$((kustomizations + 1))
+    listed="$(sed -n 's/^- //p' "$k" | sort)"
+    present="$(cd "$dir" && find . -type f -name '*.yaml' ! -name kustomization.yaml ! -path ./all.yaml | sed 's|^\./||' | sort)"
+    if [[ "$listed" != "$present" ]]; then
+        diff <(echo "$listed") <(echo "$present") > "$TMP/k.diff" || true
+        fail "$k" "does not list exactly the folder's manifests (< listed, > present)" "$TMP/k.diff"
+        return
+    fi
+    if [[ "$(echo "$listed" | uniq -d)" != "" ]]; then
+        fail "$k" "lists a manifest twice"
+        return
+    fi
+    if ! command -v "$KUBECTL" >/dev/null 2>&1; then
+        fail "$k" "kubectl missing (scripts/install-system-deps.sh installs kubernetes-client)"
+        return
+    fi
+    if ! "$KUBECTL" kustomize "$dir" > "$rendered" 2> "$TMP/k.err"; then
+        fail "$k" "kubectl kustomize failed" "$TMP/k.err"
+        return
+    fi
+    cp "$rendered" "$TMP/$(basename "$dir").kustomized.yaml"
+    validate_manifest "$TMP/$(basename "$dir").kustomized.yaml"
 }
 
 validate_quadlet_dir() {
@@ -133,7 +170,13 @@ for out_dir in "$@"; do
         while IFS= read -r -d '' f; do
             found=1
             validate_manifest "$f"
-        done < <(find "$out_dir/kubernetes" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
+        done < <(find "$out_dir/kubernetes" -type f \( -name '*.yaml' -o -name '*.yml' \) ! -name kustomization.yaml -print0 | sort -z)
+        while IFS= read -r -d '' f; do
+            validate_kustomization "$f"
+        done < <(find "$out_dir/kubernetes" -mindepth 2 -maxdepth 2 -type f -name kustomization.yaml -print0 | sort -z)
+        for d in "$out_dir"/kubernetes/*/; do
+            [[ -f "$d/kustomization.yaml" ]] || fail "$d" "no kustomization.yaml"
+        done
     fi
     if [[ -d "$out_dir/quadlet" ]]; then
         while IFS= read -r -d '' f; do
@@ -143,6 +186,15 @@ for out_dir in "$@"; do
             found=1
             validate_quadlet_dir "$d"
         done < <(find "$out_dir/quadlet" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z)
+    fi
+    if [[ -d "$out_dir/bootc" ]]; then
+        # A bootc layer's units are the machine's Quadlet folder, validated the same way.
+        while IFS= read -r -d '' d; do
+            if [[ ! -f "$d/Containerfile" ]] || ! grep -q '^COPY usr/ /usr/$' "$d/Containerfile"; then
+                fail "$d" "bootc layer without its Containerfile"
+            fi
+            validate_quadlet_dir "$d/usr/share/containers/systemd"
+        done < <(find "$out_dir/bootc" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z)
     fi
     if [[ -d "$out_dir/kubernetes" ]]; then
         if ! "$PY" "$REPO/scripts/check_staging.py" "$out_dir" > "$TMP/s.log" 2>&1; then
@@ -166,5 +218,5 @@ if [[ $failures -gt 0 ]]; then
 fi
 versions="$(IFS=+; echo "${K8S_VERSIONS[*]}")"
 [[ $receipts -eq 0 ]] || echo "validate-output: $receipts receipt trees checked (scripts/check_receipts.py)"
-echo "validate-output: $manifests manifests (k8s $versions), $quadlet_dirs quadlet dirs, $failures failures"
+echo "validate-output: $manifests manifests (k8s $versions; $kustomizations rendered by kubectl kustomize), $quadlet_dirs quadlet dirs, $failures failures"
 [[ $failures -eq 0 ]]

@@ -90,6 +90,7 @@ pub fn emit(
         docs,
     };
     targets::emit_all(&cx, &mut out).map_err(internal)?;
+    quadlet::bootc_layers(spec, &mut out);
     receipts::emit(
         spec,
         checked,

@@ -218,6 +218,8 @@ pub struct Machine {
     pub hf_endpoint: Option<Spanned<String>>,
     /// Image that runs staging (`staging-image`).
     pub staging_image: Option<Spanned<String>>,
+    /// The machine runs an image-mode (bootc) OS (`bootc #true`).
+    pub bootc: bool,
     /// Labels.
     pub labels: BTreeMap<String, String>,
 }
@@ -729,6 +731,8 @@ pub struct Cluster {
     pub tenants: BTreeMap<String, TenantConfig>,
     /// Whether the cluster mounts OCI image volumes.
     pub image_volumes: bool,
+    /// Whether to write `all.yaml` (every resource in one file).
+    pub all_yaml: bool,
     /// RuntimeClass of GPU pods.
     pub gpu_runtime_class: Option<String>,
     /// Taints GPU pods tolerate: (key, effect).

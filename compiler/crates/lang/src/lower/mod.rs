@@ -156,6 +156,9 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         runtimes: child(n, "runtimes").map(|r| Spanned::new(arg_enums(r), r.span)),
         hf_endpoint: child_str(n, "hf-endpoint"),
         staging_image: child_str(n, "staging-image"),
+        bootc: child(n, "bootc")
+            .and_then(|c| c.args.first().and_then(boolean))
+            .unwrap_or(false),
         labels: labels(n),
     })
 }
@@ -694,6 +697,9 @@ fn cluster(n: &Node) -> Option<ir::Cluster> {
             })
             .collect(),
         image_volumes: child(n, "image-volumes")
+            .and_then(|c| c.args.first().and_then(boolean))
+            .unwrap_or(false),
+        all_yaml: child(n, "all-yaml")
             .and_then(|c| c.args.first().and_then(boolean))
             .unwrap_or(false),
         gpu_runtime_class: child_string(n, "gpu-runtime-class"),

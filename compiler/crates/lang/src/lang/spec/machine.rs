@@ -175,6 +175,16 @@ pub(super) static STAGING_IMAGE: NodeSpec = leaf(
     "Image that runs model staging (needs `sh`, `sha256sum` and `curl` or `wget`; default: the image of the provider that serves the model).",
 );
 
+static MACHINE_BOOTC: NodeSpec = leaf(
+    "bootc",
+    &[arg(
+        "image-mode",
+        Ty::Bool,
+        "Whether the machine runs an image-mode (bootc) OS.",
+    )],
+    "The machine runs an image-mode OS (bootc): its Quadlet units are also written as an image layer, `bootc/<machine>/usr/share/containers/systemd/`, with a `Containerfile` that adds them to a bootc base image.",
+);
+
 /// `machine "ID" { ... }`.
 pub static MACHINE: NodeSpec = NodeSpec {
     name: "machine",
@@ -200,6 +210,7 @@ pub static MACHINE: NodeSpec = NodeSpec {
         &MACHINE_RUNTIMES,
         &HF_ENDPOINT,
         &STAGING_IMAGE,
+        &MACHINE_BOOTC,
         &LABELS,
     ],
     repeatable: true,
@@ -280,6 +291,15 @@ static CL_IMAGE_VOLUMES: NodeSpec = leaf(
     )],
     "The cluster mounts OCI images and artifacts as volumes (`volumes[].image`: beta and on by default from Kubernetes 1.35, behind the `ImageVolume` feature gate in 1.33–1.34, and the container runtime must support it). `oci` models need it.",
 );
+static CL_ALL_YAML: NodeSpec = leaf(
+    "all-yaml",
+    &[arg(
+        "write",
+        Ty::Bool,
+        "Whether to write the cluster's all.yaml.",
+    )],
+    "Also write `kubernetes/<cluster>/all.yaml`: every resource of the cluster in one multi-document file, in apply order, for `kubectl apply -f` (the folder's `kustomization.yaml` is written either way and does not list it).",
+);
 static CL_GPU_RUNTIME_CLASS: NodeSpec = leaf(
     "gpu-runtime-class",
     &[arg("name", Ty::Id, "RuntimeClass name, e.g. \"nvidia\".")],
@@ -314,6 +334,7 @@ pub static CLUSTER: NodeSpec = NodeSpec {
         &CL_INGRESS_CLASS,
         &CL_TENANT,
         &CL_IMAGE_VOLUMES,
+        &CL_ALL_YAML,
         &CL_GPU_RUNTIME_CLASS,
         &CL_GPU_TOLERATION,
         &HF_ENDPOINT,
