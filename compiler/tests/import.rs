@@ -517,6 +517,18 @@ fn import_errors_have_codes_and_positions() {
         err.contains("amc::E0406") && err.contains("k.yaml:8:19"),
         "{err}"
     );
+    // llama.cpp's model from its environment.
+    let (out, err, code) = run(
+        "env.yaml",
+        "services:\n  llm:\n    image: ghcr.io/ggml-org/llama.cpp:server\n    environment:\n      LLAMA_ARG_MODEL: /models/m-1b-q8_0.gguf\n      LLAMA_ARG_CTX_SIZE: 4096\n    volumes: [\"/srv/llm:/models\"]\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("file \"m-1b-q8_0.gguf\"") && out.contains("path \"/srv/llm\""),
+        "{out}"
+    );
+    assert!(out.contains("env \"LLAMA_ARG_CTX_SIZE\" \"4096\""), "{out}");
+    assert!(!out.contains("LLAMA_ARG_MODEL"), "{out}");
     // Upstream JSON and Compose in one run.
     let pod = upstream("local-podman-llama-cpp.agent-pod.json");
     std::fs::copy(pod, d.join("pod.json")).unwrap();

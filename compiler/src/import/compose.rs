@@ -394,8 +394,7 @@ fn environment(w: &mut Workload, y: &Y) {
         }
         if secret_name(&k) {
             w.secrets.insert(k.clone(), ident(&k));
-            if let Some(v) = v.filter(|v| bare_variable(v).is_none()) {
-                let _ = v;
+            if v.is_some_and(|v| bare_variable(&v).is_none()) {
                 w.drop(
                     format!("environment.{k}"),
                     "its value is a credential: it becomes a `secret` (create it on the target)",

@@ -20,6 +20,7 @@
 //! Never: reads or writes files, panics on bad input.
 
 mod compose;
+mod fleet;
 mod kdl;
 mod kubernetes;
 mod machine;
@@ -319,6 +320,7 @@ pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
                     }
                     w.id = id;
                     w.origin = format!("{} in {}", w.origin, input.name);
+                    w.server_env();
                     workloads.push(w);
                 }
                 header_notes.extend(

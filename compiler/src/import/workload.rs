@@ -352,6 +352,36 @@ pub(crate) struct Workload {
 }
 
 impl Workload {
+    /// llama.cpp reads its model and port from `LLAMA_ARG_*` too: moves
+    /// them from the environment to the server's arguments.
+    pub fn server_env(&mut self) {
+        if self.engine != Some(Engine::LlamaCpp) {
+            return;
+        }
+        if let Some(m) = self.env.remove("LLAMA_ARG_MODEL") {
+            self.server.model.get_or_insert(m);
+        }
+        if let Some(m) = self.env.remove("LLAMA_ARG_HF_REPO") {
+            self.server.model.get_or_insert(m);
+        }
+        if let Some(f) = self.env.remove("LLAMA_ARG_HF_FILE") {
+            self.server.hf_file.get_or_insert(f);
+        }
+        if let Some(p) = self.env.remove("LLAMA_ARG_PORT")
+            && self.server.port.is_none()
+        {
+            self.server.port = p.parse().ok();
+        }
+        // amc sets the host, the alias and the GPU layers itself.
+        for k in [
+            "LLAMA_ARG_HOST",
+            "LLAMA_ARG_ALIAS",
+            "LLAMA_ARG_N_GPU_LAYERS",
+        ] {
+            self.env.remove(k);
+        }
+    }
+
     /// Notes a field that is not carried over.
     pub fn drop(&mut self, path: impl AsRef<str>, why: impl AsRef<str>) {
         self.dropped
