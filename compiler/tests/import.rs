@@ -351,3 +351,237 @@ fn damaged_documents_never_crash_the_import() {
         }
     }
 }
+
+// ---- Compose and Kubernetes input ----------------------------------------
+
+fn case_dir(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(case)
+}
+
+/// The input files of a case: everything but `expected.*`, sorted.
+fn case_inputs(case: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(case_dir(case))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("expected"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Compares `actual` with the case's `name` byte for byte (`AMC_BLESS=1` rewrites it).
+fn expect_bytes(case: &str, name: &str, actual: &str) {
+    let path = case_dir(case).join(name);
+    if std::env::var_os("AMC_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing (AMC_BLESS=1 writes it)", path.display()));
+    assert!(
+        expected == actual,
+        "{case}/{name} differs (AMC_BLESS=1 rewrites it):\n{}",
+        similar::TextDiff::from_lines(&expected, actual).unified_diff()
+    );
+}
+
+/// Imports a case from inside its directory (names in the output are
+/// relative), compares the spec with `expected.kdl` and the report on
+/// standard error with `expected.stderr`, and checks the spec is formatted
+/// and checks clean (warnings only).
+fn import_case(case: &str) -> String {
+    let dir = case_dir(case);
+    let mut args = vec!["import"];
+    let files = case_inputs(case);
+    args.extend(files.iter().map(String::as_str));
+    let (out, err, code) = amc(&args, &dir);
+    assert_eq!(code, 0, "{case}: {err}");
+    expect_bytes(case, "expected.kdl", &out);
+    expect_bytes(case, "expected.stderr", &err);
+    assert!(
+        out.contains("// not carried over:") || case.contains("llama"),
+        "{out}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("spec")).unwrap();
+    std::fs::write(tmp.path().join("spec/spec.kdl"), &out).unwrap();
+    let (_, err, code) = amc(&["fmt", "--check", "spec"], tmp.path());
+    assert_eq!(code, 0, "{case}: amc fmt --check: {err}");
+    let (_, err, code) = amc(&["check", "spec"], tmp.path());
+    assert_eq!(code, 0, "{case}: amc check: {err}\n{out}");
+    assert!(!err.contains("× "), "{case}: {err}");
+    out
+}
+
+#[test]
+fn compose_with_vllm_and_an_agent() {
+    let spec = import_case("compose-vllm");
+    assert!(
+        spec.contains("provider \"vllm-local\" extends=\"vllm\""),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("resources memory-limit=\"32GiB\" gpus=1"),
+        "{spec}"
+    );
+    assert!(spec.contains("// not carried over: healthcheck:"), "{spec}");
+    assert!(
+        spec.contains("secret \"hf-token\" env=\"HF_TOKEN\""),
+        "{spec}"
+    );
+    // The agent is kept, commented out, with an affinity to its server.
+    assert!(spec.contains("/-pod \"agent\""), "{spec}");
+    assert!(spec.contains("affinity \"vllm\""), "{spec}");
+}
+
+#[test]
+fn compose_with_llama_cpp_on_dev_dri() {
+    let spec = import_case("compose-llama-dri");
+    assert!(spec.contains("accelerator \"vulkan\""), "{spec}");
+    assert!(spec.contains("path \"/srv/models\""), "{spec}");
+    assert!(spec.contains("\"-c\" \"8192\" \"--jinja\""), "{spec}");
+}
+
+#[test]
+fn kubernetes_deployment_of_vllm_with_nvidia_gpus() {
+    let spec = import_case("k8s-vllm-deployment");
+    assert!(spec.contains("replicas 2"), "{spec}");
+    assert!(spec.contains("gpu-toleration \"nvidia.com/gpu\""), "{spec}");
+    assert!(spec.contains("require-label gpu=\"l40s\""), "{spec}");
+    assert!(
+        spec.contains("not carried over: vllm.yaml: Service `llama-8b`"),
+        "{spec}"
+    );
+}
+
+#[test]
+fn kubernetes_statefulset_of_llama_cpp_with_claim_templates() {
+    let spec = import_case("k8s-llama-statefulset");
+    assert!(spec.contains("quota \"20GiB\""), "{spec}");
+    assert!(
+        spec.contains("volume \"llama-cpp-slots\" mount=\"/slots\""),
+        "{spec}"
+    );
+}
+
+/// An error case: the report on standard error, byte for byte, exit 1.
+fn error_case(case: &str) -> String {
+    let dir = case_dir(case);
+    let mut args = vec!["import"];
+    let files = case_inputs(case);
+    args.extend(files.iter().map(String::as_str));
+    let (out, err, code) = amc(&args, &dir);
+    assert_eq!(code, 1, "{case}: {err}");
+    assert!(out.is_empty());
+    expect_bytes(case, "expected.stderr", &err);
+    err
+}
+
+#[test]
+fn malformed_compose_is_a_diagnostic_with_its_position() {
+    let err = error_case("err-malformed");
+    assert!(
+        err.contains("amc::E0404") && err.contains("compose.yaml:5:12"),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_errors_have_codes_and_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let run = |name: &str, text: &str| {
+        std::fs::write(d.join(name), text).unwrap();
+        amc(&["import", name], d)
+    };
+    let (_, err, code) = run("notes.yaml", "title: a list\nitems: [1, 2]\n");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("amc::E0405") && err.contains("notes.yaml:1:1"),
+        "{err}"
+    );
+    let (_, err, code) = run("compose.yaml", "services:\n  - vllm\n");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("amc::E0406") && err.contains("compose.yaml:2:3"),
+        "{err}"
+    );
+    let (_, err, code) = run(
+        "k.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  template:\n    spec:\n      containers: {}\n",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("amc::E0406") && err.contains("k.yaml:8:19"),
+        "{err}"
+    );
+    // llama.cpp's model from its environment.
+    let (out, err, code) = run(
+        "env.yaml",
+        "services:\n  llm:\n    image: ghcr.io/ggml-org/llama.cpp:server\n    environment:\n      LLAMA_ARG_MODEL: /models/m-1b-q8_0.gguf\n      LLAMA_ARG_CTX_SIZE: 4096\n    volumes: [\"/srv/llm:/models\"]\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("file \"m-1b-q8_0.gguf\"") && out.contains("path \"/srv/llm\""),
+        "{out}"
+    );
+    assert!(out.contains("env \"LLAMA_ARG_CTX_SIZE\" \"4096\""), "{out}");
+    assert!(!out.contains("LLAMA_ARG_MODEL"), "{out}");
+    // Upstream JSON and Compose in one run.
+    let pod = upstream("local-podman-llama-cpp.agent-pod.json");
+    std::fs::copy(pod, d.join("pod.json")).unwrap();
+    std::fs::write(d.join("c.yaml"), "services:\n  a:\n    image: x/y:1\n").unwrap();
+    let (_, err, code) = amc(&["import", "pod.json", "c.yaml"], d);
+    assert_eq!(code, 1);
+    assert!(err.contains("amc::E0405"), "{err}");
+    // Other Kubernetes kinds are a warning, never dropped silently.
+    let (out, err, code) = run(
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("amc::W0401") && err.contains("svc.yaml:2:7"),
+        "{err}"
+    );
+    assert!(
+        out.contains("not carried over: svc.yaml: Service `s`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn hostile_yaml_never_crashes_the_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(case_dir("compose-vllm").join("compose.yaml")).unwrap();
+    let k8s = std::fs::read_to_string(case_dir("k8s-vllm-deployment").join("vllm.yaml")).unwrap();
+    let mut inputs = vec![
+        "a: &a [*a]\n".to_string(),
+        "services: !!binary aGVsbG8=\n".to_string(),
+        "services:\n  x: {image: [1], command: {a: b}, ports: [{target: 99999}], deploy: 3}\n"
+            .to_string(),
+        "apiVersion: apps/v1\nkind: StatefulSet\nspec: {template: {spec: {containers: [7]}}}\n"
+            .to_string(),
+        "---\n---\n".to_string(),
+        "\u{feff}services: {}\n".to_string(),
+    ];
+    // Every prefix of the examples, cut at line ends.
+    for text in [&base, &k8s] {
+        for (i, _) in text.match_indices('\n').step_by(3) {
+            inputs.push(text[..i].to_string());
+        }
+    }
+    for (n, text) in inputs.iter().enumerate() {
+        std::fs::write(tmp.path().join("in.yaml"), text).unwrap();
+        let (_, err, code) = amc(&["import", "in.yaml"], tmp.path());
+        assert!(
+            code == 0 || code == 1,
+            "input {n}: exit {code}: {err}\n{text}"
+        );
+        if code == 1 {
+            assert!(err.contains("amc::E040"), "input {n}: {err}");
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! `amc import`: upstream Agent Machine JSON documents to a formatted `.kdl` spec.
+//! `amc import`: Compose files, Kubernetes manifests and upstream Agent
+//! Machine JSON documents to a formatted `.kdl` spec.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +15,10 @@ use super::common::{display_of, style};
 /// Arguments of `amc import`.
 #[derive(Args)]
 pub struct ImportArgs {
-    /// AgentPod, InferenceProvider, CacheTier and AgentMachine JSON documents.
+    /// Compose files (.yaml/.yml), Kubernetes manifests (YAML or JSON;
+    /// Deployments and StatefulSets of vLLM, llama.cpp, SGLang or Ollama),
+    /// or AgentPod, InferenceProvider, CacheTier and AgentMachine JSON
+    /// documents; the kind is read from the content.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Write DIR/spec.kdl (DIR is created; an existing spec.kdl is never
@@ -42,7 +46,7 @@ pub fn run(a: ImportArgs) -> ExitCode {
                 });
             }
             Ok(Err(_)) => diags.push(
-                Diagnostic::new(Code::E0401, format!("`{name}` is not UTF-8 JSON"))
+                Diagnostic::new(Code::E0401, format!("`{name}` is not UTF-8 text"))
                     .help("save the file as UTF-8"),
             ),
             Err(e) => diags.push(Diagnostic::new(
@@ -64,13 +68,16 @@ pub fn run(a: ImportArgs) -> ExitCode {
     let Some(text) = out else {
         return ExitCode::from(1);
     };
+    if diags.warning_count() > 0 {
+        stderr!("{}", render::human(&diags.sorted(), &map, style()));
+    }
     let stand_ins = text
         .lines()
         .filter(|l| l.trim_start().starts_with("// stand-in:"))
         .count();
     if stand_ins > 0 {
         stderrln!(
-            "note: {stand_ins} stand-in(s) for documents that were not given; review the `// stand-in:` comments"
+            "note: {stand_ins} stand-in(s) for what the input does not say; review the `// stand-in:` comments"
         );
     }
     match a.out {
@@ -92,7 +99,7 @@ pub fn run(a: ImportArgs) -> ExitCode {
             match written {
                 Ok(()) => {
                     stderrln!(
-                        "imported {} document(s) into {}",
+                        "imported {} file(s) into {}",
                         names.len(),
                         display_of(&target)
                     );

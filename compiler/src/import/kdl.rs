@@ -54,6 +54,8 @@ pub struct Node {
     pub props: Vec<(String, Val)>,
     /// Children.
     pub children: Vec<Node>,
+    /// Written commented out with KDL's `/-` (kept for the reader, not read).
+    pub disabled: bool,
 }
 
 impl Node {
@@ -148,6 +150,9 @@ fn write_node(n: &Node, depth: usize, out: &mut String) {
         }
     }
     out.push_str(&pad);
+    if n.disabled {
+        out.push_str("/-");
+    }
     out.push_str(&ident(&n.name));
     for a in &n.args {
         out.push(' ');

@@ -1,7 +1,11 @@
-//! `amc import`: upstream Agent Machine documents to an amc spec.
+//! `amc import`: upstream Agent Machine documents, Compose files and
+//! Kubernetes manifests to an amc spec.
 //!
 //! Takes: AgentPod, InferenceProvider, CacheTier and AgentMachine JSON
-//! documents (text and display name), already added to a source map.
+//! documents, or Compose files and Kubernetes manifest streams (YAML or
+//! JSON; `compose.rs`, `kubernetes.rs`, `servers.rs`), each with its text
+//! and display name, already added to a source map. The kind is read from
+//! the content ([`detect`]).
 //! Produces: one formatted `.kdl` spec (the output of `crate::fmt`) that
 //! builds back into equivalent documents, or diagnostics pointing into the
 //! JSON files (E0401 malformed, E0403 wrong kind, E0402 contract violation).
@@ -9,21 +13,31 @@
 //! the machine, the cluster of a Kubernetes pod) become stand-ins marked by
 //! a `// stand-in:` comment. What cannot round-trip is listed in
 //! docs/governance.md ("Migration") and [`ALLOWED_DIFFERENCES`].
+//! A Compose or Kubernetes input gives a spec with a `// not carried over:`
+//! comment per field amc has no place for; its errors are E0404 (malformed
+//! YAML), E0405 (not a kind amc imports), E0406 (a field of the wrong shape)
+//! and W0401 (a Kubernetes object left out).
 //! Never: reads or writes files, panics on bad input.
 
+mod compose;
+mod fleet;
 mod kdl;
+mod kubernetes;
 mod machine;
 mod pod;
 mod provider;
+mod servers;
 mod tier;
+mod workload;
+mod yaml;
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::resolve::documents::{Expected, checked_json};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 
 pub use kdl::{Node, Val};
 
@@ -155,9 +169,207 @@ pub(crate) fn size(bytes: i64) -> String {
     }
 }
 
-/// Imports the documents into one formatted spec. `None` when a document
+/// What an input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// An upstream Agent Machine JSON document.
+    Upstream,
+    /// A Compose file (a mapping with `services`).
+    Compose,
+    /// A Kubernetes manifest stream (`apiVersion` and `kind`).
+    Kubernetes,
+}
+
+enum Read {
+    Upstream,
+    Compose(Vec<yaml::Y>),
+    Kubernetes(Vec<yaml::Y>),
+}
+
+fn not_recognised(input: &Input, at: Option<&yaml::Y>, why: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Code::E0405,
+        format!("`{}` is not something `amc import` reads: {why}", input.name),
+    )
+    .help("amc import reads Compose files (`services:`), Kubernetes manifests (`apiVersion` and `kind`; Deployments and StatefulSets are imported) and upstream Agent Machine JSON documents");
+    if let Some(s) = at.and_then(|y| y.span(input.file)) {
+        d = d.label(s, "not a Compose file or a Kubernetes object");
+    }
+    d
+}
+
+fn read_input(input: &Input, diags: &mut Diagnostics) -> Option<Read> {
+    let lower = input.name.to_ascii_lowercase();
+    let json_like = lower.ends_with(".json") || input.text.trim_start().starts_with('{');
+    if json_like {
+        // An upstream document unless it is a Kubernetes object.
+        let k8s = serde_json::from_str::<Value>(&input.text)
+            .ok()
+            .is_some_and(|v| v.get("apiVersion").is_some());
+        if !k8s {
+            return Some(Read::Upstream);
+        }
+    }
+    let docs = match yaml::parse(input.file, &input.name, &input.text) {
+        Ok(d) => d,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let Some(first) = docs.first() else {
+        diags.push(not_recognised(input, None, "it holds no document"));
+        return None;
+    };
+    if !first.get("services").is_null() {
+        if docs.len() > 1 {
+            diags.push(not_recognised(
+                input,
+                docs.get(1),
+                "a Compose file is one document",
+            ));
+            return None;
+        }
+        return Some(Read::Compose(docs));
+    }
+    for d in &docs {
+        let ok = d.get("kind").text().is_some() && d.get("apiVersion").text().is_some();
+        if !ok {
+            diags.push(not_recognised(
+                input,
+                Some(d),
+                "a document has neither `services` nor `apiVersion` and `kind`",
+            ));
+            return None;
+        }
+    }
+    Some(Read::Kubernetes(docs))
+}
+
+/// What kind of input a file is, from its content and name (`None` when
+/// it is none amc reads; `diags` say why).
+pub fn detect(input: &Input, diags: &mut Diagnostics) -> Option<InputKind> {
+    read_input(input, diags).map(|r| match r {
+        Read::Upstream => InputKind::Upstream,
+        Read::Compose(_) => InputKind::Compose,
+        Read::Kubernetes(_) => InputKind::Kubernetes,
+    })
+}
+
+/// Imports the inputs into one formatted spec. `None` when an input
 /// failed to load (the diagnostics say why).
 pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
+    let mut reads = Vec::new();
+    let mut ok = true;
+    for input in inputs {
+        match read_input(input, diags) {
+            Some(r) => reads.push((input, r)),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let upstream: Vec<Input> = reads
+        .iter()
+        .filter(|(_, r)| matches!(r, Read::Upstream))
+        .map(|(i, _)| (*i).clone())
+        .collect();
+    if upstream.len() == reads.len() {
+        return import_upstream(&upstream, diags);
+    }
+    if !upstream.is_empty() {
+        let first = &upstream[0];
+        diags.push(
+            Diagnostic::new(
+                Code::E0405,
+                format!(
+                    "`{}` is an upstream Agent Machine document, given with Compose or Kubernetes input",
+                    first.name
+                ),
+            )
+            .label(Span::new(first.file, 0, 1), "an upstream document")
+            .help("import upstream documents and Compose or Kubernetes files in separate runs"),
+        );
+        return None;
+    }
+    let mut workloads: Vec<workload::Workload> = Vec::new();
+    let mut header_notes = Vec::new();
+    let mut sources = Vec::new();
+    for (input, r) in &reads {
+        let got = match r {
+            Read::Compose(docs) => {
+                sources.push(format!("Compose file `{}`", input.name));
+                docs.first()
+                    .and_then(|d| compose::read(input.file, &input.name, d, diags))
+            }
+            Read::Kubernetes(docs) => {
+                sources.push(format!("Kubernetes manifests `{}`", input.name));
+                kubernetes::read(input.file, &input.name, docs, diags)
+            }
+            Read::Upstream => None,
+        };
+        match got {
+            Some((ws, notes)) => {
+                for mut w in ws {
+                    let mut id = w.id.clone();
+                    let mut n = 2;
+                    while workloads.iter().any(|x| x.id == id) {
+                        id = workload::ident(&format!("{}-{n}", w.id));
+                        n += 1;
+                    }
+                    w.id = id;
+                    w.origin = format!("{} in {}", w.origin, input.name);
+                    w.server_env();
+                    workloads.push(w);
+                }
+                header_notes.extend(
+                    notes
+                        .into_iter()
+                        .map(|n| format!("not carried over: {}: {n}", input.name)),
+                );
+            }
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let source = if sources.len() == 1 {
+        sources[0].clone()
+    } else {
+        "the input".to_string()
+    };
+    let (imports, nodes) = servers::nodes(&workloads, &source);
+    let mut header = vec![
+        format!("Imported by `amc import` from {}.", sources.join(", ")),
+        "Stand-ins (`// stand-in:`) replace what the input does not say: review them.".to_string(),
+        "`// not carried over:` names each field amc has no place for.".to_string(),
+    ];
+    header.extend(header_notes);
+    let mut text = kdl::write(&header, &[]);
+    text.push('\n');
+    for i in &imports {
+        text.push_str(&format!("import \"{i}\"\n"));
+    }
+    text.push('\n');
+    text.push_str(&kdl::write(&[], &nodes));
+    format(&text, diags)
+}
+
+fn format(text: &str, diags: &mut Diagnostics) -> Option<String> {
+    match crate::fmt::format_str("imported.kdl", text) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            diags.push(Diagnostic::internal(
+                "amc import wrote KDL its formatter cannot read",
+            ));
+            None
+        }
+    }
+}
+
+fn import_upstream(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
     let mut set = Set::default();
     let mut ok = true;
     let mut duplicates = Vec::new();
@@ -201,15 +413,7 @@ pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
     ];
     header.extend(duplicates);
     let text = kdl::write(&header, &nodes);
-    match crate::fmt::format_str("imported.kdl", &text) {
-        Ok(t) => Some(t),
-        Err(_) => {
-            diags.push(Diagnostic::internal(
-                "amc import wrote KDL its formatter cannot read",
-            ));
-            None
-        }
-    }
+    format(&text, diags)
 }
 
 fn assemble(set: &Set) -> Vec<Node> {

@@ -124,6 +124,10 @@ codes! {
     E0401, Error, "malformed JSON document";
     E0402, Error, "document violates its contract";
     E0403, Error, "document of the wrong kind";
+    E0404, Error, "malformed YAML document";
+    E0405, Error, "import input not recognised";
+    E0406, Error, "Compose or Kubernetes field of the wrong shape";
+    W0401, Warning, "Kubernetes object not carried over";
     E0501, Error, "pod cannot be placed";
     E0701, Error, "signing key cannot be used";
     E0702, Error, "encrypted signing key cannot be decrypted";
