@@ -197,7 +197,7 @@ fn build_plan_prints_the_same_diff_then_replaces() {
         d,
     );
     assert!(
-        stdout(&o).starts_with("86 added, 0 removed, 0 changed;"),
+        stdout(&o).starts_with("87 added, 0 removed, 0 changed;"),
         "{}",
         stdout(&o)
     );

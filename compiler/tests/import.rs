@@ -489,6 +489,14 @@ fn malformed_compose_is_a_diagnostic_with_its_position() {
 }
 
 #[test]
+fn unrecognised_input_and_a_field_of_the_wrong_shape_are_diagnostics() {
+    let err = error_case("err-unrecognised");
+    assert!(err.contains("amc::E0405") && err.contains("notes.yaml:1:1"), "{err}");
+    let err = error_case("err-shape");
+    assert!(err.contains("amc::E0406") && err.contains("compose.yaml:2:3"), "{err}");
+}
+
+#[test]
 fn import_errors_have_codes_and_positions() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
