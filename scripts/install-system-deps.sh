@@ -9,10 +9,11 @@
 #            mesa-vulkan-drivers (a CPU Vulkan device for `amc probe`),
 #            chromium + fonts-dejavu-core (report.html rendered headless),
 #            ruby (`ruby -c` of the Homebrew formula), curl (model staging in
-#            the end-to-end test), dpkg/apt (validators fetched as .debs)
+#            the end-to-end test), dpkg/apt (validators fetched as .debs),
+#            neovim (`amc lsp` through a real client, scripts/test-nvim-lsp.sh)
 set -euo pipefail
 PKGS=(gcc python3 python3-venv python3-pip ca-certificates openssl
-      libvulkan1 mesa-vulkan-drivers chromium fonts-dejavu-core ruby curl)
+      libvulkan1 mesa-vulkan-drivers chromium fonts-dejavu-core ruby curl neovim)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
