@@ -117,6 +117,8 @@ fn overlaps(a: &Range, b: &Range) -> bool {
 /// The quick-fix actions for the diagnostics published on `uri` whose range
 /// meets `range`; the first fix of each diagnostic is the preferred one.
 /// `only` is the client's filter of action kinds.
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy sees as mutable.
+#[allow(clippy::mutable_key_type)]
 pub fn code_actions(
     fixable: &[Fixable],
     range: &Range,

@@ -68,19 +68,17 @@ fn definitions(index: &Index, kind: &str, id: &str) -> Vec<Place> {
     out
 }
 
-/// The edits renaming what [`prepare`] found to `new_id`, by spec file (byte
-/// ranges into that file's text and the new text).
-pub fn rename(
-    what: &Renamable,
-    new_id: &str,
-    index: &Index,
-) -> Result<BTreeMap<PathBuf, Vec<((usize, usize), String)>>, String> {
+/// Edits by spec file: byte ranges into that file's text, and the new text.
+pub type FileEdits = BTreeMap<PathBuf, Vec<((usize, usize), String)>>;
+
+/// The edits renaming what [`prepare`] found to `new_id`.
+pub fn rename(what: &Renamable, new_id: &str, index: &Index) -> Result<FileEdits, String> {
     if !is_identifier(new_id) {
         return Err(format!(
             "`{new_id}` is not a valid id: ids use lower-case letters, digits and `-`, start with a letter or digit, do not end with `-`, and have at most 40 characters"
         ));
     }
-    let mut out: BTreeMap<PathBuf, Vec<((usize, usize), String)>> = BTreeMap::new();
+    let mut out = FileEdits::new();
     if new_id == what.id {
         return Ok(out);
     }

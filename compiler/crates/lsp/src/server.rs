@@ -228,9 +228,9 @@ impl Server<'_> {
             }
             "textDocument/prepareRename" | "textDocument/rename" => {
                 let result = if req.method == "textDocument/rename" {
-                    parse(req.params).and_then(|p| Ok(self.rename(p)))
+                    parse(req.params).map(|p| self.rename(p))
                 } else {
-                    parse(req.params).and_then(|p| Ok(self.prepare_rename(p)))
+                    parse(req.params).map(|p| self.prepare_rename(p))
                 };
                 return match result {
                     Ok(Ok(v)) => Response::new_ok(id, v),
@@ -607,6 +607,8 @@ impl Server<'_> {
         }))
     }
 
+    // `WorkspaceEdit::changes` is keyed by `Uri`, which clippy sees as mutable.
+    #[allow(clippy::mutable_key_type)]
     fn rename(&mut self, p: RenameParams) -> Result<Value, String> {
         let (_, what, index) = self.renamable(&p.text_document_position)?;
         let edits = rename::rename(&what, &p.new_name, &index)?;
