@@ -12,9 +12,10 @@
 #            the end-to-end test), dpkg/apt (validators fetched as .debs),
 #            kubectl (kubernetes-client, unless a kubectl is on PATH:
 #            `kubectl kustomize` of every Kubernetes output folder)
+#            neovim (`amc lsp` through a real client, scripts/test-nvim-lsp.sh)
 set -euo pipefail
 PKGS=(gcc python3 python3-venv python3-pip ca-certificates openssl
-      libvulkan1 mesa-vulkan-drivers chromium fonts-dejavu-core ruby curl)
+      libvulkan1 mesa-vulkan-drivers chromium fonts-dejavu-core ruby curl neovim)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -11,6 +11,8 @@
 #      a real llama.cpp server; fail-closed on corrupted bytes)
 #   6. ruby -c packaging/homebrew/amc.rb (the Homebrew formula parses; ruby is
 #      required under CI, skipped with a note elsewhere)
+#   7. scripts/test-nvim-lsp.sh     (`amc lsp` through Neovim's built-in
+#      client, headless; nvim is required under CI, skipped with a note elsewhere)
 # Steps 2-5 need scripts/setup-validators.sh to have run once.
 set -euo pipefail
 
@@ -49,4 +51,14 @@ elif [[ "${CI:-}" == "true" ]]; then
     exit 1
 else
     echo "ruby not installed; skipped (apt-get install ruby)"
+fi
+
+step "scripts/test-nvim-lsp.sh (amc lsp through headless Neovim)"
+if command -v nvim >/dev/null 2>&1; then
+    bash scripts/test-nvim-lsp.sh
+elif [[ "${CI:-}" == "true" ]]; then
+    echo "nvim is missing (.ci/run installs neovim)" >&2
+    exit 1
+else
+    echo "nvim not installed; skipped (apt-get install neovim)"
 fi

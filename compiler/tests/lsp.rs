@@ -11,6 +11,9 @@ use std::time::Duration;
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 
+#[path = "lsp/editing.rs"]
+mod editing;
+
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A broken spec: pod `broken` names an undefined provider, on a line whose

@@ -4,7 +4,9 @@
 //! `driver::compile` exactly as `amc check` does (facts, documents and
 //! placement included) and produces LSP diagnostics grouped by file URI,
 //! with the same codes and spans, positions in UTF-16. Secondary labels
-//! become related information. Never publishes; the server does.
+//! become related information; fix-its become quick fixes
+//! ([`super::actions`]); the placement and the values the compiler filled
+//! in become inlay hints ([`super::inlay`]). Never publishes; the server does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,8 +21,10 @@ use amc_emit::EmitOptions;
 use amc_syntax::diagnostics::{self as amc_diag, Severity};
 use amc_syntax::source::{SourceMap, Span};
 
+use super::actions::{QuickFix, quick_fixes};
 use super::convert::{LineIndex, path_to_uri};
 use super::index::stdlib_file;
+use super::inlay::{Hint, compiled_hints};
 use super::store::{Overlay, Target};
 
 /// How file names of a compilation map to URIs.
@@ -34,7 +38,8 @@ pub struct UriMap<'a> {
 }
 
 impl UriMap<'_> {
-    fn uri(&self, name: &str) -> Option<String> {
+    /// The URI of a file of the compilation, by its name (`None`: no file).
+    pub fn uri(&self, name: &str) -> Option<String> {
         if let Some(std_name) = name.strip_prefix("std:") {
             let dir = self.stdlib_dir?;
             return Some(path_to_uri(&stdlib_file(dir, &format!("std:{std_name}"))));
@@ -47,6 +52,28 @@ impl UriMap<'_> {
     }
 }
 
+/// A diagnostic as published, with the quick fixes its fix-its make.
+#[derive(Debug, Clone)]
+pub struct Fixable {
+    /// The diagnostic as published.
+    pub diagnostic: Diagnostic,
+    /// Its quick fixes, best first.
+    pub fixes: Vec<QuickFix>,
+}
+
+/// What one compilation tells the editor, by file URI.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// Diagnostics by URI (every spec file has an entry, empty when clean).
+    pub diagnostics: BTreeMap<String, Vec<Diagnostic>>,
+    /// Diagnostics that have quick fixes, by the URI they are published on.
+    pub fixable: BTreeMap<String, Vec<Fixable>>,
+    /// Inlay hints from the compilation (placement, filled-in values).
+    pub hints: BTreeMap<String, Vec<Hint>>,
+    /// The text each URI had when compiled (hints and fixes hold for it only).
+    pub texts: BTreeMap<String, String>,
+}
+
 /// Compiles a target and returns its diagnostics by URI. Diagnostics that
 /// point nowhere (or into a file that has no URI) go to `anchor`, at its start.
 pub fn check(
@@ -55,7 +82,14 @@ pub fn check(
     uris: &UriMap<'_>,
     anchor: &str,
 ) -> BTreeMap<String, Vec<Diagnostic>> {
-    let mut out: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    compile(target, overlay, uris, anchor).diagnostics
+}
+
+/// Compiles a target as `amc check` does: diagnostics, quick fixes and
+/// inlay hints by URI.
+pub fn compile(target: &Target, overlay: &Overlay, uris: &UriMap<'_>, anchor: &str) -> Compiled {
+    let mut compiled = Compiled::default();
+    let out = &mut compiled.diagnostics;
     let opts = Options {
         stop: Stop::Check,
         emit: EmitOptions::default(),
@@ -71,7 +105,7 @@ pub fn check(
                 message,
                 ..Diagnostic::default()
             });
-            return out;
+            return compiled;
         }
     };
     // Every spec file gets an entry, so files that became clean are cleared.
@@ -79,7 +113,8 @@ pub fn check(
         if !f.name.starts_with("std:")
             && let Some(uri) = uris.uri(&f.name)
         {
-            out.entry(uri).or_default();
+            out.entry(uri.clone()).or_default();
+            compiled.texts.insert(uri, f.text.to_string());
         }
     }
     for d in c.diagnostics.sorted() {
@@ -104,9 +139,22 @@ pub fn check(
                 })
             })
             .collect();
-        out.entry(uri).or_default().push(to_lsp(&d, range, related));
+        let published = to_lsp(&d, range, related);
+        let fixes = quick_fixes(&d, &c.sources, uris);
+        if !fixes.is_empty() {
+            compiled
+                .fixable
+                .entry(uri.clone())
+                .or_default()
+                .push(Fixable {
+                    diagnostic: published.clone(),
+                    fixes,
+                });
+        }
+        out.entry(uri).or_default().push(published);
     }
-    out
+    compiled.hints = compiled_hints(&c, uris);
+    compiled
 }
 
 fn range_of(sources: &SourceMap, span: Span) -> Option<Range> {

@@ -6,6 +6,7 @@ use super::convert::LineIndex;
 use super::definition::definition;
 use super::hover::hover;
 use super::index::Index;
+use super::{inlay, rename, semantic, symbols};
 
 fn texts() -> Vec<String> {
     let root =
@@ -38,7 +39,14 @@ fn features_survive_any_prefix_and_offset() {
         for cut in cuts {
             let text = &full[..cut];
             let lines = LineIndex::new(text);
+            let _ = semantic::encode(text, &semantic::tokens(text));
+            let _ = symbols::document_symbols(text);
+            let _ = symbols::file_defs("file:///x.kdl", text);
+            let _ = inlay::to_lsp(text, 0, text.len(), &[]);
             for off in (0..=text.len()).step_by(97) {
+                if let Ok(what) = rename::prepare(text, off, &index) {
+                    let _ = rename::rename(&what, "new-id", &index);
+                }
                 let _ = hover(text, off, &lazy);
                 let _ = definition(text, off, &index);
                 let _ = complete(text, off, &lines, &lazy);

@@ -1,8 +1,9 @@
 //! The server loop: handshake, dispatch, and when to recompile.
 //!
 //! Takes a [`Connection`] and a [`Config`]; answers requests (hover,
-//! definition, completion, formatting) from the open buffers and publishes
-//! diagnostics per file. Changes are batched: after the messages waiting in
+//! definition, completion, formatting, code actions, rename, document and
+//! workspace symbols, inlay hints, semantic tokens) from the open buffers
+//! and the last compilation, and publishes diagnostics per file. Changes are batched: after the messages waiting in
 //! the channel are handled, each spec touched by them is compiled once.
 //! Never writes spec files; never exits the process (the caller does).
 
@@ -11,21 +12,27 @@ use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CompletionOptions, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentFormattingParams, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, Location, MarkupContent, MarkupKind, OneOf,
-    PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
+    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents,
+    HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InlayHintParams,
+    Location, MarkupContent, MarkupKind, OneOf, PositionEncodingKind, PrepareRenameResponse,
+    PublishDiagnosticsParams, RenameOptions, RenameParams, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri,
+    TextDocumentSyncSaveOptions, TextEdit, Uri, WorkDoneProgressOptions, WorkspaceEdit,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use serde_json::Value;
 
 use super::convert::{LineIndex, path_to_uri, uri_to_path};
-use super::diagnostics::{UriMap, check};
+use super::diagnostics::{Fixable, UriMap, compile};
 use super::index::{Index, Place, default_stdlib_dir, materialise_stdlib, stdlib_file};
+use super::inlay::Hint;
 use super::store::{Documents, Target, target_for};
-use super::{completion, definition, formatting, hover};
+use super::{actions, completion, definition, formatting, hover, inlay, rename, semantic, symbols};
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -61,6 +68,25 @@ pub fn capabilities() -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -87,6 +113,8 @@ pub fn serve(conn: &Connection, config: Config) -> Result<(), String> {
         targets: BTreeMap::new(),
         dirty: BTreeSet::new(),
         owner: BTreeMap::new(),
+        fixable: BTreeMap::new(),
+        hints: BTreeMap::new(),
         stdlib_ready: None,
     };
     server.run()
@@ -128,6 +156,10 @@ struct Server<'a> {
     dirty: BTreeSet<Target>,
     /// Which spec last published diagnostics for a URI.
     owner: BTreeMap<String, Target>,
+    /// The published diagnostics with quick fixes, by URI.
+    fixable: BTreeMap<String, Vec<Fixable>>,
+    /// Inlay hints of the last compilation by URI, with the text they hold for.
+    hints: BTreeMap<String, (String, Vec<Hint>)>,
     /// Whether the stdlib copy exists (`None`: not tried yet).
     stdlib_ready: Option<bool>,
 }
@@ -175,11 +207,37 @@ impl Server<'_> {
 
     fn request(&mut self, req: Request) -> Response {
         let id = req.id.clone();
+        // Answers from the last compilation need it to be of the current text.
+        if matches!(
+            req.method.as_str(),
+            "textDocument/codeAction" | "textDocument/inlayHint"
+        ) {
+            self.flush();
+        }
         let result = match req.method.as_str() {
             "textDocument/hover" => parse(req.params).map(|p| self.hover(p)),
             "textDocument/definition" => parse(req.params).map(|p| self.definition(p)),
             "textDocument/completion" => parse(req.params).map(|p| self.completion(p)),
             "textDocument/formatting" => parse(req.params).map(|p| self.formatting(p)),
+            "textDocument/codeAction" => parse(req.params).map(|p| self.code_action(p)),
+            "textDocument/documentSymbol" => parse(req.params).map(|p| self.document_symbol(p)),
+            "workspace/symbol" => parse(req.params).map(|p| self.workspace_symbol(p)),
+            "textDocument/inlayHint" => parse(req.params).map(|p| self.inlay_hint(p)),
+            "textDocument/semanticTokens/full" => {
+                parse(req.params).map(|p| self.semantic_tokens(p))
+            }
+            "textDocument/prepareRename" | "textDocument/rename" => {
+                let result = if req.method == "textDocument/rename" {
+                    parse(req.params).map(|p| self.rename(p))
+                } else {
+                    parse(req.params).map(|p| self.prepare_rename(p))
+                };
+                return match result {
+                    Ok(Ok(v)) => Response::new_ok(id, v),
+                    Ok(Err(e)) => Response::new_err(id, ErrorCode::RequestFailed as i32, e),
+                    Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e),
+                };
+            }
             other => {
                 return Response::new_err(
                     id,
@@ -286,6 +344,7 @@ impl Server<'_> {
                 .find(|(_, t)| **t == target)
                 .map(|(u, _)| u.clone());
             let mut fresh = BTreeMap::new();
+            let mut compiled = None;
             if let Some(anchor) = anchor {
                 let stdlib_dir = self
                     .stdlib_copy()
@@ -297,7 +356,9 @@ impl Server<'_> {
                     stdlib_dir,
                     client_uri: &client_uri,
                 };
-                fresh = check(&target, &overlay, &uris, &anchor);
+                let mut c = compile(&target, &overlay, &uris, &anchor);
+                fresh = std::mem::take(&mut c.diagnostics);
+                compiled = Some(c);
             }
             // Clear what this spec published before and no longer reports.
             let stale: Vec<String> = self
@@ -308,7 +369,17 @@ impl Server<'_> {
                 .collect();
             for uri in stale {
                 self.owner.remove(&uri);
+                self.fixable.remove(&uri);
+                self.hints.remove(&uri);
                 self.publish(&uri, Vec::new());
+            }
+            let mut compiled = compiled.unwrap_or_default();
+            for uri in fresh.keys() {
+                let fixable = compiled.fixable.remove(uri).unwrap_or_default();
+                self.fixable.insert(uri.clone(), fixable);
+                let hints = compiled.hints.remove(uri).unwrap_or_default();
+                let text = compiled.texts.remove(uri).unwrap_or_default();
+                self.hints.insert(uri.clone(), (text, hints));
             }
             for (uri, diags) in fresh {
                 self.owner.insert(uri.clone(), target.clone());
@@ -434,6 +505,147 @@ impl Server<'_> {
             Some(edits) => to_value(edits),
             None => Value::Null,
         }
+    }
+
+    fn code_action(&mut self, p: CodeActionParams) -> Value {
+        let uri = p.text_document.uri.as_str();
+        let Some(fixable) = self.fixable.get(uri) else {
+            return to_value(Vec::<lsp_types::CodeActionOrCommand>::new());
+        };
+        to_value(actions::code_actions(
+            fixable,
+            &p.range,
+            p.context.only.as_deref(),
+        ))
+    }
+
+    fn document_symbol(&mut self, p: DocumentSymbolParams) -> Value {
+        let Some(doc) = self.docs.get(p.text_document.uri.as_str()) else {
+            return Value::Null;
+        };
+        to_value(DocumentSymbolResponse::Nested(symbols::document_symbols(
+            &doc.text,
+        )))
+    }
+
+    fn workspace_symbol(&mut self, p: WorkspaceSymbolParams) -> Value {
+        let specs: BTreeSet<Target> = self.targets.values().cloned().collect();
+        let mut defs = Vec::new();
+        for target in &specs {
+            for (place, text) in &self.index(target).files {
+                let Place::Path(path) = place else { continue };
+                let uri = self
+                    .docs
+                    .uri_of(path)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| path_to_uri(path));
+                defs.extend(symbols::file_defs(&uri, text));
+            }
+        }
+        to_value(WorkspaceSymbolResponse::Flat(symbols::workspace_symbols(
+            defs, &p.query,
+        )))
+    }
+
+    fn inlay_hint(&mut self, p: InlayHintParams) -> Value {
+        let uri = p.text_document.uri.as_str();
+        let Some(doc) = self.docs.get(uri) else {
+            return Value::Null;
+        };
+        let lines = LineIndex::new(&doc.text);
+        let (from, to) = (lines.offset(p.range.start), lines.offset(p.range.end));
+        let compiled: &[Hint] = match self.hints.get(uri) {
+            Some((text, hints)) if *text == doc.text => hints,
+            _ => &[],
+        };
+        to_value(inlay::to_lsp(&doc.text, from, to, compiled))
+    }
+
+    fn semantic_tokens(&mut self, p: SemanticTokensParams) -> Value {
+        let Some(doc) = self.docs.get(p.text_document.uri.as_str()) else {
+            return Value::Null;
+        };
+        let tokens = semantic::tokens(&doc.text);
+        to_value(SemanticTokensResult::Tokens(semantic::encode(
+            &doc.text, &tokens,
+        )))
+    }
+
+    /// The id under the cursor for rename, or why there is none.
+    fn renamable(
+        &self,
+        tdp: &TextDocumentPositionParams,
+    ) -> Result<(String, rename::Renamable, Index), String> {
+        let uri = &tdp.text_document.uri;
+        let doc = self
+            .docs
+            .get(uri.as_str())
+            .ok_or_else(|| format!("{} is not open", uri.as_str()))?;
+        if doc
+            .path
+            .as_deref()
+            .is_some_and(|p| p.starts_with(&self.config.stdlib_dir))
+        {
+            return Err(
+                "this is amc's stdlib, which is read-only; nothing in it can be renamed".into(),
+            );
+        }
+        let (text, offset, target) = self
+            .at(uri, tdp.position)
+            .ok_or_else(|| format!("{} is not open", uri.as_str()))?;
+        let index = self.index(&target);
+        let what = rename::prepare(&text, offset, &index)?;
+        Ok((text, what, index))
+    }
+
+    fn prepare_rename(&mut self, p: TextDocumentPositionParams) -> Result<Value, String> {
+        let (text, what, _) = self.renamable(&p)?;
+        let lines = LineIndex::new(&text);
+        Ok(to_value(PrepareRenameResponse::RangeWithPlaceholder {
+            range: lines.range(what.span.0, what.span.1),
+            placeholder: what.id,
+        }))
+    }
+
+    // `WorkspaceEdit::changes` is keyed by `Uri`, which clippy sees as mutable.
+    #[allow(clippy::mutable_key_type)]
+    fn rename(&mut self, p: RenameParams) -> Result<Value, String> {
+        let (_, what, index) = self.renamable(&p.text_document_position)?;
+        let edits = rename::rename(&what, &p.new_name, &index)?;
+        let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> =
+            std::collections::HashMap::new();
+        for (path, file_edits) in edits {
+            let Some((_, text)) = index
+                .files
+                .iter()
+                .find(|(pl, _)| *pl == Place::Path(path.clone()))
+            else {
+                continue;
+            };
+            let lines = LineIndex::new(text);
+            let uri = self
+                .docs
+                .uri_of(&path)
+                .map(str::to_string)
+                .unwrap_or_else(|| path_to_uri(&path));
+            let Ok(uri) = uri.parse::<Uri>() else {
+                continue;
+            };
+            changes.insert(
+                uri,
+                file_edits
+                    .into_iter()
+                    .map(|((s, e), new_text)| TextEdit {
+                        range: lines.range(s, e),
+                        new_text,
+                    })
+                    .collect(),
+            );
+        }
+        Ok(to_value(WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
+        }))
     }
 }
 

@@ -663,7 +663,8 @@ pub fn map(
                         .help(match amc_syntax::diagnostics::did_you_mean(&a.value, set_of.keys().copied()) {
                             Some(d) => d,
                             None => "name a pod of this spec".to_string(),
-                        }),
+                        })
+                        .fix_quoted(a.span, amc_syntax::diagnostics::closest(&a.value, set_of.keys().copied())),
                 ),
                 Some(&s) if s as usize == wi => diags.push(
                     Diagnostic::new(Code::E0502, format!("pod `{}` has affinity to itself", w.id()))

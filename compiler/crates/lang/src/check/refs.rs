@@ -7,7 +7,8 @@
 use crate::ir::{self, Spanned};
 use crate::lang::types::RefKind;
 use crate::resolve::{Symbols, stdlib};
-use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, closest, did_you_mean, quote};
+use amc_syntax::source::Span;
 
 /// Reports a dangling reference unless `r` is defined.
 pub fn expect<T: AsRef<str> + std::fmt::Display>(
@@ -21,7 +22,15 @@ pub fn expect<T: AsRef<str> + std::fmt::Display>(
         return true;
     }
     let mut help = did_you_mean(r.value.as_ref(), symbols.ids(kind));
+    let mut fix = closest(r.value.as_ref(), symbols.ids(kind))
+        .map(|c| (r.span, quote(c), format!("replace with `{c}`")));
     if let Some(module) = stdlib::defining_module(kind.node_name(), r.value.as_ref()) {
+        let start = Span::new(r.span.file, 0, 0);
+        fix = Some((
+            start,
+            format!("import {}\n", quote(&module)),
+            format!("add `import \"{module}\"`"),
+        ));
         help = Some(format!(
             "the stdlib defines {} `{}` in `{module}`: add `import \"{module}\"` to the spec",
             kind.node_name(),
@@ -40,18 +49,20 @@ pub fn expect<T: AsRef<str> + std::fmt::Display>(
             format!("defined {}s: {}", kind.node_name(), ids.join(", "))
         }
     });
-    diags.push(
-        Diagnostic::new(
-            Code::E0203,
-            format!(
-                "{used_by} refers to {} `{}`, which is not defined",
-                kind.node_name(),
-                r.value
-            ),
-        )
-        .label(r.span, format!("no {} with this id", kind.node_name()))
-        .help(help),
-    );
+    let mut d = Diagnostic::new(
+        Code::E0203,
+        format!(
+            "{used_by} refers to {} `{}`, which is not defined",
+            kind.node_name(),
+            r.value
+        ),
+    )
+    .label(r.span, format!("no {} with this id", kind.node_name()))
+    .help(help);
+    if let Some((span, text, label)) = fix {
+        d = d.fix(span, text, label);
+    }
+    diags.push(d);
     false
 }
 

@@ -4,7 +4,7 @@
 //! does not fit. Never looks at other nodes (references are resolved later).
 
 use crate::lang::units;
-use amc_syntax::diagnostics::{Code, Diagnostic, did_you_mean};
+use amc_syntax::diagnostics::{Code, Diagnostic, closest, did_you_mean, quote};
 use amc_syntax::syntax::{Value, ValueKind};
 
 /// What kind of definition a reference points at.
@@ -125,6 +125,55 @@ impl Ty {
         }
     }
 }
+
+/// A value of type `ty` to fill in for a missing one (a fix-it inserts it
+/// for the user to edit): the first value of an enumeration, the smallest
+/// number, a size or duration with its unit, `name` for ids and strings.
+pub fn placeholder(ty: Ty, name: &str) -> String {
+    match ty {
+        Ty::Enum(_) | Ty::Target => match ty.enum_values().and_then(|v| v.first()) {
+            Some(v) => quote(v),
+            None => quote(name),
+        },
+        Ty::Int { min, .. } => min.to_string(),
+        Ty::Bool => "#false".into(),
+        Ty::Size => quote("1GiB"),
+        Ty::Duration => quote("1h"),
+        Ty::Cpu => "1".into(),
+        Ty::AbsPath => quote(&format!("/{name}")),
+        Ty::Digest => quote(&format!("sha256:{}", "0".repeat(64))),
+        Ty::Sha256Hex => quote(&"0".repeat(64)),
+        Ty::Image => quote("docker.io/library/busybox:latest"),
+        Ty::Urn => quote(&format!("urn:{name}")),
+        Ty::EnvName => quote(&name.to_uppercase().replace('-', "_")),
+        Ty::Str | Ty::Id | Ty::Ref(_) | Ty::File | Ty::SecretName | Ty::SecretKey | Ty::RelPath => {
+            quote(name)
+        }
+    }
+}
+
+/// Whether `s` is a number without a unit (`"64"`, `"1.5"`).
+fn unitless(s: &str) -> bool {
+    let t = s.trim();
+    !t.is_empty()
+        && t.bytes().any(|c| c.is_ascii_digit())
+        && t.bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b'_')
+}
+
+/// Fix-its adding each of `units` to the number `n` written at `v`.
+fn add_unit(d: Diagnostic, v: &Value, n: &str, units: &[&str]) -> Diagnostic {
+    units.iter().fold(d, |d, u| {
+        d.fix(
+            v.span,
+            quote(&format!("{n}{u}")),
+            format!("write \"{n}{u}\""),
+        )
+    })
+}
+
+const SIZE_FIXES: &[&str] = &["GiB", "MiB", "B"];
+const DURATION_FIXES: &[&str] = &["s", "m", "h", "d"];
 
 /// `"a", "b" or "c"`.
 pub fn quote_list(vals: &[&str]) -> String {
@@ -266,7 +315,8 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
                     format!("{what} expects a boolean, found the string \"{s}\""),
                 )
                 .label(v.span, "a string, not a boolean")
-                .help(format!("write #{s} (KDL 2.0 booleans start with #)")),
+                .help(format!("write #{s} (KDL 2.0 booleans start with #)"))
+                .fix(v.span, format!("#{s}"), format!("write #{s}")),
             ),
             _ => wrong("a boolean (#true or #false)"),
         },
@@ -282,26 +332,42 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
             None => wrong(&ty.describe()),
         },
         Ty::Size => match &v.kind {
-            ValueKind::Int(i) => Some(
+            ValueKind::Int(i) => Some(add_unit(
                 Diagnostic::new(Code::E0107, format!("{what}: the bare number {i} is not a size"))
                     .label(v.span, "no unit")
                     .help(format!(
                         "sizes carry a unit: write \"{i}GiB\" (or \"{i}MB\", or \"{i}B\" for bytes); a bare number is never silently bytes"
                     )),
-            ),
+                v,
+                &i.to_string(),
+                SIZE_FIXES,
+            )),
             ValueKind::Str(s) => units::parse_size(s).err().map(|e| {
-                Diagnostic::new(Code::E0107, format!("{what}: invalid size: {e}"))
+                let d = Diagnostic::new(Code::E0107, format!("{what}: invalid size: {e}"))
                     .label(v.span, "not a size")
-                    .help("write a number with a unit, e.g. \"24GiB\", \"512MiB\" or \"500MB\"")
+                    .help("write a number with a unit, e.g. \"24GiB\", \"512MiB\" or \"500MB\"");
+                if unitless(s) {
+                    add_unit(d, v, s.trim(), SIZE_FIXES)
+                } else {
+                    d
+                }
             }),
             _ => wrong(&ty.describe()),
         },
         Ty::Duration => match &v.kind {
             ValueKind::Str(s) => units::parse_duration(s).err().map(|e| {
-                Diagnostic::new(Code::E0108, format!("{what}: invalid duration: {e}"))
+                let d = Diagnostic::new(Code::E0108, format!("{what}: invalid duration: {e}"))
                     .label(v.span, "not a duration")
-                    .help("write a number with a unit, e.g. \"30s\", \"12h\" or \"7d\"")
+                    .help("write a number with a unit, e.g. \"30s\", \"12h\" or \"7d\"");
+                if unitless(s) && !s.contains('.') {
+                    add_unit(d, v, s.trim(), DURATION_FIXES)
+                } else {
+                    d
+                }
             }),
+            ValueKind::Int(i) if *i >= 0 => {
+                wrong(&ty.describe()).map(|d| add_unit(d, v, &i.to_string(), DURATION_FIXES))
+            }
             _ => wrong(&ty.describe()),
         },
         Ty::Cpu => match &v.kind {
@@ -321,7 +387,8 @@ pub fn check_value(v: &Value, ty: Ty, what: &str) -> Option<Diagnostic> {
                     .help(match did_you_mean(s, vals.iter().copied()) {
                         Some(d) => format!("{d} expected {}", quote_list(vals)),
                         None => format!("expected {}", quote_list(vals)),
-                    }),
+                    })
+                    .fix_quoted(v.span, closest(s, vals.iter().copied())),
             ),
             _ => wrong(&ty.describe()),
         },

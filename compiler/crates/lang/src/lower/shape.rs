@@ -8,8 +8,11 @@
 
 use crate::lang::secrets;
 use crate::lang::{NodeSpec, check_value};
-use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, closest, did_you_mean};
+use amc_syntax::source::Span;
 use amc_syntax::syntax::{Node, Value};
+
+use crate::lang::types::placeholder;
 
 /// `E0304` when `v` (written as `what`) holds a credential, or follows a
 /// flag that takes one (`prev`, in a list of arguments).
@@ -42,6 +45,7 @@ pub fn check_file(nodes: &[Node], root: &'static NodeSpec, diags: &mut Diagnosti
 fn unknown_node(n: &Node, parent: &NodeSpec, place: &str) -> Diagnostic {
     let names: Vec<&str> = parent.children.iter().map(|c| c.name).collect();
     let mut help = did_you_mean(&n.name, names.iter().copied());
+    let suggestion = closest(&n.name, names.iter().copied());
     if help.is_none() && parent.prop(&n.name).is_some() {
         help = Some(format!(
             "`{}` is a property of `{}`: write it as {}=... on the `{}` line",
@@ -60,9 +64,46 @@ fn unknown_node(n: &Node, parent: &NodeSpec, place: &str) -> Diagnostic {
     } else {
         format!("unknown node `{}` in `{}`", n.name, parent.name)
     };
-    Diagnostic::new(Code::E0101, msg)
+    let d = Diagnostic::new(Code::E0101, msg)
         .label(n.name_span, "unknown node")
-        .maybe_help(help)
+        .maybe_help(help);
+    match suggestion {
+        Some(s) => d.fix(n.name_span, s, format!("replace with `{s}`")),
+        None => d,
+    }
+}
+
+/// How a node with placeholder values is written: its name, a placeholder
+/// per required argument and required property.
+fn skeleton(spec: &NodeSpec) -> String {
+    let mut s = spec.name.to_string();
+    for a in spec.args.iter().filter(|a| a.required) {
+        s.push(' ');
+        s.push_str(&placeholder(a.ty, a.name));
+    }
+    for p in spec.props.iter().filter(|p| p.required) {
+        s.push_str(&format!(" {}={}", p.name, placeholder(p.ty, p.name)));
+    }
+    s
+}
+
+/// The fix adding a child `cs` to `n`: a line before the block's `}`, or a
+/// block after the head when `n` has none.
+fn add_child(n: &Node, cs: &NodeSpec) -> (Span, String) {
+    let line = skeleton(cs);
+    if n.has_block {
+        let close = (n.span.end as usize).saturating_sub(1);
+        (
+            Span::new(n.span.file, close, close),
+            format!("\n    {line}\n"),
+        )
+    } else {
+        let end = n.head_span().end as usize;
+        (
+            Span::new(n.span.file, end, end),
+            format!(" {{\n    {line}\n}}"),
+        )
+    }
 }
 
 /// Checks one node (and, recursively, its children) against its spec.
@@ -166,6 +207,7 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
             }
             (None, None) => {
                 let mut help = did_you_mean(&p.name, spec.props.iter().map(|q| q.name));
+                let suggestion = closest(&p.name, spec.props.iter().map(|q| q.name));
                 if help.is_none() && spec.child(&p.name).is_some() {
                     help = Some(format!(
                         "`{}` is a child node of `{}`: write it inside `{{ }}` on its own line",
@@ -186,26 +228,34 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
                         )
                     });
                 }
-                diags.push(
-                    Diagnostic::new(
-                        Code::E0102,
-                        format!("unknown property `{}` on `{}`", p.name, n.name),
-                    )
-                    .label(p.name_span, "unknown property")
-                    .maybe_help(help),
-                );
+                let d = Diagnostic::new(
+                    Code::E0102,
+                    format!("unknown property `{}` on `{}`", p.name, n.name),
+                )
+                .label(p.name_span, "unknown property")
+                .maybe_help(help);
+                diags.push(match suggestion {
+                    Some(s) => d.fix(p.name_span, s, format!("replace with `{s}`")),
+                    None => d,
+                });
             }
         }
     }
     for ps in spec.props.iter().filter(|p| p.required) {
         if n.prop(ps.name).is_none() {
+            let end = n.head_span().end as usize;
             diags.push(
                 Diagnostic::new(
                     Code::E0104,
                     format!("`{}` needs the property `{}`", n.name, ps.name),
                 )
                 .label(n.name_span, format!("missing {}=", ps.name))
-                .help(format!("{} ({})", ps.doc, ps.ty.describe())),
+                .help(format!("{} ({})", ps.doc, ps.ty.describe()))
+                .fix(
+                    Span::new(n.span.file, end, end),
+                    format!(" {}={}", ps.name, placeholder(ps.ty, ps.name)),
+                    format!("add `{}=`", ps.name),
+                ),
             );
         }
     }
@@ -237,6 +287,7 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
     }
     for cs in spec.children.iter().filter(|c| c.required) {
         if !n.children.iter().any(|c| c.name == cs.name) {
+            let (at, text) = add_child(n, cs);
             diags.push(
                 Diagnostic::new(
                     Code::E0113,
@@ -246,7 +297,8 @@ pub fn check_node(n: &Node, spec: &'static NodeSpec, diags: &mut Diagnostics) {
                 .help(format!(
                     "add `{} ...` inside the block: {}",
                     cs.name, cs.doc
-                )),
+                ))
+                .fix(at, text, format!("add `{}`", cs.name)),
             );
         }
     }

@@ -18,7 +18,7 @@ use crate::lang::spec::ROOT;
 use crate::lang::types::RefKind;
 use crate::lower::{Decl, shape};
 use crate::vfs::{Vfs, slash_path};
-use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, closest, did_you_mean};
 use amc_syntax::source::{SourceMap, Span};
 use amc_syntax::syntax::{self, Node};
 
@@ -332,7 +332,8 @@ pub fn resolve(
                     .help(match did_you_mean(m, known.iter().map(String::as_str)) {
                         Some(d) => d,
                         None => format!("stdlib modules: {}", known.join(", ")),
-                    }),
+                    })
+                    .fix_quoted(*span, closest(m, known.iter().map(String::as_str))),
             );
         }
     }
@@ -466,7 +467,8 @@ fn merge_extends(
                     .help(match did_you_mean(base_id, ids.iter().copied()) {
                         Some(d) => d,
                         None => "stdlib providers need `import \"std:providers\"` (or one of its submodules)".to_string(),
-                    }),
+                    })
+                    .fix_quoted(ext.value.span, closest(base_id, ids.iter().copied())),
             );
             return None;
         };

@@ -41,6 +41,23 @@ pub struct Label {
     pub message: String,
 }
 
+/// A machine-applicable fix-it: replace the text at `span` with
+/// `replacement` (an empty span inserts). Editors offer it as a quick fix;
+/// the rendered diagnostic says the same thing in its help.
+///
+/// A replacement that holds a newline adds lines: editors indent each line
+/// after a newline like the line the edit starts on (`amc fmt`'s four spaces
+/// are written out for one level deeper).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What to replace (empty: insert here).
+    pub span: Span,
+    /// The new text.
+    pub replacement: String,
+    /// What the fix does, as an editor shows it ("replace with `vram`").
+    pub label: String,
+}
+
 /// One problem found in the user's input (or, for internal codes, in amc).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -54,6 +71,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Fixes an editor can apply, best first (the help says them in words).
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -65,6 +84,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -89,6 +109,30 @@ impl Diagnostic {
             self.help = help;
         }
         self
+    }
+
+    /// Adds a fix-it (the first added is the preferred one).
+    pub fn fix(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            span,
+            replacement: replacement.into(),
+            label: label.into(),
+        });
+        self
+    }
+
+    /// Adds a fix-it replacing `span` with the quoted string `value`, when
+    /// there is a value ("did you mean" candidates).
+    pub fn fix_quoted(self, span: Span, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.fix(span, quote(v), format!("replace with `{v}`")),
+            None => self,
+        }
     }
 
     /// The primary span, if any.
@@ -274,6 +318,24 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
+}
+
+/// `s` as a quoted KDL string.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// "did you mean `x`?" for a misspelt name, if a candidate is close enough.

@@ -1,0 +1,122 @@
+//! Where ids occur: definitions and references in one buffer.
+//!
+//! Takes a buffer's outline; produces every [`Occurrence`] of an id of a
+//! referable kind (`machine`, `provider`, `model`, `cache-tier`, `cluster`,
+//! `profile`, `pod`): the id argument of a top-level definition, and every
+//! value the catalogue types as a reference to one (a pod's `provider`, a
+//! cluster's `nodes`, `placement` `pin`/`avoid`, `affinity` pods, ...).
+//! Rename and semantic tokens read it. Never reads files.
+
+use super::catalogue::{arg_spec, prop_ty, ref_kind, spec_at};
+use super::index::DEFINING;
+use super::outline::{ONode, OValue};
+
+/// Node names whose first argument is an id others may name: the
+/// [`DEFINING`] kinds and `pod`.
+pub fn defining_kind(name: &str) -> Option<&'static str> {
+    DEFINING.iter().copied().chain(["pod"]).find(|k| *k == name)
+}
+
+/// One occurrence of an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence<'a> {
+    /// The kind of what it names (`provider`, `pod`, ...).
+    pub kind: &'static str,
+    /// The value as written.
+    pub value: &'a OValue,
+    /// Whether this is the definition's own id.
+    pub definition: bool,
+}
+
+/// Every occurrence of an id in an outline, in source order.
+pub fn occurrences(nodes: &[ONode]) -> Vec<Occurrence<'_>> {
+    let mut out = Vec::new();
+    for n in nodes {
+        if let (Some(kind), Some(id)) = (defining_kind(&n.name), n.args.first()) {
+            out.push(Occurrence {
+                kind,
+                value: id,
+                definition: true,
+            });
+        }
+        let mut path = vec![n.name.as_str()];
+        references(n, &mut path, true, &mut out);
+    }
+    out.sort_by_key(|o| o.value.span);
+    out
+}
+
+/// The kind a value of node `path` (its argument or property of type `ty`)
+/// refers to.
+fn kind_of(path: &[&str], ty: amc_lang::lang::types::Ty) -> Option<&'static str> {
+    if let [.., "placement", "affinity" | "anti-affinity"] = path {
+        return Some("pod");
+    }
+    ref_kind(ty)
+}
+
+fn references<'a>(n: &'a ONode, path: &mut Vec<&'a str>, top: bool, out: &mut Vec<Occurrence<'a>>) {
+    let Some(spec) = spec_at(path) else { return };
+    let skip = usize::from(top && defining_kind(&n.name).is_some());
+    for (i, a) in n.args.iter().enumerate().skip(skip) {
+        if let Some(kind) = arg_spec(spec, i).and_then(|s| kind_of(path, s.ty)) {
+            out.push(Occurrence {
+                kind,
+                value: a,
+                definition: false,
+            });
+        }
+    }
+    for p in &n.props {
+        if let (Some(ty), Some(v)) = (prop_ty(spec, &p.key), &p.value)
+            && let Some(kind) = kind_of(path, ty)
+        {
+            out.push(Occurrence {
+                kind,
+                value: v,
+                definition: false,
+            });
+        }
+    }
+    for c in &n.children {
+        path.push(c.name.as_str());
+        references(c, path, false, out);
+        path.pop();
+    }
+}
+
+/// The occurrence under a byte offset.
+pub fn at(occurrences: &[Occurrence<'_>], offset: usize) -> Option<usize> {
+    occurrences
+        .iter()
+        .position(|o| o.value.span.0 <= offset && offset <= o.value.span.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::outline::outline;
+    use super::*;
+
+    #[test]
+    fn finds_definitions_and_references() {
+        let t = "provider \"p\" extends=\"vllm\"\nmachine \"m\"\npod \"a\" {\n    provider \"p\"\n    placement {\n        pin \"m\"\n        affinity \"b\"\n    }\n    target \"kubernetes\" cluster=\"c\"\n}\n";
+        let nodes = outline(t);
+        let got: Vec<(&str, &str, bool)> = occurrences(&nodes)
+            .iter()
+            .map(|o| (o.kind, o.value.text.as_str(), o.definition))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("provider", "p", true),
+                ("provider", "vllm", false),
+                ("machine", "m", true),
+                ("pod", "a", true),
+                ("provider", "p", false),
+                ("machine", "m", false),
+                ("pod", "b", false),
+                ("cluster", "c", false),
+            ]
+        );
+    }
+}
