@@ -48,6 +48,22 @@ if grep -qxF 'validate-output: 1 manifests (k8s 1.33+1.37), 1 quadlet dirs, 0 fa
 else
     bad "good tree summary line" "$TMP/out"
 fi
+if grep -qxF 'validate-output: 1 kustomization folders rendered by kubectl kustomize and validated' "$TMP/out"; then
+    ok "good tree's kustomization rendered by kubectl kustomize"
+else
+    bad "good tree's kustomization rendered by kubectl kustomize" "$TMP/out"
+fi
+# A Kustomization that misses a manifest of its folder, and one kubectl cannot render.
+cp -r "$TD/good" "$TMP/kmiss"
+cp "$TMP/kmiss/kubernetes/c1/pod.yaml" "$TMP/kmiss/kubernetes/c1/extra.yaml"
+expect_fail "kustomization missing a manifest fails" \
+    "kustomization.yaml: does not list exactly the folder's manifests|> extra.yaml|1 failures" \
+    "$VALIDATE" "$TMP/kmiss"
+cp -r "$TD/good" "$TMP/kbad"
+printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- pod.yaml\npatches: 7\n' > "$TMP/kbad/kubernetes/c1/kustomization.yaml"
+expect_fail "kustomization kubectl cannot render fails" \
+    "kubectl kustomize failed|1 failures" \
+    "$VALIDATE" "$TMP/kbad"
 if (cd / && "$REPO/$VALIDATE" "$REPO/$TD/good/" > "$TMP/out" 2>&1); then
     ok "absolute path with trailing slash, from another cwd"
 else

@@ -491,9 +491,15 @@ fn malformed_compose_is_a_diagnostic_with_its_position() {
 #[test]
 fn unrecognised_input_and_a_field_of_the_wrong_shape_are_diagnostics() {
     let err = error_case("err-unrecognised");
-    assert!(err.contains("amc::E0405") && err.contains("notes.yaml:1:1"), "{err}");
+    assert!(
+        err.contains("amc::E0405") && err.contains("notes.yaml:1:1"),
+        "{err}"
+    );
     let err = error_case("err-shape");
-    assert!(err.contains("amc::E0406") && err.contains("compose.yaml:2:3"), "{err}");
+    assert!(
+        err.contains("amc::E0406") && err.contains("compose.yaml:2:3"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use super::staging::{self, Delivery, Plan};
 use super::templates;
+use crate::Artifacts;
 use amc_lang::check::{MachineView, Workload};
 use amc_lang::ir;
-use crate::Artifacts;
 use amc_solve::{pool_for, volume_size};
 
 /// Escapes a value for a systemd unit file: `%` starts a specifier, so it
@@ -522,6 +522,9 @@ pub fn bootc_layers(spec: &ir::Spec, out: &mut Artifacts) {
              COPY usr/ /usr/\n",
             v = amc_syntax::VERSION,
         );
-        out.insert(format!("bootc/{id}/Containerfile"), containerfile.into_bytes());
+        out.insert(
+            format!("bootc/{id}/Containerfile"),
+            containerfile.into_bytes(),
+        );
     }
 }

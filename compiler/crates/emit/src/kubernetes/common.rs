@@ -45,7 +45,10 @@ pub fn file(header: String, parts: Vec<String>) -> Vec<u8> {
 /// `app.kubernetes.io/managed-by: amc` and `app.kubernetes.io/part-of: agent-machine`.
 pub fn managed() -> BTreeMap<String, String> {
     BTreeMap::from([
-        ("app.kubernetes.io/managed-by".to_string(), "amc".to_string()),
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            "amc".to_string(),
+        ),
         (
             "app.kubernetes.io/part-of".to_string(),
             "agent-machine".to_string(),

@@ -282,7 +282,11 @@ fn apply_order(cluster: &str, out: &Artifacts) -> Vec<String> {
                     .or_default();
                 if base { &mut e.0 } else { &mut e.1 }.push(rel.to_string());
             }
-            [file] if file.ends_with(".yaml") && *file != "kustomization.yaml" && *file != "all.yaml" => {
+            [file]
+                if file.ends_with(".yaml")
+                    && *file != "kustomization.yaml"
+                    && *file != "all.yaml" =>
+            {
                 pods.push(rel.to_string())
             }
             _ => {}
