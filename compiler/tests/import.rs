@@ -599,3 +599,25 @@ fn hostile_yaml_never_crashes_the_import() {
         }
     }
 }
+
+#[test]
+fn compose_flags_amc_sets_itself_are_named() {
+    let spec = import_case("compose-flags");
+    // Each flag the stdlib provider sets itself, and the launcher, gets a
+    // comment saying what amc does instead.
+    for note in [
+        "not carried over: entrypoint/command: python3 -m vllm.entrypoints.openai.api_server",
+        "not carried over: command: --served-model-name qwen",
+        "not carried over: command: --host 127.0.0.1",
+        "not carried over: command: -ngl 99",
+        "not carried over: gpus: `all`",
+    ] {
+        assert!(spec.contains(note), "{note}:\n{spec}");
+    }
+    // `-hf repo:QUANT` becomes the repo's usual file name, said to be a guess.
+    assert!(
+        spec.contains("file \"Qwen2.5-7B-Instruct-Q4_K_M.gguf\""),
+        "{spec}"
+    );
+    assert!(spec.contains("was given with a quantisation tag"), "{spec}");
+}

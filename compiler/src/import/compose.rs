@@ -312,6 +312,12 @@ fn gpu_of_devices(w: &mut Workload, svc: &Y) {
         .filter(|_| !svc.get("gpus").is_null())
     {
         let count = g.parse().unwrap_or(1);
+        if g == "all" {
+            w.drop(
+                "gpus",
+                "`all`: 1 GPU assumed; set `gpus` to what one replica needs",
+            );
+        }
         w.gpu = Some(Gpu {
             accelerator: "cuda",
             vendor: "nvidia",
@@ -551,12 +557,25 @@ pub(crate) fn read(
                     w.entrypoint = entrypoint.clone();
                     args = command.clone();
                 }
+                if w.entrypoint.is_empty() && args.len() < argv.len() {
+                    let launcher = argv[..argv.len() - args.len()].join(" ");
+                    w.drop(
+                        format!("entrypoint/command: {launcher}"),
+                        format!(
+                            "the stdlib `{}` provider starts the server itself",
+                            engine.provider()
+                        ),
+                    );
+                }
                 w.server = read_args(engine, &args);
                 for f in w.server.secret_flags.clone() {
                     w.drop(
                         format!("command: {f}"),
                         "its value is a credential: pass it as a `secret` environment variable",
                     );
+                }
+                for (f, why) in w.server.replaced.clone() {
+                    w.drop(format!("command: {f}"), why);
                 }
             }
             None => {

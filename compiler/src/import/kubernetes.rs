@@ -89,6 +89,13 @@ fn container(
             for l in launchers {
                 if rest.len() >= l.len() && rest.iter().zip(l.iter()).all(|(a, b)| a == b) {
                     rest.drain(..l.len());
+                    w.drop(
+                        format!("command: {}", l.join(" ")),
+                        format!(
+                            "the stdlib `{}` provider starts the server itself",
+                            e.provider()
+                        ),
+                    );
                     break;
                 }
             }
@@ -98,6 +105,9 @@ fn container(
                     format!("args: {f}"),
                     "its value is a credential: pass it as a `secret` environment variable",
                 );
+            }
+            for (f, why) in w.server.replaced.clone() {
+                w.drop(format!("args: {f}"), why);
             }
         }
         None => {

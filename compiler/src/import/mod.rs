@@ -321,6 +321,7 @@ pub fn import(inputs: &[Input], diags: &mut Diagnostics) -> Option<String> {
                     w.id = id;
                     w.origin = format!("{} in {}", w.origin, input.name);
                     w.server_env();
+                    w.gpu_for_engine();
                     workloads.push(w);
                 }
                 header_notes.extend(

@@ -180,6 +180,13 @@ fn model_plan(w: &Workload, engine: Engine) -> Option<ModelPlan> {
             w.origin
         ));
         node.child(Node::new("hf").arg(name.as_str()));
+        if w.server.hf_file_guessed
+            && let Some(f) = &w.server.hf_file
+        {
+            node = node.comment(format!(
+                "stand-in: `{name}` was given with a quantisation tag, from which llama.cpp picks a file itself; `{f}` is the usual name for it: check the repo's file list"
+            ));
+        }
         files = match (&w.server.hf_file, format) {
             (Some(f), _) if !f.contains('*') => vec![f.clone()],
             (Some(f), _) => vec![format!(
@@ -531,7 +538,14 @@ fn pod_node(
         pod.leaf("replicas", r);
     }
     if let Some(g) = &w.gpu {
-        pod.leaf("accelerator", g.accelerator);
+        let mut acc = Node::new("accelerator").arg(g.accelerator);
+        if w.gpu_stand_in {
+            acc = acc.comment(format!(
+                "stand-in: the input requests no GPU, but the stdlib `{}` provider runs only on an accelerator (cuda or rocm): one NVIDIA GPU assumed",
+                w.engine.map_or("", Engine::provider)
+            ));
+        }
+        pod.child(acc);
     }
     let mut res = Node::new("resources");
     if let Some(c) = &w.cpu {

@@ -177,6 +177,31 @@ pub(crate) struct ServerArgs {
     pub extra: Vec<String>,
     /// Flags whose value is a credential: never carried over.
     pub secret_flags: Vec<String>,
+    /// Flags amc sets itself, as given (`-ngl 99`), and what amc does instead.
+    pub replaced: Vec<(String, String)>,
+    /// `hf_file` is a guess from a `-hf repo:QUANT` tag, not a file name the input gave.
+    pub hf_file_guessed: bool,
+}
+
+/// What amc does instead of an owned flag of the input's command line, when
+/// that flag is not carried over into the spec some other way.
+fn replaced_by(flag: &str, value: &str) -> Option<String> {
+    match flag {
+        "--host" if value == "0.0.0.0" => None,
+        "--host" => Some(
+            "amc runs the server with `--host 0.0.0.0` in its container; the port's `exposure` decides who reaches it"
+                .into(),
+        ),
+        "--served-model-name" | "--alias" | "-a" => Some(format!(
+            "amc serves the model under its model id (`{{model-id}}`); name the model `{}` if clients ask for that",
+            value
+        )),
+        "--n-gpu-layers" | "-ngl" | "--gpu-layers" => Some(
+            "amc sets `--n-gpu-layers {gpu-layers}` itself: every layer on the GPU when the pod has an accelerator, none on CPU"
+                .into(),
+        ),
+        _ => None,
+    }
 }
 
 fn secret_flag(flag: &str) -> bool {
@@ -231,15 +256,39 @@ pub(crate) fn read_args(engine: Engine, args: &[String]) -> ServerArgs {
                 ("--model" | "-m" | "--model-path", Some(v)) => out.model = Some(v),
                 ("--hf-repo" | "-hf" | "-hfr", Some(v)) => match v.split_once(':') {
                     Some((repo, quant)) => {
+                        // llama.cpp picks the repo's file for the tag; its
+                        // files are usually named `<repo>-<QUANT>.gguf`.
+                        let base = repo.rsplit('/').next().unwrap_or(repo);
+                        let base = base
+                            .strip_suffix("-GGUF")
+                            .or_else(|| base.strip_suffix("-gguf"))
+                            .unwrap_or(base);
                         out.model = Some(repo.to_string());
-                        out.hf_file.get_or_insert(format!("*{quant}*.gguf"));
+                        if out.hf_file.is_none() {
+                            out.hf_file = Some(format!("{base}-{quant}.gguf"));
+                            out.hf_file_guessed = true;
+                        }
                     }
                     None => out.model = Some(v),
                 },
-                ("--hf-file" | "-hff", Some(v)) => out.hf_file = Some(v),
-                ("--served-model-name" | "--alias" | "-a", Some(v)) => out.served_name = Some(v),
+                ("--hf-file" | "-hff", Some(v)) => {
+                    out.hf_file = Some(v);
+                    out.hf_file_guessed = false;
+                }
+                ("--served-model-name" | "--alias" | "-a", Some(v)) => {
+                    if let Some(why) = replaced_by(&flag, &v) {
+                        out.replaced.push((format!("{flag} {v}"), why));
+                    }
+                    out.served_name = Some(v);
+                }
                 ("--port", Some(v)) => out.port = v.parse().ok(),
-                _ => {}
+                (f, v) => {
+                    let v = v.unwrap_or_default();
+                    if let Some(why) = replaced_by(f, &v) {
+                        out.replaced
+                            .push((format!("{f} {v}").trim_end().to_string(), why));
+                    }
+                }
             }
             continue;
         }
@@ -349,9 +398,25 @@ pub(crate) struct Workload {
     pub service_account: Option<String>,
     /// Fields that could not be carried over: `path: why`.
     pub dropped: Vec<String>,
+    /// `gpu` is a stand-in: the input requests none, but the server needs one.
+    pub gpu_stand_in: bool,
 }
 
 impl Workload {
+    /// vLLM and SGLang run only on an accelerator (their stdlib providers
+    /// say so): a server of theirs that requests no GPU gets a stand-in one,
+    /// so the imported spec checks.
+    pub fn gpu_for_engine(&mut self) {
+        if self.gpu.is_none() && matches!(self.engine, Some(Engine::Vllm | Engine::Sglang)) {
+            self.gpu = Some(Gpu {
+                accelerator: "cuda",
+                vendor: "nvidia",
+                count: 1,
+            });
+            self.gpu_stand_in = true;
+        }
+    }
+
     /// llama.cpp reads its model and port from `LLAMA_ARG_*` too: moves
     /// them from the environment to the server's arguments.
     pub fn server_env(&mut self) {

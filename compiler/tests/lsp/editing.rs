@@ -397,3 +397,91 @@ fn rename_symbols_hints_and_tokens() {
     assert_eq!(found.as_deref(), Some("variable"));
     c.shutdown();
 }
+
+/// The spec of [`templates_and_overlays`]: a machine in one file, a
+/// `for-each` of pods pinned to it in another, and an overlay.
+const TEMPLATE_MACHINES: &str = "machine \"ws\" {\n    profile \"sourceos-workstation\"\n    capacity {\n        cpu 8\n        memory \"32GiB\"\n    }\n}\n";
+const TEMPLATE_PODS: &str = "import \"std:providers/llama-cpp\"\n\nfor-each \"t\" {\n    values \"a\" \"b\"\n    pod \"agent-{t}\" {\n        tenant \"{t}\"\n        provider \"llama-cpp\"\n        placement {\n            pin \"ws\"\n        }\n        target \"quadlet\"\n    }\n}\n";
+const TEMPLATE_OVERLAY: &str = "pod \"agent-a\" {\n    resources cpu=2 memory=\"4GiB\"\n}\n";
+
+#[test]
+fn templates_and_overlays() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("fleet");
+    let prod = spec.join("overlays/prod");
+    std::fs::create_dir_all(&prod).unwrap();
+    std::fs::write(spec.join("machines.kdl"), TEMPLATE_MACHINES).unwrap();
+    std::fs::write(spec.join("pods.kdl"), TEMPLATE_PODS).unwrap();
+    std::fs::write(prod.join("prod.kdl"), TEMPLATE_OVERLAY).unwrap();
+    let pods_uri = uri(&spec.join("pods.kdl"));
+    let machines_uri = uri(&spec.join("machines.kdl"));
+    let prod_uri = uri(&prod.join("prod.kdl"));
+    let mut c = start(dir.path());
+
+    // An open overlay file is checked as the base spec with that overlay
+    // applied, not as a spec of its own (which would not know `agent-a`'s
+    // provider or tenant).
+    open(&c, &prod_uri, TEMPLATE_OVERLAY);
+    let diags = c.diagnostics(&prod_uri);
+    assert_eq!(errors(&diags), Vec::<String>::new(), "{diags:#?}");
+    let broken = TEMPLATE_OVERLAY.replace("\"4GiB\"", "\"lots\"");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": prod_uri, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diags = c.diagnostics_until(&prod_uri, |ds| ds.iter().any(|d| d["code"] == "E0107"));
+    assert!(
+        errors(&diags).iter().any(|e| e.contains("E0107")),
+        "{diags:#?}"
+    );
+
+    // Rename the machine from its definition: the pin inside the for-each
+    // is renamed too.
+    open(&c, &machines_uri, TEMPLATE_MACHINES);
+    let (l, col) = pos_of(TEMPLATE_MACHINES, "\"ws\"", 0);
+    let mut params = at(&machines_uri, (l, col + 1));
+    params["newName"] = json!("ws-1");
+    let edit = c.request("textDocument/rename", params);
+    let new_pods = apply(TEMPLATE_PODS, &edit["changes"][pods_uri.as_str()]);
+    assert_eq!(
+        new_pods,
+        TEMPLATE_PODS.replace("\"ws\"", "\"ws-1\""),
+        "{edit:#}"
+    );
+    // A stamped id is not renamed: its rows are.
+    open(&c, &pods_uri, TEMPLATE_PODS);
+    let msg = refused(
+        &mut c,
+        "textDocument/prepareRename",
+        at(&pods_uri, pos_of(TEMPLATE_PODS, "agent-{t}", 0)),
+    );
+    assert!(msg.contains("for-each"), "{msg}");
+
+    // A misspelt provider shared by both copies: one diagnostic, one fix.
+    let typo = TEMPLATE_PODS.replace("provider \"llama-cpp\"", "provider \"llama-cp\"");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": pods_uri, "version": 2}, "contentChanges": [{"text": typo}]}),
+    );
+    let diags = c.diagnostics_until(&pods_uri, |ds| ds.iter().any(|d| d["code"] == "E0203"));
+    let e0203: Vec<&Value> = diags.iter().filter(|d| d["code"] == "E0203").collect();
+    assert_eq!(e0203.len(), 1, "{diags:#?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": pods_uri}, "range": e0203[0]["range"], "context": {"diagnostics": [e0203[0]], "only": ["quickfix"]}}),
+    );
+    assert_eq!(actions.as_array().map(Vec::len), Some(1), "{actions:#}");
+    c.shutdown();
+}
+
+#[test]
+fn quick_fix_an_unknown_template_variable() {
+    let broken = CLEAN
+        .replace(
+            "pod \"coder\" {",
+            "param \"team\" default=\"dev\"\n\npod \"coder\" {",
+        )
+        .replace("tenant \"dev\"", "tenant \"{taem}\"");
+    let fixed = fix(&broken, "E0118", "replace with `{team}`", true);
+    assert!(fixed.contains("tenant \"{team}\""), "{fixed}");
+}

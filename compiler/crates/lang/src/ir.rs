@@ -192,6 +192,8 @@ pub struct Machine {
     pub id: Spanned<MachineId>,
     /// Span of the whole node head.
     pub head: Span,
+    /// Span of the whole node, block included.
+    pub span: Span,
     /// Description.
     pub description: Option<String>,
     /// Profile name.

@@ -93,6 +93,7 @@ pub fn compile(target: &Target, overlay: &Overlay, uris: &UriMap<'_>, anchor: &s
     let opts = Options {
         stop: Stop::Check,
         emit: EmitOptions::default(),
+        overlay: target.overlay().map(str::to_string),
         ..Default::default()
     };
     let c = match driver::compile(overlay, target.path(), "", &opts) {

@@ -69,12 +69,19 @@ impl Index {
         let mut idx = Index::default();
         let paths: Vec<PathBuf> = match target {
             Target::File(p) => vec![p.clone()],
-            Target::Dir(d) => vfs
-                .kdl_files(d)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|rel| d.join(rel))
-                .collect(),
+            Target::Dir(d) | Target::WithOverlay(d, _) => {
+                let overlays = Path::new(amc_lang::resolve::OVERLAYS_DIR);
+                let applied = target.overlay().map(|o| overlays.join(o));
+                vfs.kdl_files(d)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|rel| {
+                        !rel.starts_with(overlays)
+                            || applied.as_ref().is_some_and(|a| rel.starts_with(a))
+                    })
+                    .map(|rel| d.join(rel))
+                    .collect()
+            }
         };
         for p in paths {
             if let Ok(text) = vfs.read(&p).map(String::from_utf8)

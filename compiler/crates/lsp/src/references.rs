@@ -28,10 +28,28 @@ pub struct Occurrence<'a> {
     pub definition: bool,
 }
 
-/// Every occurrence of an id in an outline, in source order.
+/// Every occurrence of an id in an outline, in source order. The nodes a
+/// `for-each` stamps count as top-level nodes (their `values` and `row`
+/// children are not nodes of the spec).
 pub fn occurrences(nodes: &[ONode]) -> Vec<Occurrence<'_>> {
     let mut out = Vec::new();
+    top_level(nodes, &mut out);
+    out.sort_by_key(|o| o.value.span);
+    out
+}
+
+fn top_level<'a>(nodes: &'a [ONode], out: &mut Vec<Occurrence<'a>>) {
     for n in nodes {
+        if n.name == "for-each" {
+            for c in n
+                .children
+                .iter()
+                .filter(|c| c.name != "values" && c.name != "row")
+            {
+                top_level(std::slice::from_ref(c), out);
+            }
+            continue;
+        }
         if let (Some(kind), Some(id)) = (defining_kind(&n.name), n.args.first()) {
             out.push(Occurrence {
                 kind,
@@ -40,10 +58,8 @@ pub fn occurrences(nodes: &[ONode]) -> Vec<Occurrence<'_>> {
             });
         }
         let mut path = vec![n.name.as_str()];
-        references(n, &mut path, true, &mut out);
+        references(n, &mut path, true, out);
     }
-    out.sort_by_key(|o| o.value.span);
-    out
 }
 
 /// The kind a value of node `path` (its argument or property of type `ty`)

@@ -37,6 +37,11 @@ pub fn prepare(text: &str, offset: usize, index: &Index) -> Result<Renamable, St
             .to_string()
     })?;
     let id = o.value.text.clone();
+    if id.contains('{') {
+        return Err(format!(
+            "`{id}` is stamped by a `for-each` from its variables; rename the values in its rows instead"
+        ));
+    }
     let in_spec = definitions(index, o.kind, &id)
         .iter()
         .any(|p| matches!(p, Place::Path(_)));

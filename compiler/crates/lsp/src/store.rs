@@ -152,20 +152,30 @@ pub enum Target {
     Dir(PathBuf),
     /// A single-file spec.
     File(PathBuf),
+    /// A spec directory with one of its overlays applied (`amc check
+    /// --overlay NAME`): what an open `overlays/NAME/*.kdl` file belongs to.
+    WithOverlay(PathBuf, String),
 }
 
 impl Target {
     /// The path handed to the driver.
     pub fn path(&self) -> &Path {
         match self {
-            Target::Dir(p) | Target::File(p) => p,
+            Target::Dir(p) | Target::File(p) | Target::WithOverlay(p, _) => p,
         }
     }
     /// The spec root: the directory relative paths resolve against.
     pub fn root_dir(&self) -> PathBuf {
         match self {
-            Target::Dir(p) => p.clone(),
+            Target::Dir(p) | Target::WithOverlay(p, _) => p.clone(),
             Target::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        }
+    }
+    /// The overlay applied, if any.
+    pub fn overlay(&self) -> Option<&str> {
+        match self {
+            Target::WithOverlay(_, o) => Some(o),
+            Target::Dir(_) | Target::File(_) => None,
         }
     }
 }
@@ -195,11 +205,22 @@ fn holds_kdl(dir: &Path, overlay: &Overlay, except: &Path) -> bool {
 /// subdirectories), never above a workspace folder, a directory holding
 /// `.git`, or the home directory. If the root's only `.kdl` file is the
 /// document, the document is a single-file spec.
+///
+/// A document in `overlays/NAME/` of a spec directory belongs to that spec
+/// with overlay `NAME` applied.
 pub fn target_for(doc: &Path, overlay: &Overlay, stops: &[PathBuf]) -> Target {
     let doc = normalize(doc);
     let Some(mut root) = doc.parent().map(Path::to_path_buf) else {
         return Target::File(doc);
     };
+    if let Some(name) = root.file_name().and_then(|n| n.to_str())
+        && let Some(overlays) = root.parent()
+        && overlays.file_name().and_then(|n| n.to_str()) == Some(amc_lang::resolve::OVERLAYS_DIR)
+        && let Some(base) = overlays.parent()
+        && holds_kdl(base, overlay, &doc)
+    {
+        return Target::WithOverlay(base.to_path_buf(), name.to_string());
+    }
     let home = std::env::var_os("HOME").map(PathBuf::from);
     loop {
         let is_stop = stops.contains(&root)

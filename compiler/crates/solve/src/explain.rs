@@ -104,32 +104,59 @@ fn block_words(mp: &Mapped, s: &State, p: usize, m: u32, block: Block) -> String
                 .map(|x| x.1.clone())
                 .unwrap_or_else(|| "is not compatible".into())
         }
-        Block::Capacity(r) => {
+        Block::Capacity(first) => {
+            // Every resource short, not just the first found.
             let d = pb.demand(p, mi);
-            let free = mach.cap[r].saturating_sub(s.used[mi][r]);
-            let what = if mach.unified && r == MEM && pb.pods[p].demand[VRAM] > 0 {
-                "unified memory"
-            } else {
-                RESOURCE_NAMES[r]
-            };
-            format!(
-                "needs {} {what}; {} has {} free{after}",
-                amount(r, d[r]),
-                mach.name,
-                amount(r, free)
-            )
+            let cap = &pb.tables.limits[mi].cap;
+            let short: Vec<String> = (0..R)
+                .filter(|&r| {
+                    r == first
+                        || (d[r] > 0
+                            && cap[r] != super::problem::UNBOUNDED
+                            && s.used[mi][r] + d[r] > cap[r])
+                })
+                .map(|r| {
+                    let free = mach.cap[r].saturating_sub(s.used[mi][r]);
+                    let what = if mach.unified && r == MEM && pb.pods[p].demand[VRAM] > 0 {
+                        "unified memory"
+                    } else {
+                        RESOURCE_NAMES[r]
+                    };
+                    format!("{} {what} ({} free)", amount(r, d[r]), amount(r, free))
+                })
+                .collect();
+            format!("needs {} on {}{after}", short.join(" and "), mach.name)
         }
         Block::Pool(pool) => {
-            let used: u64 = pb.pods[p].volumes.iter().map(|v| v.1).sum();
+            let pi = pool as usize;
+            // What this pod's volumes need on this pool.
+            let need: u64 = pb.pods[p]
+                .volumes
+                .iter()
+                .filter(|(vc, _)| mach.pool_of.get(*vc as usize) == Some(&Some(pool)))
+                .map(|v| v.1)
+                .sum();
+            let cap = mach.pools.get(pi).copied().unwrap_or(0);
+            let free = cap.saturating_sub(s.pool_used(mi, pi));
             let name = mach
                 .pool_names
-                .get(pool as usize)
+                .get(pi)
                 .map_or_else(|| format!("#{pool}"), |n| format!("`{n}`"));
-            format!(
-                "storage pool {name} of {} is too full for {}{after}",
-                mach.name,
-                human_size(used)
-            )
+            if need > cap {
+                format!(
+                    "its volumes need {} on storage pool {name} of {}, which holds {} in all",
+                    human_size(need),
+                    mach.name,
+                    human_size(cap)
+                )
+            } else {
+                format!(
+                    "its volumes need {} on storage pool {name} of {}, which has {} free{after}",
+                    human_size(need),
+                    mach.name,
+                    human_size(free)
+                )
+            }
         }
         Block::Group(g) => {
             let dom = pb.domain(g, m);
@@ -605,7 +632,8 @@ pub fn unplaced(mp: &Mapped, s: &State, checked: &Checked, diags: &mut Diagnosti
             all.push(format!("{}: {why}", mv.id()));
         }
         let which = if w.pod.replicas > 1 {
-            format!("replica {} of pod `{}`", replica + 1, w.id())
+            // Named as everywhere else: `agent-0` is a pod's first replica.
+            format!("replica `{}-{replica}` of pod `{}`", w.id(), w.id())
         } else {
             format!("pod `{}`", w.id())
         };

@@ -175,6 +175,15 @@ impl<'a> State<'a> {
             .unwrap_or(0)
     }
 
+    /// Bytes of storage pool `pool` of machine `m` in use.
+    pub fn pool_used(&self, m: usize, pool: usize) -> u64 {
+        self.pool_used
+            .get(m)
+            .and_then(|v| v.get(pool))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// First constraint that forbids moving pod `p` to machine `to` (None: feasible).
     pub fn blocker(&self, p: usize, to: u32) -> Option<Block> {
         let pb = self.pb;

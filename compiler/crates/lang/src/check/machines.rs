@@ -90,6 +90,15 @@ fn error_within(diags: &Diagnostics, span: amc_syntax::source::Span) -> bool {
     })
 }
 
+/// Whether an unknown-node error (`E0101`) sits inside `span`.
+fn unknown_node_within(diags: &Diagnostics, span: amc_syntax::source::Span) -> bool {
+    diags.iter().any(|d| {
+        d.code == Code::E0101
+            && d.primary_span()
+                .is_some_and(|p| p.file == span.file && p.start >= span.start && p.end <= span.end)
+    })
+}
+
 fn facts_u64(v: &Value, ptr: &str) -> Option<u64> {
     v.pointer(ptr).and_then(Value::as_u64)
 }
@@ -135,14 +144,29 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
             if cap.block.is_some_and(|s| error_within(diags, s)) {
                 continue;
             }
-            diags.push(
-                Diagnostic::new(
-                    Code::E0311,
-                    format!("machine `{}` has no known CPU and memory capacity", m.id.value),
-                )
-                .label(m.id.span, "capacity unknown")
-                .help("add `facts \"facts/NAME.json\"` (written by `amc probe --out`) or `capacity { cpu 8; memory \"32GiB\" }`"),
-            );
+            // So is an unknown node in the machine (`capacty { ... }`).
+            if cap.block.is_none() && unknown_node_within(diags, m.span) {
+                continue;
+            }
+            let mut d = Diagnostic::new(
+                Code::E0311,
+                format!(
+                    "machine `{}` has no known CPU and memory capacity",
+                    m.id.value
+                ),
+            )
+            .label(m.id.span, "capacity unknown");
+            // A `capacity` block that gives one of the two (an overlay's,
+            // say, which replaces the base's whole) is where to add the other.
+            if let Some(block) = cap.block {
+                let missing = match (cpu_milli, memory) {
+                    (None, None) => "no `cpu` and no `memory` here",
+                    (None, Some(_)) => "no `cpu` here",
+                    _ => "no `memory` here",
+                };
+                d = d.label(block, missing);
+            }
+            diags.push(d.help("add `facts \"facts/NAME.json\"` (written by `amc probe --out`) or `capacity { cpu 8; memory \"32GiB\" }`"));
             continue;
         };
         let mut gpus: Vec<GpuView> = cap

@@ -142,6 +142,7 @@ fn machine(n: &Node) -> Option<ir::Machine> {
         .collect();
     Some(ir::Machine {
         head: n.head_span(),
+        span: n.span,
         id: id.into_id(),
         description: child_string(n, "description"),
         profile,

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use amc_syntax::diagnostics::{Code, Diagnostic, Diagnostics, closest, did_you_mean, quote};
 use amc_syntax::source::Span;
 use amc_syntax::syntax::{Node, Prop, Value, ValueKind};
 
@@ -32,7 +32,7 @@ pub const RUNTIME_PLACEHOLDERS: &[&str] = &[
 pub const MAX_INSTANCES: usize = 100_000;
 
 /// Parameter types.
-const PARAM_TYPES: &[&str] = &["string", "integer", "boolean", "size"];
+const PARAM_TYPES: &[&str] = &["string", "integer", "number", "boolean", "size"];
 
 /// One stamped copy of a `for-each`.
 #[derive(Debug, Clone)]
@@ -65,6 +65,17 @@ pub struct Expansion {
     pub templates: Vec<Template>,
     /// The parameters, by name, with their values.
     pub params: BTreeMap<String, Value>,
+    /// Where a value that is exactly one variable came from (the row's
+    /// value, the parameter's default) and where it was used: the
+    /// substituted value takes the first span, so a mistake in it is
+    /// reported where it is fixed; [`annotate`] points at the use too.
+    pub uses: Vec<(Span, Span)>,
+}
+
+/// What substitution needs: the variables in scope and where to record uses.
+struct Subst<'a> {
+    scope: &'a Scope,
+    uses: &'a mut Vec<(Span, Span)>,
 }
 
 /// A variable in scope: its value.
@@ -94,13 +105,23 @@ fn shown(v: &ValueKind) -> String {
     }
 }
 
-/// Substitutes `{name}` in one string; `Err` names the first unknown variable.
+/// Substitutes `{name}` in one string; `{{text}}` is the literal `{text}`.
+/// `Err` names the first unknown variable.
 fn substitute_str(s: &str, scope: &Scope) -> Result<String, String> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
+        if let Some(esc) = after.strip_prefix('{')
+            && let Some(close) = esc.find("}}")
+        {
+            out.push('{');
+            out.push_str(&esc[..close]);
+            out.push('}');
+            rest = &esc[close + 2..];
+            continue;
+        }
         match after.find('}') {
             Some(close) if is_ident(&after[..close]) => {
                 let name = &after[..close];
@@ -138,42 +159,54 @@ fn unknown_var(name: &str, span: Span, scope: &Scope, what: &str) -> Diagnostic 
     });
     Diagnostic::new(Code::E0118, format!("unknown variable `{{{name}}}` {what}"))
         .label(span, "not a parameter or loop variable in scope")
-        .help(help)
+        .help(format!(
+            "{help} (braces meant literally are doubled: `{{{{{name}}}}}` is the text `{{{name}}}`)"
+        ))
 }
 
-fn substitute_value(v: &mut Value, scope: &Scope, diags: &mut Diagnostics) {
+fn substitute_value(v: &mut Value, sub: &mut Subst<'_>, diags: &mut Diagnostics) {
     let ValueKind::Str(s) = &v.kind else { return };
     if !s.contains('{') {
         return;
     }
-    // A value that is exactly one variable takes the variable's type.
+    // A value that is exactly one variable takes the variable's type, and
+    // its span: a wrong value is fixed where it is written.
     if let Some(name) = s.strip_prefix('{').and_then(|r| r.strip_suffix('}'))
-        && let Some(val) = scope.get(name)
+        && let Some(val) = sub.scope.get(name)
     {
         v.kind = val.kind.clone();
+        sub.uses.push((val.span, v.span));
+        v.span = val.span;
         return;
     }
-    match substitute_str(s, scope) {
+    match substitute_str(s, sub.scope) {
         Ok(t) => v.kind = ValueKind::Str(t),
-        Err(name) => diags.push(unknown_var(&name, v.span, scope, "in this string")),
+        Err(name) => {
+            let mut d = unknown_var(&name, v.span, sub.scope, "in this string");
+            if let Some(c) = closest(&name, sub.scope.keys().map(String::as_str)) {
+                let fixed = s.replacen(&format!("{{{name}}}"), &format!("{{{c}}}"), 1);
+                d = d.fix(v.span, quote(&fixed), format!("replace with `{{{c}}}`"));
+            }
+            diags.push(d);
+        }
     }
 }
 
-fn substitute_node(n: &mut Node, scope: &Scope, diags: &mut Diagnostics) {
+fn substitute_node(n: &mut Node, sub: &mut Subst<'_>, diags: &mut Diagnostics) {
     if n.name.contains('{') {
-        match substitute_str(&n.name, scope) {
+        match substitute_str(&n.name, sub.scope) {
             Ok(t) => n.name = t,
-            Err(name) => diags.push(unknown_var(&name, n.name_span, scope, "in a node name")),
+            Err(name) => diags.push(unknown_var(&name, n.name_span, sub.scope, "in a node name")),
         }
     }
     for a in &mut n.args {
-        substitute_value(a, scope, diags);
+        substitute_value(a, sub, diags);
     }
     for p in &mut n.props {
-        substitute_value(&mut p.value, scope, diags);
+        substitute_value(&mut p.value, sub, diags);
     }
     for c in &mut n.children {
-        substitute_node(c, scope, diags);
+        substitute_node(c, sub, diags);
     }
 }
 
@@ -210,7 +243,7 @@ fn var_name_ok(name: &str, span: Span, what: &str, diags: &mut Diagnostics) -> b
 }
 
 /// Reads one `param` node: name and value. Overrides replace by name.
-fn param(n: &Node, diags: &mut Diagnostics) -> Option<(String, Value, Span)> {
+fn param(n: &Node, diags: &mut Diagnostics) -> Option<(String, Value, Span, &'static str)> {
     let Some(id) = n.args.first() else {
         diags.push(invalid(
             n.head_span(),
@@ -286,18 +319,29 @@ fn param(n: &Node, diags: &mut Diagnostics) -> Option<(String, Value, Span)> {
     let ty = ty.map_or_else(
         || match value.kind {
             ValueKind::Int(_) => "integer",
+            ValueKind::Float(_) => "number",
             ValueKind::Bool(_) => "boolean",
             _ => "string",
         },
         |(t, _)| match t.as_str() {
             "integer" => "integer",
+            "number" => "number",
             "boolean" => "boolean",
             "size" => "size",
             _ => "string",
         },
     );
+    if !type_check(name, ty, &value, "its value", diags) {
+        return None;
+    }
+    Some((name.to_string(), value, id.span, ty))
+}
+
+/// Whether `value` is of parameter type `ty`; reports when not.
+fn type_check(name: &str, ty: &str, value: &Value, what: &str, diags: &mut Diagnostics) -> bool {
     let ok = match (ty, &value.kind) {
         ("integer", ValueKind::Int(_)) | ("boolean", ValueKind::Bool(_)) => true,
+        ("number", ValueKind::Int(_) | ValueKind::Float(_)) => true,
         ("string", ValueKind::Str(_)) => true,
         ("size", ValueKind::Str(s)) => crate::lang::units::parse_size(s).is_ok(),
         _ => false,
@@ -306,20 +350,20 @@ fn param(n: &Node, diags: &mut Diagnostics) -> Option<(String, Value, Span)> {
         diags.push(invalid(
             value.span,
             format!(
-                "parameter `{name}` is of type {ty}, but its value is {}",
+                "parameter `{name}` is of type {ty}, but {what} is {}",
                 shown(&value.kind)
             ),
             "wrong type",
             match ty {
                 "size" => "a size is a string like \"24GiB\"",
                 "integer" => "an integer is written bare: `default=2`",
+                "number" => "a number is written bare: `default=0.5`",
                 "boolean" => "a boolean is `#true` or `#false`",
                 _ => "a string is quoted: `default=\"eu-west\"`",
             },
         ));
-        return None;
     }
-    Some((name.to_string(), value, id.span))
+    ok
 }
 
 /// Expands one `for-each` into its copies; pushes them to `out`.
@@ -526,7 +570,11 @@ fn for_each(
         let mut ids = Vec::new();
         for b in &body {
             let mut copy = (*b).clone();
-            substitute_node(&mut copy, &scope, diags);
+            let mut sub = Subst {
+                scope: &scope,
+                uses: &mut expansion.uses,
+            };
+            substitute_node(&mut copy, &mut sub, diags);
             if let Some(id) = copy.args.first().and_then(Value::as_str) {
                 ids.push(id.to_string());
             }
@@ -581,18 +629,18 @@ pub fn expand(
     let mut expansion = Expansion::default();
     // Parameters: the base's, then the overlay's by name.
     let mut params: Scope = BTreeMap::new();
-    let mut first: BTreeMap<String, Span> = BTreeMap::new();
+    let mut first: BTreeMap<String, (Span, &'static str)> = BTreeMap::new();
     for (layer, nodes) in [(0, &files), (1, &overlay)] {
-        let mut this_layer: BTreeMap<String, Span> = BTreeMap::new();
+        let mut this_layer: BTreeMap<String, (Span, &'static str)> = BTreeMap::new();
         for n in nodes.iter().flatten().filter(|n| n.name == "param") {
-            let Some((name, value, span)) = param(n, diags) else {
+            let Some((name, value, span, ty)) = param(n, diags) else {
                 continue;
             };
             if let Some(prev) = this_layer.get(&name) {
                 diags.push(
                     Diagnostic::new(Code::E0201, format!("parameter `{name}` is defined more than once"))
                         .label(span, "defined again here")
-                        .label(*prev, "first defined here")
+                        .label(prev.0, "first defined here")
                         .help(if layer == 0 {
                             "parameter names are unique across the spec; an overlay overrides one with its own `param`"
                         } else {
@@ -607,9 +655,18 @@ pub fn expand(
                         .label(span, "no such parameter in the base")
                         .help(did_you_mean(&name, first.keys().map(String::as_str)).unwrap_or_else(|| "declare it in the base spec with `param`; an overlay only overrides".into())),
                 );
+                // Still bound, so the overlay's uses of it add no errors.
+                params.insert(name, value);
                 continue;
             }
-            this_layer.insert(name.clone(), span);
+            if layer == 1
+                && let Some((_, base_ty)) = first.get(&name)
+                && *base_ty != ty
+                && !type_check(&name, base_ty, &value, "the overlay's value", diags)
+            {
+                continue;
+            }
+            this_layer.insert(name.clone(), (span, ty));
             params.insert(name, value);
         }
         if layer == 0 {
@@ -628,7 +685,11 @@ pub fn expand(
                         "for-each" => for_each(&n, &params, expansion, &mut out, diags),
                         "import" => out.push(n),
                         _ => {
-                            substitute_node(&mut n, &params, diags);
+                            let mut sub = Subst {
+                                scope: &params,
+                                uses: &mut expansion.uses,
+                            };
+                            substitute_node(&mut n, &mut sub, diags);
                             out.push(n);
                         }
                     }
@@ -662,42 +723,155 @@ pub fn expand(
     (base, added, expansion)
 }
 
-/// Adds to each diagnostic inside a `for-each` the instance it comes from
-/// (the one whose stamped id the message names), or says it holds for every
-/// instance; identical diagnostics of several copies are reported once.
+/// Relates diagnostics to the templates they come from:
+///
+/// - a mistake at a spot where a variable was unknown (`E0118`) is a
+///   consequence of it and is dropped;
+/// - a diagnostic at a value that came from a row or a parameter (the value
+///   took its span) also points at where the template uses it;
+/// - a diagnostic inside a `for-each` body names the copy it comes from (the
+///   one whose stamped id or value the message names), and the same mistake
+///   made by several copies (same code, same spot) is reported once, saying
+///   which copies.
 pub fn annotate(expansion: &Expansion, diags: &mut Diagnostics) {
-    if expansion.templates.is_empty() {
+    if diags.is_empty() || (expansion.templates.is_empty() && expansion.uses.is_empty()) {
         return;
     }
-    diags.rewrite(|d| {
-        let Some(p) = d.primary_span() else { return };
-        let Some(t) = expansion
+    diags.replace(|items| annotate_all(expansion, items));
+}
+
+fn overlaps(a: Span, b: Span) -> bool {
+    a.file == b.file && (a == b || (a.start < b.end && b.start < a.end))
+}
+
+fn within(inner: Span, outer: Span) -> bool {
+    inner.file == outer.file && outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// The most use sites one diagnostic points at.
+const MAX_USES_SHOWN: usize = 3;
+
+/// The most copies a merged diagnostic names.
+const MAX_COPIES_SHOWN: usize = 3;
+
+/// One diagnostic of a template, standing for every copy that has it: its
+/// index in the output, its template, the copies, and the index of the label
+/// that names them.
+type Group = (usize, usize, BTreeSet<usize>, usize);
+
+fn annotate_all(expansion: &Expansion, items: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use amc_syntax::diagnostics::Label;
+    let unknown: Vec<Span> = items
+        .iter()
+        .filter(|d| d.code == Code::E0118)
+        .filter_map(Diagnostic::primary_span)
+        .collect();
+    let mut uses: BTreeMap<Span, Vec<Span>> = BTreeMap::new();
+    for (from, at) in &expansion.uses {
+        let v = uses.entry(*from).or_default();
+        if !v.contains(at) {
+            v.push(*at);
+        }
+    }
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(items.len());
+    let mut groups: BTreeMap<(Code, Span), Group> = BTreeMap::new();
+    for mut d in items {
+        let Some(p) = d.primary_span() else {
+            out.push(d);
+            continue;
+        };
+        if d.code != Code::E0118 && unknown.iter().any(|u| overlaps(*u, p)) {
+            continue;
+        }
+        if let Some(at) = uses.get(&p) {
+            for u in at.iter().take(MAX_USES_SHOWN) {
+                d.labels.push(Label {
+                    span: *u,
+                    message: "the value is used here".into(),
+                });
+            }
+        }
+        let Some((ti, t)) = expansion
             .templates
             .iter()
-            .find(|t| t.span.file == p.file && t.span.start <= p.start && p.end <= t.span.end)
+            .enumerate()
+            .find(|(_, t)| within(p, t.span))
         else {
-            return;
+            out.push(d);
+            continue;
         };
+        // In a row (or a `values` entry): it is that copy's own.
+        if t.instances.iter().any(|i| within(p, i.span)) {
+            out.push(d);
+            continue;
+        }
         let names = |s: &String| d.message.contains(&format!("`{s}`"));
         let named = t
             .instances
             .iter()
-            .find(|i| i.ids.iter().any(names))
-            .or_else(|| t.instances.iter().find(|i| i.values.iter().any(names)));
-        match named {
-            Some(i) => {
-                let msg = format!("in the copy for {}", i.label);
-                d.labels.push(amc_syntax::diagnostics::Label {
-                    span: i.span,
-                    message: msg,
-                });
+            .position(|i| i.ids.iter().any(names))
+            .or_else(|| t.instances.iter().position(|i| i.values.iter().any(names)));
+        let key = (d.code, p);
+        if let Some(g) = groups.get_mut(&key) {
+            match named {
+                Some(i) => {
+                    g.2.insert(i);
+                }
+                None => g.2.extend(0..t.instances.len()),
             }
-            None => d.labels.push(amc_syntax::diagnostics::Label {
-                span: t.head,
-                message: format!("in every copy this for-each stamps ({})", t.instances.len()),
-            }),
+            continue;
         }
-    });
+        let copies: BTreeSet<usize> = match named {
+            Some(i) => [i].into_iter().collect(),
+            None => (0..t.instances.len()).collect(),
+        };
+        let label = d.labels.len();
+        d.labels.push(Label {
+            span: t.head,
+            message: String::new(),
+        });
+        groups.insert(key, (out.len(), ti, copies, label));
+        out.push(d);
+    }
+    for (idx, ti, copies, label) in groups.into_values() {
+        let Some(t) = expansion.templates.get(ti) else {
+            continue;
+        };
+        let Some(l) = out.get_mut(idx).and_then(|d| d.labels.get_mut(label)) else {
+            continue;
+        };
+        let first = copies.iter().next().and_then(|&i| t.instances.get(i));
+        *l = match (copies.len(), first) {
+            (1, Some(i)) if t.instances.len() > 1 => Label {
+                span: i.span,
+                message: format!("in the copy for {}", i.label),
+            },
+            (n, _) if n >= t.instances.len() => Label {
+                span: t.head,
+                message: format!("in every copy this for-each stamps ({n})"),
+            },
+            (n, _) => {
+                let mut shown: Vec<String> = copies
+                    .iter()
+                    .filter_map(|&i| t.instances.get(i))
+                    .take(MAX_COPIES_SHOWN)
+                    .map(|i| i.label.clone())
+                    .collect();
+                if n > MAX_COPIES_SHOWN {
+                    shown.push(format!("{} more", n - MAX_COPIES_SHOWN));
+                }
+                Label {
+                    span: t.head,
+                    message: format!(
+                        "in {n} of the {} copies this for-each stamps: for {}",
+                        t.instances.len(),
+                        shown.join("; ")
+                    ),
+                }
+            }
+        };
+    }
+    out
 }
 
 #[cfg(test)]
@@ -765,5 +939,95 @@ mod tests {
                 diags.sorted()
             );
         }
+    }
+
+    #[test]
+    fn doubled_braces_are_literal_and_other_braces_stay() {
+        let (nodes, diags) = run(
+            "param \"t\" default=\"a\"\npod \"x\" { env \"H\" \"${{HOME}}/{t}\"; env \"J\" \"{\\\"a\\\": {\\\"b\\\": 1}}\" }\n",
+        );
+        assert!(diags.is_empty(), "{:?}", diags.sorted());
+        assert_eq!(
+            nodes[0].children[0].args[1].kind,
+            ValueKind::Str("${HOME}/a".into())
+        );
+        assert_eq!(
+            nodes[0].children[1].args[1].kind,
+            ValueKind::Str("{\"a\": {\"b\": 1}}".into())
+        );
+    }
+
+    #[test]
+    fn a_whole_variable_takes_the_span_of_its_value() {
+        let src = "for-each {\n row p=70000\n pod \"x\" { port \"http\" host-port=\"{p}\" }\n}\n";
+        let mut map = SourceMap::new();
+        let id = map.add("t.kdl", src);
+        let mut diags = Diagnostics::new();
+        let doc = amc_syntax::syntax::parse(id, src, &mut diags);
+        let (files, _, exp) = expand(vec![doc.nodes], Vec::new(), &mut diags);
+        let v = &files[0][0].children[0].props[0].value;
+        assert_eq!(v.kind, ValueKind::Int(70000));
+        assert_eq!(&src[v.span.start as usize..v.span.end as usize], "70000");
+        let (from, at) = exp.uses[0];
+        assert_eq!(from, v.span);
+        assert_eq!(&src[at.start as usize..at.end as usize], "\"{p}\"");
+    }
+
+    #[test]
+    fn shared_mistakes_are_reported_once_and_consequences_dropped() {
+        let src = "for-each \"t\" {\n values \"a\" \"b\" \"c\"\n pod \"x-{t}\" { provider \"nope\"; tenant \"{tt}\" }\n}\n";
+        let (_, mut diags) = run(src);
+        // As check would: one E0203 per copy (the message names it), and a
+        // consequence of the unknown variable at its spot.
+        let mut map = SourceMap::new();
+        let id = map.add("t.kdl", src);
+        let mut d2 = Diagnostics::new();
+        let doc = amc_syntax::syntax::parse(id, src, &mut d2);
+        let (_, _, exp) = expand(vec![doc.nodes], Vec::new(), &mut d2);
+        let prov = src.find("\"nope\"").unwrap();
+        let tt = src.find("\"{tt}\"").unwrap();
+        for t in ["a", "b"] {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0203,
+                    format!("pod `x-{t}` refers to provider `nope`"),
+                )
+                .label(Span::new(id, prov, prov + 6), "no provider"),
+            );
+        }
+        diags.push(
+            Diagnostic::new(Code::E0110, "`{tt}` is not a valid identifier")
+                .label(Span::new(id, tt, tt + 6), "invalid"),
+        );
+        annotate(&exp, &mut diags);
+        let d = diags.sorted();
+        let codes: Vec<Code> = d.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::E0203, Code::E0118], "{d:#?}");
+        assert_eq!(
+            d[0].labels[1].message,
+            "in 2 of the 3 copies this for-each stamps: for t = \"a\"; t = \"b\""
+        );
+        // The unknown variable has a fix: the closest name, quoted.
+        assert_eq!(d[1].fixes[0].replacement, "\"{t}\"");
+    }
+
+    #[test]
+    fn an_overlay_keeps_the_base_parameter_type() {
+        let mut map = SourceMap::new();
+        let (bt, ot) = (
+            "param \"n\" default=1\nparam \"f\" default=0.5\n",
+            "param \"n\" default=\"two\"\nparam \"f\" default=2\n",
+        );
+        let base = map.add("b.kdl", bt);
+        let over = map.add("o.kdl", ot);
+        let mut diags = Diagnostics::new();
+        let b = amc_syntax::syntax::parse(base, bt, &mut diags);
+        let o = amc_syntax::syntax::parse(over, ot, &mut diags);
+        let (_, _, exp) = expand(vec![b.nodes], vec![o.nodes], &mut diags);
+        let d = diags.sorted();
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(d[0].message.contains("integer"), "{}", d[0].message);
+        assert_eq!(exp.params["n"].kind, ValueKind::Int(1));
+        assert_eq!(exp.params["f"].kind, ValueKind::Int(2));
     }
 }

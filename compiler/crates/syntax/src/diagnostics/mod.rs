@@ -309,6 +309,14 @@ impl Diagnostics {
         }
     }
 
+    /// Replaces the list with what `f` makes of it (dropping, merging,
+    /// relabelling), and recounts.
+    pub fn replace(&mut self, f: impl FnOnce(Vec<Diagnostic>) -> Vec<Diagnostic>) {
+        let items = f(std::mem::take(&mut self.items));
+        *self = Diagnostics::new();
+        self.extend(items);
+    }
+
     /// Whether nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
