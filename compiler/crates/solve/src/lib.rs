@@ -196,6 +196,10 @@ pub struct SolveOptions {
 /// Name of the default solver, as recorded in `placement.json`.
 pub const SOLVER: &str = "amc-lns";
 
+/// The `solver` of a placement found by exhaustive search (small fleets:
+/// [`search::enumerate`]), which is optimal for the objective.
+pub const ENUMERATED: &str = "amc-enumerate (optimal)";
+
 /// Places every replica of every workload (default options, no policy documents).
 pub fn solve(spec: &ir::Spec, checked: &Checked, diags: &mut Diagnostics) -> Placement {
     place(
@@ -245,6 +249,9 @@ pub fn place(
 
 #[cfg(feature = "exact")]
 fn solve_problem(pb: &problem::Problem, seed: u64, opts: &SolveOptions) -> (Vec<u32>, String, u64) {
+    if let Some(sol) = search::enumerate(pb, search::ENUMERATE_NODES) {
+        return (sol.at, ENUMERATED.to_string(), sol.work);
+    }
     let sol = search::optimise(pb, &search::Config::for_problem(pb, seed));
     if opts.exact {
         let r = exact::solve(pb, &exact::Limits::default(), Some(&sol.at), None);
@@ -270,6 +277,9 @@ fn solve_problem(
     seed: u64,
     _opts: &SolveOptions,
 ) -> (Vec<u32>, String, u64) {
+    if let Some(sol) = search::enumerate(pb, search::ENUMERATE_NODES) {
+        return (sol.at, ENUMERATED.to_string(), sol.work);
+    }
     let sol = search::optimise(pb, &search::Config::for_problem(pb, seed));
     (sol.at, SOLVER.to_string(), sol.work)
 }

@@ -485,3 +485,99 @@ pub fn canonical(pb: &Problem, mut at: Vec<u32>) -> Vec<u32> {
     }
     at
 }
+
+/// Problems of at most this many replicas are first searched exhaustively.
+pub const ENUMERATE_MAX_PODS: usize = 48;
+
+/// The most search nodes [`enumerate`] visits before it gives up.
+pub const ENUMERATE_NODES: u64 = 250_000;
+
+/// The optimum of a small problem, by exhaustive depth-first search over
+/// every complete feasible assignment (replicas of one set take their
+/// machines in ascending order: they are interchangeable, so the other
+/// orders are the same placements). Ties go to the first found, in the
+/// fixed order of pods, the machines of each tried cheapest next step first.
+/// `None` when the problem is larger than
+/// [`ENUMERATE_MAX_PODS`], has no complete assignment, or the search needs
+/// more than `limit` nodes: then the result would not be proven optimal and
+/// the default solver runs instead.
+pub fn enumerate(pb: &Problem, limit: u64) -> Option<Solution> {
+    if pb.pods.is_empty() || pb.pods.len() > ENUMERATE_MAX_PODS {
+        return None;
+    }
+    let ord = super::construct::order(pb, super::construct::Order::MostConstrained);
+    let mut en = Enum {
+        ord,
+        left: limit,
+        best: None,
+        floor: vec![0; pb.sets.len()],
+    };
+    let mut s = State::new(pb);
+    if !en.dfs(&mut s, 0) {
+        return None;
+    }
+    let (_, at) = en.best?;
+    Some(Solution {
+        work: limit - en.left,
+        at: canonical(pb, at),
+    })
+}
+
+struct Enum {
+    ord: Vec<u32>,
+    left: u64,
+    best: Option<(i64, Vec<u32>)>,
+    /// Per set, the lowest machine its next replica may take.
+    floor: Vec<u32>,
+}
+
+impl Enum {
+    /// `false` when the node limit ran out.
+    fn dfs(&mut self, s: &mut State<'_>, i: usize) -> bool {
+        let Some(&p) = self.ord.get(i) else {
+            let t = s.total();
+            if self.best.as_ref().is_none_or(|b| t < b.0) {
+                self.best = Some((t, s.at.clone()));
+            }
+            return true;
+        };
+        let pb = s.pb;
+        let p = p as usize;
+        let set = pb.pods[p].set as usize;
+        let floor = self.floor.get(set).copied().unwrap_or(0);
+        // The feasible machines, cheapest next step first (then by index):
+        // among placements of equal cost the one found first, and kept, is
+        // the one a greedy placement would make.
+        let mut next: Vec<(i64, u32)> = Vec::new();
+        for &m in &pb.classes[pb.pods[p].class as usize].machines {
+            if m < floor {
+                continue;
+            }
+            if self.left == 0 {
+                return false;
+            }
+            self.left -= 1;
+            if s.can_move(p, m) {
+                s.apply(p, m);
+                next.push((s.total(), m));
+                s.apply(p, NONE);
+            }
+        }
+        next.sort_unstable();
+        for (_, m) in next {
+            s.apply(p, m);
+            if let Some(f) = self.floor.get_mut(set) {
+                *f = m;
+            }
+            let done = self.dfs(s, i + 1);
+            if let Some(f) = self.floor.get_mut(set) {
+                *f = floor;
+            }
+            s.apply(p, NONE);
+            if !done {
+                return false;
+            }
+        }
+        true
+    }
+}
