@@ -490,10 +490,10 @@ pub fn canonical(pb: &Problem, mut at: Vec<u32>) -> Vec<u32> {
 pub const ENUMERATE_MAX_PODS: usize = 48;
 
 /// The most search nodes [`enumerate`] visits before it gives up.
-pub const ENUMERATE_NODES: u64 = 250_000;
+pub const ENUMERATE_NODES: u64 = 20_000;
 
-/// The optimum of a small problem, by exhaustive depth-first search over
-/// every complete feasible assignment (replicas of one set take their
+/// The optimum of a small problem, by depth-first branch and bound over
+/// the complete feasible assignments (replicas of one set take their
 /// machines in ascending order: they are interchangeable, so the other
 /// orders are the same placements). Ties go to the first found, in the
 /// fixed order of pods, the machines of each tried cheapest next step first.
@@ -506,8 +506,22 @@ pub fn enumerate(pb: &Problem, limit: u64) -> Option<Solution> {
         return None;
     }
     let ord = super::construct::order(pb, super::construct::Order::MostConstrained);
+    // The least load each replica still to place adds (load is per replica),
+    // summed from each depth on: part of the bound.
+    let mut rest = vec![0i64; ord.len() + 1];
+    for (i, &p) in ord.iter().enumerate().rev() {
+        let p = p as usize;
+        let least = pb.classes[pb.pods[p].class as usize]
+            .machines
+            .iter()
+            .map(|&m| pb.weights.load * pb.load_ms(p, m as usize))
+            .min()
+            .unwrap_or(0);
+        rest[i] = rest[i + 1] + least;
+    }
     let mut en = Enum {
         ord,
+        rest,
         left: limit,
         best: None,
         floor: vec![0; pb.sets.len()],
@@ -525,6 +539,8 @@ pub fn enumerate(pb: &Problem, limit: u64) -> Option<Solution> {
 
 struct Enum {
     ord: Vec<u32>,
+    /// From each depth on, the least load the replicas still to place add.
+    rest: Vec<i64>,
     left: u64,
     best: Option<(i64, Vec<u32>)>,
     /// Per set, the lowest machine its next replica may take.
@@ -542,6 +558,16 @@ impl Enum {
             return true;
         };
         let pb = s.pb;
+        // Branch and bound: every term of the objective only grows as
+        // replicas are placed (load, staging, warming, balance excess,
+        // moves), so the cost so far without the unplaced charge, plus the
+        // least load of the replicas still to place, is a lower bound on
+        // every completion; one that cannot beat the best is cut.
+        let bound = s.total() - pb.weights.unplaced * s.costs.unplaced
+            + self.rest.get(i).copied().unwrap_or(0);
+        if self.best.as_ref().is_some_and(|b| bound >= b.0) {
+            return true;
+        }
         let p = p as usize;
         let set = pb.pods[p].set as usize;
         let floor = self.floor.get(set).copied().unwrap_or(0);
