@@ -153,6 +153,21 @@ fn a_signed_build_verifies() {
     let o = amc(&["verify", s(&f.out), "--key", s(&f.public)], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("verified"));
+    // Each file is counted once, however many checks read it: at most every
+    // file of the output.
+    let files = walkdir::WalkDir::new(&f.out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    let err = stderr(&o);
+    let n: usize = err
+        .split("verified: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {err}"));
+    assert!(n > 0 && n <= files, "{n} files verified of {files}: {err}");
 }
 
 /// An edit of a copied output directory.

@@ -456,6 +456,46 @@ fn templates_and_overlays() {
         at(&pods_uri, pos_of(TEMPLATE_PODS, "agent-{t}", 0)),
     );
     assert!(msg.contains("for-each"), "{msg}");
+    // Workspace symbols list the stamped pods by their ids, at the template
+    // (and the overlay's `agent-a`, in its own file).
+    let ws = c.request("workspace/symbol", json!({"query": "agent"}));
+    let found: Vec<(&str, &str)> = ws
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["location"]["uri"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("agent-a", prod_uri.as_str()),
+            ("agent-a", pods_uri.as_str()),
+            ("agent-b", pods_uri.as_str())
+        ],
+        "{ws:#}"
+    );
+    assert_eq!(
+        ws[1]["location"]["range"]["start"],
+        position(pos_of(TEMPLATE_PODS, "\"agent-{t}\"", 0))
+    );
+    // Inlay hints: each copy's placement, named, at the template.
+    let full = json!({"textDocument": {"uri": pods_uri}, "range": {"start": position((0, 0)), "end": position((99, 0))}});
+    let hints = c.request("textDocument/inlayHint", full);
+    let labels: Vec<String> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap_or_default().trim().to_string())
+        .collect();
+    assert!(
+        labels.iter().any(|l| l == "agent-a → ws") && labels.iter().any(|l| l == "agent-b → ws"),
+        "{labels:?}"
+    );
 
     // A misspelt provider shared by both copies: one diagnostic, one fix.
     let typo = TEMPLATE_PODS.replace("provider \"llama-cpp\"", "provider \"llama-cp\"");

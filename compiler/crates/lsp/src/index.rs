@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use amc_lang::resolve::stdlib;
 use amc_lang::vfs::Vfs;
 
-use super::outline::outline;
+use super::outline::{ONode, outline};
 use super::store::Target;
 
 /// Node names that define something referable, by id.
@@ -98,11 +98,23 @@ impl Index {
 
     fn add(&mut self, place: Place, text: String) {
         let file = self.files.len();
-        for n in outline(&text) {
+        let nodes = outline(&text);
+        let params = super::references::params(&nodes);
+        // Top-level definitions, and what each `for-each` stamps (by its
+        // stamped ids, at the template).
+        let mut found: Vec<(&ONode, String)> = Vec::new();
+        for n in &nodes {
+            if n.name == "for-each" {
+                found.extend(super::references::stamped(n, &params));
+            } else if let Some(id) = n.args.first() {
+                found.push((n, id.text.clone()));
+            }
+        }
+        for (n, id) in found {
             let Some(kind) = DEFINING.iter().copied().find(|k| *k == n.name) else {
                 continue;
             };
-            let Some(id) = n.args.first() else { continue };
+            let Some(at) = n.args.first() else { continue };
             let description = n
                 .children
                 .iter()
@@ -111,10 +123,10 @@ impl Index {
                 .map(str::to_string);
             self.defs.push(Def {
                 kind,
-                id: id.text.clone(),
+                id,
                 file,
                 name_span: n.name_span,
-                id_span: id.span,
+                id_span: at.span,
                 description,
             });
         }

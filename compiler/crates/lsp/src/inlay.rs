@@ -46,10 +46,17 @@ pub fn compiled_hints(c: &Compilation, uris: &UriMap<'_>) -> BTreeMap<String, Ve
         let Some(uri) = uris.uri(name) else { continue };
         let hints = out.entry(uri).or_default();
         let machines = c.placement.machines_of(w.id());
+        // A pod a `for-each` stamps: one hint per copy at the template, each
+        // naming its copy.
+        let stamped = c.sources.snippet(pod.id.span).contains('{');
         if !machines.is_empty() {
             hints.push(Hint {
                 offset: pod.head.end as usize,
-                label: format!("→ {}", machines.join(", ")),
+                label: if stamped {
+                    format!("{} → {}", w.id(), machines.join(", "))
+                } else {
+                    format!("→ {}", machines.join(", "))
+                },
                 tooltip: format!(
                     "amc placed {} of pod `{}` on {}",
                     if machines.len() == 1 {
@@ -112,6 +119,17 @@ fn walk<'a>(
 ) {
     for n in nodes {
         if n.span.1 < from || n.span.0 > to {
+            continue;
+        }
+        // What a `for-each` stamps is read as top-level nodes.
+        if n.name == "for-each" && path.is_empty() {
+            for c in n
+                .children
+                .iter()
+                .filter(|c| c.name != "values" && c.name != "row")
+            {
+                walk(std::slice::from_ref(c), path, from, to, out);
+            }
             continue;
         }
         path.push(n.name.as_str());

@@ -17,6 +17,65 @@ pub fn defining_kind(name: &str) -> Option<&'static str> {
     DEFINING.iter().copied().chain(["pod"]).find(|k| *k == name)
 }
 
+/// What a `for-each` stamps: each node of its body that has an id, once per
+/// row or value, with the id its `{VAR}`s (and the file's parameters,
+/// `params`) substituted. Empty for any other node.
+pub fn stamped<'a>(n: &'a ONode, params: &[(String, String)]) -> Vec<(&'a ONode, String)> {
+    if n.name != "for-each" {
+        return Vec::new();
+    }
+    let var = n.args.first().map(|a| a.text.clone());
+    let mut rows: Vec<Vec<(String, String)>> = Vec::new();
+    for c in &n.children {
+        match (c.name.as_str(), &var) {
+            ("values", Some(v)) => {
+                rows.extend(c.args.iter().map(|a| vec![(v.clone(), a.text.clone())]));
+            }
+            ("row", None) => rows.push(
+                c.props
+                    .iter()
+                    .filter_map(|p| Some((p.key.clone(), p.value.as_ref()?.text.clone())))
+                    .collect(),
+            ),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for row in &rows {
+        for c in n
+            .children
+            .iter()
+            .filter(|c| c.name != "values" && c.name != "row")
+        {
+            let Some(id) = c.args.first() else { continue };
+            let mut s = id.text.clone();
+            for (k, v) in row.iter().chain(params) {
+                s = s.replace(&format!("{{{k}}}"), v);
+            }
+            out.push((c, s));
+        }
+    }
+    out
+}
+
+/// The file's `param "NAME" default=VALUE`s, as text.
+pub fn params(nodes: &[ONode]) -> Vec<(String, String)> {
+    nodes
+        .iter()
+        .filter(|n| n.name == "param")
+        .filter_map(|n| {
+            let name = n.args.first()?.text.clone();
+            let v = n
+                .props
+                .iter()
+                .find(|p| p.key == "default")?
+                .value
+                .as_ref()?;
+            Some((name, v.text.clone()))
+        })
+        .collect()
+}
+
 /// One occurrence of an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrence<'a> {

@@ -42,6 +42,19 @@ pub fn prepare(text: &str, offset: usize, index: &Index) -> Result<Renamable, St
             "`{id}` is stamped by a `for-each` from its variables; rename the values in its rows instead"
         ));
     }
+    // A reference to an id a `for-each` stamps: the definition is a template.
+    let stamped = index.find(o.kind, &id).is_some_and(|d| {
+        index
+            .file(d)
+            .and_then(|(_, text)| text.get(d.id_span.0..d.id_span.1))
+            .is_some_and(|t| t.contains('{'))
+    });
+    if stamped {
+        return Err(format!(
+            "{} `{id}` is stamped by a `for-each`; rename the values in its rows instead",
+            o.kind
+        ));
+    }
     let in_spec = definitions(index, o.kind, &id)
         .iter()
         .any(|p| matches!(p, Place::Path(_)));

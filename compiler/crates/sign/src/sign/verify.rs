@@ -38,13 +38,22 @@ pub struct Report {
     pub signed: bool,
     /// Whether the signatures were checked against a key (and held).
     pub signature_verified: bool,
-    /// Files whose content was compared with a digest, a signature or a rebuild.
+    /// Files whose content was compared with a digest, a signature or a
+    /// rebuild (each counted once, however many of those checked it).
     pub files_checked: usize,
     ids: BTreeMap<String, FileId>,
     flagged: BTreeSet<String>,
+    checked: BTreeSet<String>,
 }
 
 impl Report {
+    /// Counts `path` as checked (once).
+    fn checked(&mut self, path: &str) {
+        if self.checked.insert(path.to_string()) {
+            self.files_checked += 1;
+        }
+    }
+
     /// The envelope-shaped verdict; `verified_at` is the injected time.
     pub fn verification(&self, verified_at: Option<String>) -> Verification {
         let failed = self.diagnostics.has_errors();
@@ -180,7 +189,7 @@ fn check_artifacts(r: &mut Report, tree: &Tree, manifest: &[u8], view: &Manifest
                 );
             }
             Some(bytes) => {
-                r.files_checked += 1;
+                r.checked(&a.path);
                 let got = sha256(bytes);
                 if got != a.sha256 {
                     let span = r.at(manifest, &format!("/artifacts/{i}/sha256"));
@@ -333,7 +342,7 @@ fn check_signatures(
         }
     }
     if let Some(der) = &manifest_sig {
-        r.files_checked += 1;
+        r.checked(MANIFEST_SIG);
         compare_regenerated(
             r,
             tree,
@@ -448,7 +457,7 @@ fn compare_regenerated(r: &mut Report, tree: &Tree, name: &str, expected: BugRes
 
 fn compare(r: &mut Report, tree: &Tree, name: &str, expected: &[u8]) {
     let Some(actual) = tree.get(name) else { return };
-    r.files_checked += 1;
+    r.checked(name);
     if actual.as_slice() != expected {
         let span = r.first_difference(name, actual, expected);
         r.push(
@@ -526,7 +535,7 @@ pub fn compare_rebuild(r: &mut Report, tree: &Tree, rebuilt: &Artifacts) {
         }
         match tree.get(path) {
             Some(got) => {
-                r.files_checked += 1;
+                r.checked(path);
                 if got != want {
                     let span = r.first_difference(path, got, want);
                     r.push(
