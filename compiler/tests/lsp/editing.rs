@@ -483,6 +483,14 @@ fn templates_and_overlays() {
         ws[1]["location"]["range"]["start"],
         position(pos_of(TEMPLATE_PODS, "\"agent-{t}\"", 0))
     );
+    // Hover inside the template: the pod's node, as at the top level.
+    let h = c.request(
+        "textDocument/hover",
+        at(&pods_uri, pos_of(TEMPLATE_PODS, "pod", 0)),
+    );
+    let md = h["contents"]["value"].as_str().unwrap_or_default();
+    assert!(md.contains(amc::lang::spec::POD.doc), "{h:#}");
+
     // Inlay hints: each copy's placement, named, at the template.
     let full = json!({"textDocument": {"uri": pods_uri}, "range": {"start": position((0, 0)), "end": position((99, 0))}});
     let hints = c.request("textDocument/inlayHint", full);

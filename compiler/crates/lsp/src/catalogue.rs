@@ -14,7 +14,14 @@ use super::outline::ONode;
 
 /// The spec of the node at the end of a path of node names from the top
 /// level (`["pod", "port"]`), if every step is known.
+///
+/// The nodes a top-level `for-each` stamps are top-level nodes: the path
+/// `for-each pod resources` is the path `pod resources`.
 pub fn spec_at(names: &[&str]) -> Option<&'static NodeSpec> {
+    let names = match names {
+        ["for-each", rest @ ..] => rest,
+        _ => names,
+    };
     let mut spec: &'static NodeSpec = &ROOT;
     for n in names {
         spec = spec.child(n)?;
