@@ -734,7 +734,9 @@ pub fn expand(
 ///   made by several copies (same code, same spot) is reported once, saying
 ///   which copies.
 pub fn annotate(expansion: &Expansion, diags: &mut Diagnostics) {
-    if diags.is_empty() || (expansion.templates.is_empty() && expansion.uses.is_empty()) {
+    let unknown = diags.iter().any(|d| d.code == Code::E0118);
+    if diags.is_empty() || (expansion.templates.is_empty() && expansion.uses.is_empty() && !unknown)
+    {
         return;
     }
     diags.replace(|items| annotate_all(expansion, items));
