@@ -273,7 +273,7 @@ fn print_report(
                 stderrln!(
                     "{}: verified: {} files, {what}",
                     a.out.display(),
-                    report.files_checked
+                    report.files_checked()
                 );
             }
         }

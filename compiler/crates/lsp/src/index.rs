@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use amc_lang::resolve::stdlib;
 use amc_lang::vfs::Vfs;
 
-use super::outline::{ONode, outline};
+use super::outline::outline;
 use super::store::Target;
 
 /// Node names that define something referable, by id.
@@ -99,18 +99,9 @@ impl Index {
     fn add(&mut self, place: Place, text: String) {
         let file = self.files.len();
         let nodes = outline(&text);
-        let params = super::references::params(&nodes);
         // Top-level definitions, and what each `for-each` stamps (by its
         // stamped ids, at the template).
-        let mut found: Vec<(&ONode, String)> = Vec::new();
-        for n in &nodes {
-            if n.name == "for-each" {
-                found.extend(super::references::stamped(n, &params));
-            } else if let Some(id) = n.args.first() {
-                found.push((n, id.text.clone()));
-            }
-        }
-        for (n, id) in found {
+        for (n, id) in super::references::with_ids(&nodes) {
             let Some(kind) = DEFINING.iter().copied().find(|k| *k == n.name) else {
                 continue;
             };

@@ -121,17 +121,6 @@ fn walk<'a>(
         if n.span.1 < from || n.span.0 > to {
             continue;
         }
-        // What a `for-each` stamps is read as top-level nodes.
-        if n.name == "for-each" && path.is_empty() {
-            for c in n
-                .children
-                .iter()
-                .filter(|c| c.name != "values" && c.name != "row")
-            {
-                walk(std::slice::from_ref(c), path, from, to, out);
-            }
-            continue;
-        }
         path.push(n.name.as_str());
         if let Some(spec) = spec_at(path) {
             for (i, a) in n.args.iter().enumerate() {

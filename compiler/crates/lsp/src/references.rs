@@ -17,6 +17,28 @@ pub fn defining_kind(name: &str) -> Option<&'static str> {
     DEFINING.iter().copied().chain(["pod"]).find(|k| *k == name)
 }
 
+/// The nodes a `for-each` stamps: its children but `values` and `row`.
+pub fn template_body(n: &ONode) -> impl Iterator<Item = &ONode> {
+    n.children
+        .iter()
+        .filter(|c| c.name != "values" && c.name != "row")
+}
+
+/// Every top-level node with an id, with that id, and what each `for-each`
+/// stamps with its stamped ids (see [`stamped`]), in source order.
+pub fn with_ids(nodes: &[ONode]) -> Vec<(&ONode, String)> {
+    let params = params(nodes);
+    let mut out = Vec::new();
+    for n in nodes {
+        if n.name == "for-each" {
+            out.extend(stamped(n, &params));
+        } else if let Some(id) = n.args.first() {
+            out.push((n, id.text.clone()));
+        }
+    }
+    out
+}
+
 /// What a `for-each` stamps: each node of its body that has an id, once per
 /// row or value, with the id its `{VAR}`s (and the file's parameters,
 /// `params`) substituted. Empty for any other node.
@@ -42,11 +64,7 @@ pub fn stamped<'a>(n: &'a ONode, params: &[(String, String)]) -> Vec<(&'a ONode,
     }
     let mut out = Vec::new();
     for row in &rows {
-        for c in n
-            .children
-            .iter()
-            .filter(|c| c.name != "values" && c.name != "row")
-        {
+        for c in template_body(n) {
             let Some(id) = c.args.first() else { continue };
             let mut s = id.text.clone();
             for (k, v) in row.iter().chain(params) {
@@ -59,7 +77,7 @@ pub fn stamped<'a>(n: &'a ONode, params: &[(String, String)]) -> Vec<(&'a ONode,
 }
 
 /// The file's `param "NAME" default=VALUE`s, as text.
-pub fn params(nodes: &[ONode]) -> Vec<(String, String)> {
+fn params(nodes: &[ONode]) -> Vec<(String, String)> {
     nodes
         .iter()
         .filter(|n| n.name == "param")
@@ -100,11 +118,7 @@ pub fn occurrences(nodes: &[ONode]) -> Vec<Occurrence<'_>> {
 fn top_level<'a>(nodes: &'a [ONode], out: &mut Vec<Occurrence<'a>>) {
     for n in nodes {
         if n.name == "for-each" {
-            for c in n
-                .children
-                .iter()
-                .filter(|c| c.name != "values" && c.name != "row")
-            {
+            for c in template_body(n) {
                 top_level(std::slice::from_ref(c), out);
             }
             continue;

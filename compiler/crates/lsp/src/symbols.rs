@@ -84,32 +84,20 @@ pub struct WorkspaceDef {
 /// `agent-globex`), each at the template's id.
 pub fn file_defs(uri: &str, text: &str) -> Vec<WorkspaceDef> {
     let lines = LineIndex::new(text);
-    let nodes = outline(text);
-    let params = super::references::params(&nodes);
-    let def = |n: &ONode, id: String| {
-        let kind = defining_kind(&n.name)?;
-        let at = n.args.first()?;
-        let r = lines.range(at.span.0, at.span.1);
-        Some(WorkspaceDef {
-            id,
-            kind: kind.to_string(),
-            uri: uri.to_string(),
-            range: (r.start.line, r.start.character, r.end.line, r.end.character),
+    super::references::with_ids(&outline(text))
+        .into_iter()
+        .filter_map(|(n, id)| {
+            let kind = defining_kind(&n.name)?;
+            let at = n.args.first()?;
+            let r = lines.range(at.span.0, at.span.1);
+            Some(WorkspaceDef {
+                id,
+                kind: kind.to_string(),
+                uri: uri.to_string(),
+                range: (r.start.line, r.start.character, r.end.line, r.end.character),
+            })
         })
-    };
-    let mut out = Vec::new();
-    for n in &nodes {
-        if n.name == "for-each" {
-            out.extend(
-                super::references::stamped(n, &params)
-                    .into_iter()
-                    .filter_map(|(c, id)| def(c, id)),
-            );
-        } else if let Some(id) = n.args.first() {
-            out.extend(def(n, id.text.clone()));
-        }
-    }
-    out
+        .collect()
 }
 
 /// Whether `query`'s characters appear in `id` in order, ignoring case (an

@@ -229,7 +229,11 @@ pub fn place(
     }
     let pb = &mapped.problem;
     let seed = pb.fingerprint();
-    let (mut at, solver, mut work) = solve_problem(pb, seed, opts);
+    // Small fleets first: exhaustive search, optimal when it finishes.
+    let (mut at, solver, mut work) = match search::enumerate(pb, search::ENUMERATE_NODES) {
+        Some(sol) => (sol.at, ENUMERATED.to_string(), sol.work),
+        None => solve_problem(pb, seed, opts),
+    };
     if at.contains(&problem::NONE) {
         // Blame the pods that break feasibility given the pods written before them;
         // if that search places everything after all, improve its placement instead.
@@ -249,9 +253,6 @@ pub fn place(
 
 #[cfg(feature = "exact")]
 fn solve_problem(pb: &problem::Problem, seed: u64, opts: &SolveOptions) -> (Vec<u32>, String, u64) {
-    if let Some(sol) = search::enumerate(pb, search::ENUMERATE_NODES) {
-        return (sol.at, ENUMERATED.to_string(), sol.work);
-    }
     let sol = search::optimise(pb, &search::Config::for_problem(pb, seed));
     if opts.exact {
         let r = exact::solve(pb, &exact::Limits::default(), Some(&sol.at), None);
@@ -277,9 +278,6 @@ fn solve_problem(
     seed: u64,
     _opts: &SolveOptions,
 ) -> (Vec<u32>, String, u64) {
-    if let Some(sol) = search::enumerate(pb, search::ENUMERATE_NODES) {
-        return (sol.at, ENUMERATED.to_string(), sol.work);
-    }
     let sol = search::optimise(pb, &search::Config::for_problem(pb, seed));
     (sol.at, SOLVER.to_string(), sol.work)
 }

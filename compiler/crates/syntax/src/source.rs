@@ -38,6 +38,17 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }
+
+    /// Whether `inner` lies within this span (same file).
+    pub fn contains(&self, inner: Span) -> bool {
+        inner.file == self.file && self.start <= inner.start && inner.end <= self.end
+    }
+
+    /// Whether the two spans share a byte, or are the same (empty) span.
+    pub fn overlaps(&self, other: Span) -> bool {
+        self.file == other.file
+            && (*self == other || (self.start < other.end && other.start < self.end))
+    }
 }
 
 /// One file known to the compiler.

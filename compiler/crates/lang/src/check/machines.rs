@@ -81,22 +81,15 @@ pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
     ))
 }
 
-/// Whether an error was already reported inside `span`.
-fn error_within(diags: &Diagnostics, span: amc_syntax::source::Span) -> bool {
-    diags.iter().any(|d| {
-        d.severity == amc_syntax::diagnostics::Severity::Error
-            && d.primary_span()
-                .is_some_and(|p| p.file == span.file && p.start >= span.start && p.end <= span.end)
-    })
-}
-
-/// Whether an unknown-node error (`E0101`) sits inside `span`.
-fn unknown_node_within(diags: &Diagnostics, span: amc_syntax::source::Span) -> bool {
-    diags.iter().any(|d| {
-        d.code == Code::E0101
-            && d.primary_span()
-                .is_some_and(|p| p.file == span.file && p.start >= span.start && p.end <= span.end)
-    })
+/// Whether a diagnostic `which` picks was already reported inside `span`.
+fn reported_within(
+    diags: &Diagnostics,
+    span: amc_syntax::source::Span,
+    which: impl Fn(&Diagnostic) -> bool,
+) -> bool {
+    diags
+        .iter()
+        .any(|d| which(d) && d.primary_span().is_some_and(|p| span.contains(p)))
 }
 
 fn facts_u64(v: &Value, ptr: &str) -> Option<u64> {
@@ -141,11 +134,15 @@ pub fn views(spec: &ir::Spec, docs: &Documents, diags: &mut Diagnostics) -> Vec<
         let (Some(cpu_milli), Some(memory)) = (cpu_milli, memory) else {
             // A mistake inside `capacity` (a misspelt `memory`, a bad size)
             // is the root cause and was reported; do not add a consequence.
-            if cap.block.is_some_and(|s| error_within(diags, s)) {
+            if cap.block.is_some_and(|s| {
+                reported_within(diags, s, |d| {
+                    d.severity == amc_syntax::diagnostics::Severity::Error
+                })
+            }) {
                 continue;
             }
             // So is an unknown node in the machine (`capacty { ... }`).
-            if cap.block.is_none() && unknown_node_within(diags, m.span) {
+            if cap.block.is_none() && reported_within(diags, m.span, |d| d.code == Code::E0101) {
                 continue;
             }
             let mut d = Diagnostic::new(

@@ -742,14 +742,6 @@ pub fn annotate(expansion: &Expansion, diags: &mut Diagnostics) {
     diags.replace(|items| annotate_all(expansion, items));
 }
 
-fn overlaps(a: Span, b: Span) -> bool {
-    a.file == b.file && (a == b || (a.start < b.end && b.start < a.end))
-}
-
-fn within(inner: Span, outer: Span) -> bool {
-    inner.file == outer.file && outer.start <= inner.start && inner.end <= outer.end
-}
-
 /// The most use sites one diagnostic points at.
 const MAX_USES_SHOWN: usize = 3;
 
@@ -782,7 +774,7 @@ fn annotate_all(expansion: &Expansion, items: Vec<Diagnostic>) -> Vec<Diagnostic
             out.push(d);
             continue;
         };
-        if d.code != Code::E0118 && unknown.iter().any(|u| overlaps(*u, p)) {
+        if d.code != Code::E0118 && unknown.iter().any(|u| u.overlaps(p)) {
             continue;
         }
         if let Some(at) = uses.get(&p) {
@@ -797,13 +789,13 @@ fn annotate_all(expansion: &Expansion, items: Vec<Diagnostic>) -> Vec<Diagnostic
             .templates
             .iter()
             .enumerate()
-            .find(|(_, t)| within(p, t.span))
+            .find(|(_, t)| t.span.contains(p))
         else {
             out.push(d);
             continue;
         };
         // In a row (or a `values` entry): it is that copy's own.
-        if t.instances.iter().any(|i| within(p, i.span)) {
+        if t.instances.iter().any(|i| i.span.contains(p)) {
             out.push(d);
             continue;
         }

@@ -38,20 +38,22 @@ pub struct Report {
     pub signed: bool,
     /// Whether the signatures were checked against a key (and held).
     pub signature_verified: bool,
-    /// Files whose content was compared with a digest, a signature or a
-    /// rebuild (each counted once, however many of those checked it).
-    pub files_checked: usize,
     ids: BTreeMap<String, FileId>,
     flagged: BTreeSet<String>,
+    /// Files whose content was compared with a digest, a signature or a rebuild.
     checked: BTreeSet<String>,
 }
 
 impl Report {
-    /// Counts `path` as checked (once).
+    /// Counts `path` as checked.
     fn checked(&mut self, path: &str) {
-        if self.checked.insert(path.to_string()) {
-            self.files_checked += 1;
-        }
+        self.checked.insert(path.to_string());
+    }
+
+    /// How many files were compared with a digest, a signature or a rebuild
+    /// (each once, however many of those checked it).
+    pub fn files_checked(&self) -> usize {
+        self.checked.len()
     }
 
     /// The envelope-shaped verdict; `verified_at` is the injected time.
