@@ -31,7 +31,7 @@ pub use amc_emit as emit;
 
 pub use amc_sign::{sign, write};
 
-pub use amc_driver::{driver, progress};
+pub use amc_driver::{cache, driver, progress};
 
 pub use amc_lsp as lsp;
 

@@ -51,7 +51,7 @@ const LAYERS: &[&[&str]] = &[
     &["govern"],
     &["emit"],
     &["sign", "write"],
-    &["progress"],
+    &["progress", "cache"],
     &["driver"],
     &["diff", "import", "lsp", "bench"],
 ];

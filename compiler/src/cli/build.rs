@@ -87,6 +87,57 @@ fn incumbent(a: &BuildArgs) -> Result<Option<amc::solve::Incumbent>, String> {
     }
 }
 
+/// What identifies this compiler for the rebuild cache: the digest of its
+/// own binary (None when it cannot be read: then every build is full).
+fn compiler_id() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    std::fs::read(exe)
+        .ok()
+        .map(|b| amc::hash::sha256_prefixed(&b))
+}
+
+/// The record the previous build into `out` left (see `amc::cache`).
+fn previous_cache(out: &std::path::Path) -> Option<amc::cache::BuildCache> {
+    let bytes = std::fs::read(amc::write::cache_path(out)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Exit 2 when `out` exists and is not an amc build output.
+fn refuse_foreign(out: &std::path::Path) -> Option<ExitCode> {
+    let why = amc::write::not_replaceable(out)?;
+    stderrln!(
+        "error: {} exists and is not an amc build output ({why}); refusing to replace it",
+        out.display()
+    );
+    Some(ExitCode::from(2))
+}
+
+/// Records the build just written into `out` for the next one. A record that
+/// cannot be written only costs the next build its skip.
+fn record_cache(out: &std::path::Path, c: &driver::Compilation, statuses: &[String]) {
+    let Some(key) = &c.build_key else { return };
+    let rec = amc::cache::BuildCache {
+        format: amc::cache::FORMAT.to_string(),
+        key: key.clone(),
+        tree: amc::write::tree_digest(&c.artifacts),
+        sources: amc::cache::source_digests(&c.sources),
+        diagnostics: amc::cache::store(&c.diagnostics),
+        statuses: statuses.to_vec(),
+        allowed: amc::govern::gate::check(&c.spec, &c.artifacts).is_empty(),
+    };
+    let path = amc::write::cache_path(out);
+    match serde_json::to_vec(&rec) {
+        Ok(bytes) => {
+            if amc::write::replace_file(&path, &bytes).is_err() {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        Err(_) => {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 /// Environment variable naming the signing key file when `--sign-key` is absent.
 pub const SIGN_KEY_ENV: &str = "AMC_SIGN_KEY";
 
@@ -135,12 +186,18 @@ pub fn run(a: BuildArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(why) = amc::write::not_replaceable(&a.out) {
-        stderrln!(
-            "error: {} exists and is not an amc build output ({why}); refusing to replace it",
-            a.out.display()
-        );
-        return ExitCode::from(2);
+    // `--plan` compares the new artifacts with the old: it always builds.
+    let previous = if a.plan || !a.out.is_dir() {
+        None
+    } else {
+        previous_cache(&a.out)
+    };
+    // An output with a record is checked when the record does not settle it
+    // (the tree digest does: only amc's own files have it).
+    if previous.is_none()
+        && let Some(code) = refuse_foreign(&a.out)
+    {
+        return code;
     }
     let incumbent = match incumbent(&a) {
         Ok(i) => i.map(std::sync::Arc::new),
@@ -149,7 +206,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let opts = Options {
+    let mut opts = Options {
         stop: Stop::Build,
         emit: EmitOptions {
             decided_at: decided,
@@ -160,11 +217,12 @@ pub fn run(a: BuildArgs) -> ExitCode {
             overlay: a.overlay.clone(),
         },
         overlay: a.overlay.clone(),
-        sign: sign_options(a.sign_key),
+        sign: sign_options(a.sign_key.clone()),
         solve: amc::solve::SolveOptions {
             exact: a.exact,
             incumbent,
         },
+        cache: compiler_id().map(|compiler| amc::cache::CacheOptions { compiler, previous }),
     };
     if a.exact && !cfg!(feature = "exact") {
         stderrln!(
@@ -174,9 +232,30 @@ pub fn run(a: BuildArgs) -> ExitCode {
     }
     let signed = opts.sign.is_some();
     let progress = super::progress::Progress::new(&display_of(&a.path));
-    let compiled =
+    let mut compiled =
         driver::compile_observed(&RealFs, &a.path, &display_of(&a.path), &opts, &progress);
+    // Nothing changed: the output stands if its tree is the one recorded
+    // (and, with --require-activation, every pod was allowed).
+    let recorded = opts.cache.as_mut().and_then(|co| co.previous.take());
+    if let (Ok(c), Some(rec)) = (&compiled, &recorded)
+        && c.up_to_date
+    {
+        let _lock = amc::write::lock(&a.out);
+        if (rec.allowed || !a.require_activation)
+            && amc::write::tree_digest_on_disk(&a.out).as_deref() == Some(rec.tree.as_str())
+        {
+            progress.clear();
+            return up_to_date(&a, c, rec, signed);
+        }
+        compiled =
+            driver::compile_observed(&RealFs, &a.path, &display_of(&a.path), &opts, &progress);
+    }
     progress.clear();
+    if recorded.is_some()
+        && let Some(code) = refuse_foreign(&a.out)
+    {
+        return code;
+    }
     let mut c = match compiled {
         Ok(c) => c,
         Err(e) => {
@@ -212,9 +291,14 @@ pub fn run(a: BuildArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let statuses: Vec<String> = amc::govern::gate::statuses(&c.spec, &c.placement, &c.artifacts)
+        .iter()
+        .map(|s| s.line())
+        .collect();
+    record_cache(&a.out, &c, &statuses);
     if a.format == Format::Human {
-        for s in amc::govern::gate::statuses(&c.spec, &c.placement, &c.artifacts) {
-            stderrln!("  {}", s.line());
+        for s in &statuses {
+            stderrln!("  {s}");
         }
         let what = if written.unchanged {
             format!("{} unchanged: nothing written", a.out.display())
@@ -232,6 +316,36 @@ pub fn run(a: BuildArgs) -> ExitCode {
             "{}: {}; {what}{}",
             display_of(&a.path),
             summary(&c),
+            if signed { " (signed)" } else { "" }
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Reports a build whose key and tree are the recorded ones: the recorded
+/// diagnostics and statuses, and nothing written.
+fn up_to_date(
+    a: &BuildArgs,
+    c: &driver::Compilation,
+    rec: &amc::cache::BuildCache,
+    signed: bool,
+) -> ExitCode {
+    print_diags(c, a.format);
+    if a.format == Format::Json {
+        stdoutln!(
+            "{}",
+            serde_json::to_string_pretty(&json_of(c)).unwrap_or_else(|_| "[]".into())
+        );
+    }
+    if a.format == Format::Human {
+        for s in &rec.statuses {
+            stderrln!("  {s}");
+        }
+        stderrln!(
+            "{}: {}; {} is up to date: no input changed, nothing written{}",
+            display_of(&a.path),
+            summary(c),
+            a.out.display(),
             if signed { " (signed)" } else { "" }
         );
     }

@@ -207,6 +207,8 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
                 .and_then(|b| amc::emit::manifest::read_incumbent(b).ok())
                 .map(std::sync::Arc::new),
         },
+        // Verification always rebuilds.
+        cache: None,
     };
     let c = match driver::compile(&RealFs, spec, &display_of(spec), &opts) {
         Ok(c) => c,

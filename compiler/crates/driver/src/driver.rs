@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use crate::cache::{self, CacheOptions};
 use crate::progress::{Observer, Silent, Stage};
 use amc_emit::{self as emit, Artifacts, EmitOptions};
 use amc_lang::check;
@@ -42,6 +43,9 @@ pub struct Options {
     pub solve: solve::SolveOptions,
     /// The overlay to apply (`--overlay NAME`: `overlays/NAME/*.kdl`).
     pub overlay: Option<String>,
+    /// Compute the build's key, and skip the build when it is the one in
+    /// this previous record (see [`crate::cache`]). None: no key.
+    pub cache: Option<CacheOptions>,
 }
 
 /// Everything one compilation produced.
@@ -59,6 +63,12 @@ pub struct Compilation {
     pub placement: Placement,
     /// Artifacts (empty unless built without errors).
     pub artifacts: Artifacts,
+    /// The build's key, when [`Options::cache`] asked for one.
+    pub build_key: Option<String>,
+    /// The key is the previous record's: nothing was checked, placed or
+    /// emitted, the diagnostics are the recorded ones, and the artifacts are
+    /// empty (the output on disk is the build, if its tree is unchanged).
+    pub up_to_date: bool,
 }
 
 /// Runs the pipeline. `Err` is a problem with the path itself (usage error).
@@ -99,6 +109,42 @@ pub fn compile_observed(
         &mut inputs,
         &mut c.diagnostics,
     );
+    // The signing key is read here, so that a rebuild that can be skipped
+    // knows it still loads; its diagnostics join the others after solve.
+    let mut key_diags = Diagnostics::new();
+    let signer = match (&opts.sign, opts.stop) {
+        (Some(so), Stop::Build) => load_key(vfs, so, &mut c.sources, &mut key_diags),
+        _ => None,
+    };
+    if let Some(co) = &opts.cache {
+        let shown_key = match (&opts.sign, &signer) {
+            (Some(so), Some((_, digest))) => Some((so.display.as_str(), digest.as_str())),
+            _ => None,
+        };
+        let key = cache::key(
+            &co.compiler,
+            display,
+            &inputs,
+            &resolved.stdlib_modules,
+            (&opts.emit, opts.overlay.as_deref(), &opts.solve),
+            shown_key,
+        );
+        let same = co.previous.as_ref().filter(|p| {
+            p.key == key
+                && p.format == cache::FORMAT
+                && !key_diags.has_errors()
+                && opts.stop == Stop::Build
+                && p.sources == cache::source_digests(&c.sources)
+        });
+        if let Some(replayed) = same.and_then(|p| cache::replay(&p.diagnostics, &c.sources)) {
+            c.diagnostics = replayed;
+            c.build_key = Some(key);
+            c.up_to_date = true;
+            obs.stage(Stage::Done { artifacts: 0 });
+            return Ok(c);
+        }
+        c.build_key = Some(key);
+    }
     obs.stage(Stage::Check);
     amc_govern::check_documents(&docs, &c.sources, &mut c.diagnostics);
     c.checked = check::check(&c.spec, &resolved.symbols, &docs, &mut c.diagnostics);
@@ -124,10 +170,7 @@ pub fn compile_observed(
         }
         c.diagnostics.push(d);
     }
-    let signer = match (&opts.sign, opts.stop) {
-        (Some(so), Stop::Build) => load_key(vfs, so, &mut c),
-        _ => None,
-    };
+    c.diagnostics.extend(key_diags.iter().cloned());
     if opts.stop == Stop::Build && !c.diagnostics.has_errors() {
         obs.stage(Stage::Emit);
         // Warnings that block production go into the release evidence.
@@ -156,7 +199,7 @@ pub fn compile_observed(
             },
             &eo,
         ) {
-            Ok(mut a) => match sign::seal(&mut a, signer.as_ref()) {
+            Ok(mut a) => match sign::seal(&mut a, signer.as_ref().map(|(s, _)| s)) {
                 Ok(()) => c.artifacts = a,
                 Err(e) => c.diagnostics.push(e.into_diagnostic()),
             },
@@ -170,12 +213,18 @@ pub fn compile_observed(
     Ok(c)
 }
 
-/// Reads and parses the signing key; problems become diagnostics.
-fn load_key(vfs: &dyn Vfs, so: &SignOptions, c: &mut Compilation) -> Option<Signer> {
+/// Reads and parses the signing key, with the digest of its file; problems
+/// become diagnostics.
+fn load_key(
+    vfs: &dyn Vfs,
+    so: &SignOptions,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<(Signer, String)> {
     let bytes = match vfs.read(&so.key) {
         Ok(b) => b,
         Err(e) => {
-            c.diagnostics.push(
+            diags.push(
                 amc_syntax::diagnostics::Diagnostic::new(
                     amc_syntax::diagnostics::Code::E0701,
                     format!("cannot read signing key {}: {e}", so.display),
@@ -185,10 +234,10 @@ fn load_key(vfs: &dyn Vfs, so: &SignOptions, c: &mut Compilation) -> Option<Sign
             return None;
         }
     };
-    match sign::keys::load_private(&so.display, &bytes, so.password.as_ref(), &mut c.sources) {
-        Ok(s) => Some(s),
+    match sign::keys::load_private(&so.display, &bytes, so.password.as_ref(), sources) {
+        Ok(s) => Some((s, amc_syntax::hash::sha256_prefixed(&bytes))),
         Err(d) => {
-            c.diagnostics.push(d);
+            diags.push(d);
             None
         }
     }

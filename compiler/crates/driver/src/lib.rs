@@ -10,5 +10,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod driver;
 pub mod progress;

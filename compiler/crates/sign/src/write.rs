@@ -295,6 +295,89 @@ fn beside(out: &Path) -> (PathBuf, String) {
     (parent, format!(".{base}"))
 }
 
+/// Where `amc build` keeps its rebuild cache for `out`: `.OUT.amc-cache.json`
+/// beside it, never inside (the output holds only what the manifest lists).
+pub fn cache_path(out: &Path) -> PathBuf {
+    let (parent, stem) = beside(out);
+    parent.join(format!("{stem}.amc-cache.json"))
+}
+
+/// One step of a tree digest: a file's path and the digest of its bytes.
+fn tree_entry(h: &mut sha2::Sha256, rel: &str, bytes: &[u8]) {
+    use sha2::Digest;
+    h.update(rel.as_bytes());
+    h.update([0]);
+    h.update(sha2::Sha256::digest(bytes));
+}
+
+fn tree_finish(h: sha2::Sha256) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", amc_syntax::hash::hex(&h.finalize()))
+}
+
+/// The digest of a tree of files, as [`write_atomic`] writes them: every
+/// path, in order, with the digest of its bytes.
+pub fn tree_digest(artifacts: &Artifacts) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for (rel, bytes) in artifacts {
+        tree_entry(&mut h, rel, bytes);
+    }
+    tree_finish(h)
+}
+
+/// [`tree_digest`] of the directory `out` as it is on disk, when it holds
+/// only what [`write_atomic`] writes: regular files of mode 0644, no empty
+/// directory, link, device or odd directory mode. None when it holds
+/// anything else or cannot be read. One pass: each file is opened, checked
+/// and read once.
+pub fn tree_digest_on_disk(out: &Path) -> Option<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut parents: BTreeSet<String> = BTreeSet::new();
+    let mut dirs: Vec<String> = Vec::new();
+    for entry in walkdir::WalkDir::new(out).follow_links(false) {
+        let entry = entry.ok()?;
+        let rel = entry.path().strip_prefix(out).ok()?;
+        let rel_s = amc_lang::vfs::slash_path(rel);
+        if let Some(p) = rel.parent() {
+            parents.insert(amc_lang::vfs::slash_path(p));
+        }
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            if !rel_s.is_empty() {
+                if odd_mode(mode_of(&entry.metadata().ok()?), true) {
+                    return None;
+                }
+                dirs.push(rel_s);
+            }
+        } else if ft.is_file() {
+            files.push((rel_s, entry.into_path()));
+        } else {
+            return None;
+        }
+    }
+    if files.is_empty() || dirs.iter().any(|d| !parents.contains(d)) {
+        return None;
+    }
+    // The order of `tree_digest`: the artifacts' (string) order.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut h = sha2::Sha256::new();
+    let mut buf = Vec::new();
+    for (rel, path) in &files {
+        let mut f = fs::File::open(path).ok()?;
+        let meta = f.metadata().ok()?;
+        if !meta.is_file() || mode_of(&meta) != FILE_MODE {
+            return None;
+        }
+        buf.clear();
+        f.read_to_end(&mut buf).ok()?;
+        tree_entry(&mut h, rel, &buf);
+    }
+    Some(tree_finish(h))
+}
+
 /// An exclusive lock on an output directory, held while it is written.
 pub struct OutputLock {
     #[cfg(unix)]
