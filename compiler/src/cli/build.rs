@@ -59,6 +59,10 @@ pub struct BuildArgs {
     /// Place from scratch, ignoring the placement already in --out.
     #[arg(long)]
     fresh: bool,
+    /// Run every stage even when no input changed (ignore the rebuild
+    /// record beside --out).
+    #[arg(long)]
+    force: bool,
     /// Apply the overlay overlays/NAME/*.kdl: its nodes override the base
     /// spec's by id, its `param`s the base's parameters.
     #[arg(long, value_name = "NAME")]
@@ -125,15 +129,12 @@ fn record_cache(out: &std::path::Path, c: &driver::Compilation, statuses: &[Stri
         statuses: statuses.to_vec(),
         allowed: amc::govern::gate::check(&c.spec, &c.artifacts).is_empty(),
     };
-    let path = amc::write::cache_path(out);
     match serde_json::to_vec(&rec) {
         Ok(bytes) => {
-            if amc::write::replace_file(&path, &bytes).is_err() {
-                let _ = std::fs::remove_file(&path);
-            }
+            let _ = amc::write::write_cache_record(out, &bytes);
         }
         Err(_) => {
-            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(amc::write::cache_path(out));
         }
     }
 }
@@ -187,7 +188,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
         }
     };
     // `--plan` compares the new artifacts with the old: it always builds.
-    let previous = if a.plan || !a.out.is_dir() {
+    let previous = if a.plan || a.force || !a.out.is_dir() {
         None
     } else {
         previous_cache(&a.out)
@@ -240,7 +241,16 @@ pub fn run(a: BuildArgs) -> ExitCode {
     if let (Ok(c), Some(rec)) = (&compiled, &recorded)
         && c.up_to_date
     {
-        let _lock = amc::write::lock(&a.out);
+        // Another build writing the output is refused, as the write would.
+        let _lock = match amc::write::lock_and_sweep(&a.out) {
+            Ok(l) => l,
+            Err(e) => {
+                progress.clear();
+                let d = Diagnostic::new(Code::E0902, e.to_string());
+                stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
+                return ExitCode::from(1);
+            }
+        };
         if (rec.allowed || !a.require_activation)
             && amc::write::tree_digest_on_disk(&a.out).as_deref() == Some(rec.tree.as_str())
         {

@@ -295,7 +295,7 @@ fn beside(out: &Path) -> (PathBuf, String) {
     (parent, format!(".{base}"))
 }
 
-/// Where `amc build` keeps its rebuild cache for `out`: `.OUT.amc-cache.json`
+/// Where `amc build` keeps its rebuild record for `out`: `.OUT.amc-cache.json`
 /// beside it, never inside (the output holds only what the manifest lists).
 pub fn cache_path(out: &Path) -> PathBuf {
     let (parent, stem) = beside(out);
@@ -422,14 +422,45 @@ fn sweep(parent: &Path, stem: &str) {
         return;
     };
     let prefixes = [format!("{stem}.amc-new."), format!("{stem}.amc-old.")];
+    let record = format!("{stem}.amc-cache.new.");
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         if prefixes.iter().any(|p| name.starts_with(p.as_str()))
             && e.file_type().is_ok_and(|t| t.is_dir())
         {
             let _ = fs::remove_dir_all(e.path());
+        } else if name.starts_with(&record) && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
         }
     }
+}
+
+/// Under the output's lock, removes what killed builds left beside `out`
+/// (as every write does first). `Err` when another build holds the lock.
+pub fn lock_and_sweep(out: &Path) -> Result<OutputLock, WriteError> {
+    let l = lock(out)?;
+    let (parent, stem) = beside(out);
+    sweep(&parent, &stem);
+    Ok(l)
+}
+
+/// Replaces the rebuild record beside `out` ([`cache_path`]) under the
+/// output's lock: a temporary file beside it, then a rename. `Err` when
+/// another build holds the lock or the file cannot be written (the record
+/// is then removed, if it can be: a stale one would only cost a check).
+pub fn write_cache_record(out: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let _lock = lock(out)?;
+    let (parent, stem) = beside(out);
+    let path = cache_path(out);
+    let tmp = unique(&parent, &format!("{stem}.amc-cache.new"));
+    let result = fs::write(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, &path))
+        .map_err(io_err(format!("cannot write {}", path.display())));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+        let _ = fs::remove_file(&path);
+    }
+    result
 }
 
 #[cfg(unix)]
