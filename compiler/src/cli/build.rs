@@ -222,6 +222,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
         solve: amc::solve::SolveOptions {
             exact: a.exact,
             incumbent,
+            every_pair: false,
         },
         cache: compiler_id().map(|compiler| amc::cache::CacheOptions { compiler, previous }),
     };

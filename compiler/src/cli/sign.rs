@@ -206,6 +206,7 @@ fn rebuild(tree: &Tree, spec: &Path, report: &mut Report, format: Format) -> Opt
                 .get(amc::emit::manifest::INCUMBENT)
                 .and_then(|b| amc::emit::manifest::read_incumbent(b).ok())
                 .map(std::sync::Arc::new),
+            every_pair: false,
         },
         // Verification always rebuilds.
         cache: None,

@@ -192,6 +192,126 @@ fn split(total: i64, n: usize, i: usize) -> i64 {
 
 /// Builds the placement and its explanations from a final state.
 pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
+    placement_with(mp, s, solver, work, false)
+}
+
+/// One entry of the first pass: a machine, what blocks it, or its extra
+/// cost when feasible.
+type Other = (u32, Option<Block>, Option<i64>);
+
+/// The first pass for every replica of one *explanation class*: replicas
+/// with equal requirements (compatibility class, model, cache keys, demand,
+/// volumes, required sets), no exclusivity group, and free to leave their
+/// machine. For such replicas what blocks a machine and the cost of moving
+/// there (less the replica's own constant: leaving its machine, the stable
+/// placement charge) depend only on the machine's state, except on the
+/// machines the replicas themselves occupy. So it is computed once from a
+/// representative `rep`: every machine but `rep`'s own, in the order the
+/// listing selects by, with the count of each kind; a replica then reads the
+/// first entries, skipping its own machine and computing `rep`'s for itself.
+struct Shared {
+    rep_at: u32,
+    /// Per machine (not `rep_at`): the blocker, or the cost of inserting
+    /// (without the stable placement charge).
+    entries: Vec<(Option<Block>, i64)>,
+    /// The first `LIST_CLOSEST + 2` machines (not `rep_at`) in the
+    /// listing's order: feasible by cost, then excluded, machine order on ties.
+    first: Vec<u32>,
+    /// Machines (not `rep_at`) per kind: `feasible` or the block's name.
+    counts: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// Which replicas may share a first pass, and the class key of each.
+fn shared_key(pb: &Problem, s: &State, p: usize) -> Option<SharedKey> {
+    let pod = &pb.pods[p];
+    (pod.groups.is_empty() && s.can_leave(p)).then(|| {
+        (
+            pod.class,
+            pod.model,
+            pod.keys.clone(),
+            pod.demand,
+            pod.volumes.clone(),
+            pod.requires.clone(),
+        )
+    })
+}
+
+type SharedKey = (
+    u32,
+    Option<u32>,
+    Vec<u32>,
+    [u64; R],
+    Vec<(u16, u64)>,
+    Vec<u32>,
+);
+
+/// The part of `insert_delta` that is the same for every replica of an
+/// explanation class.
+fn insert_core(s: &State, p: usize, m: u32) -> i64 {
+    let pb = s.pb;
+    s.insert_delta(p, m) - pb.move_ms * pb.moved(p, m as usize)
+}
+
+fn first_pass_entry(s: &State, p: usize, m: u32) -> (Option<Block>, i64) {
+    let pb = s.pb;
+    if !pb.classes[pb.pods[p].class as usize].allows(m) {
+        return (Some(Block::Static), 0);
+    }
+    match s.blocker(p, m) {
+        Some(b) => (Some(b), 0),
+        None => (None, insert_core(s, p, m)),
+    }
+}
+
+fn shared_pass(mp: &Mapped, s: &State, rep: usize) -> Shared {
+    let pb = s.pb;
+    let rep_at = s.at[rep];
+    let entries: Vec<(Option<Block>, i64)> = (0..pb.m() as u32)
+        .map(|m| {
+            if m == rep_at {
+                (None, 0)
+            } else {
+                first_pass_entry(s, rep, m)
+            }
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..pb.m() as u32).filter(|&m| m != rep_at).collect();
+    let key = |m: &u32| {
+        let (b, c) = entries[*m as usize];
+        (b.is_some(), if b.is_some() { 0 } else { c }, *m)
+    };
+    let k = (super::LIST_CLOSEST + 2).min(order.len());
+    if k > 0 && k < order.len() {
+        order.select_nth_unstable_by_key(k - 1, key);
+    }
+    order.truncate(k);
+    order.sort_unstable_by_key(key);
+    let mut counts = std::collections::BTreeMap::new();
+    for (m, (b, _)) in entries.iter().enumerate() {
+        if m as u32 != rep_at {
+            *counts
+                .entry(b.map_or("feasible", |b| block_name(mp, b)))
+                .or_insert(0) += 1;
+        }
+    }
+    Shared {
+        rep_at,
+        entries,
+        first: order,
+        counts,
+    }
+}
+
+/// [`placement`]; `every_pair` computes each replica's first pass on its
+/// own (the reference the shared pass is tested against).
+#[doc(hidden)]
+pub fn placement_with(
+    mp: &Mapped,
+    s: &State,
+    solver: &str,
+    work: u64,
+    every_pair: bool,
+) -> Placement {
     let pb = s.pb;
     let w = &pb.weights;
     let mm = pb.m();
@@ -210,7 +330,29 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         balance: w.balance * c.balance,
         total: s.total(),
     };
-    let mut others: Vec<(u32, Option<Block>, Option<i64>)> = Vec::with_capacity(mm);
+    let mut others: Vec<Other> = Vec::with_capacity(mm);
+    // Explanation classes, numbered in pod order; their passes are made on
+    // first use.
+    let mut class_of: Vec<Option<usize>> = vec![None; s.at.len()];
+    let mut reps: Vec<usize> = Vec::new();
+    if !every_pair && mm.saturating_sub(1) > super::LIST_ALL {
+        let mut ids: std::collections::BTreeMap<SharedKey, usize> =
+            std::collections::BTreeMap::new();
+        for (p, &a) in s.at.iter().enumerate() {
+            if a == NONE {
+                continue;
+            }
+            if let Some(k) = shared_key(pb, s, p) {
+                let n = ids.len();
+                let id = *ids.entry(k).or_insert(n);
+                if id == reps.len() {
+                    reps.push(p);
+                }
+                class_of[p] = Some(id);
+            }
+        }
+    }
+    let mut shared: Vec<Option<Shared>> = (0..reps.len()).map(|_| None).collect();
     for (p, &a) in s.at.iter().enumerate() {
         if a == NONE {
             continue;
@@ -343,6 +485,23 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
         let leave = s.remove_delta(p);
         let class = &pb.classes[pod.class as usize];
         others.clear();
+        if let Some(id) = class_of[p] {
+            let sh = shared[id].get_or_insert_with(|| shared_pass(mp, s, reps[id]));
+            let (keep, omitted) = shared_listing(mp, s, p, a, leave, sh, &mut others);
+            let (excluded, why_not) = words(mp, s, &mut scratch, p, a, &others, &keep);
+            out.assignments.push(Assignment {
+                pod: checked_id(mp, wi, s),
+                replica,
+                machine: pb.machines[ai].name.clone(),
+                moved_from: moved_from(mp, s, p, ai),
+                excluded,
+                cost,
+                terms,
+                why_not,
+                omitted,
+            });
+            continue;
+        }
         others.extend((0..mm as u32).filter(|&m| m != a).map(|m| {
             if !class.allows(m) {
                 return (m, Some(Block::Static), None);
@@ -388,59 +547,8 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
                 .collect();
         }
         // Second pass: words for the machines listed.
-        let mut excluded = Vec::new();
-        let mut why_not = Vec::new();
-        for (i, &(m, block, extra)) in others.iter().enumerate() {
-            if !keep[i] {
-                continue;
-            }
-            let name = pb.machines[m as usize].name.clone();
-            let (constraint, reason) = match block {
-                Some(b) => (Some(block_kind(mp, b)), block_words(mp, s, p, m, b)),
-                None => {
-                    let d = term_delta(&mut scratch, p, m);
-                    let total = extra.unwrap_or_default();
-                    let parts = delta_words(pb, &d);
-                    let reason = if total <= 0 && move_charge(pb, p, a, m) > 0 {
-                        let by = if total == 0 {
-                            "at the same cost".to_string()
-                        } else {
-                            format!("and {} ms cheaper ({parts})", -total)
-                        };
-                        format!(
-                            "feasible {by}, but the replica stays on the machine the previous placement gave it (stable placement)"
-                        )
-                    } else if total > 0 {
-                        format!("feasible, but costs {total} ms more ({parts})")
-                    } else if total == 0 {
-                        "feasible at the same cost (ties keep the placement found first)"
-                            .to_string()
-                    } else {
-                        format!(
-                            "feasible and {} ms cheaper ({parts}); the search budget ended before this move",
-                            -total
-                        )
-                    };
-                    (None, reason)
-                }
-            };
-            excluded.push((name.clone(), reason.clone()));
-            why_not.push(WhyNot {
-                machine: name,
-                constraint,
-                extra_ms: extra,
-                reason,
-            });
-        }
-        let moved_from = mp
-            .previous
-            .get(p)
-            .and_then(Option::as_ref)
-            .filter(|name| **name != pb.machines[ai].name)
-            .map(|name| Moved {
-                machine: name.clone(),
-                reason: moved_reason(mp, s, p, name),
-            });
+        let (excluded, why_not) = words(mp, s, &mut scratch, p, a, &others, &keep);
+        let moved_from = moved_from(mp, s, p, ai);
         out.assignments.push(Assignment {
             pod: checked_id(mp, wi, s),
             replica,
@@ -486,6 +594,134 @@ pub fn placement(mp: &Mapped, s: &State, solver: &str, work: u64) -> Placement {
     }
     out.reindex();
     out
+}
+
+/// The second pass: words for the machines listed (`keep`), in machine order.
+fn words(
+    mp: &Mapped,
+    s: &State,
+    scratch: &mut State,
+    p: usize,
+    a: u32,
+    others: &[Other],
+    keep: &[bool],
+) -> (Vec<(String, String)>, Vec<WhyNot>) {
+    let pb = s.pb;
+    let mut excluded = Vec::new();
+    let mut why_not = Vec::new();
+    for (i, &(m, block, extra)) in others.iter().enumerate() {
+        if !keep[i] {
+            continue;
+        }
+        let name = pb.machines[m as usize].name.clone();
+        let (constraint, reason) = match block {
+            Some(b) => (Some(block_kind(mp, b)), block_words(mp, s, p, m, b)),
+            None => {
+                let d = term_delta(scratch, p, m);
+                let total = extra.unwrap_or_default();
+                let parts = delta_words(pb, &d);
+                let reason = if total <= 0 && move_charge(pb, p, a, m) > 0 {
+                    let by = if total == 0 {
+                        "at the same cost".to_string()
+                    } else {
+                        format!("and {} ms cheaper ({parts})", -total)
+                    };
+                    format!(
+                        "feasible {by}, but the replica stays on the machine the previous placement gave it (stable placement)"
+                    )
+                } else if total > 0 {
+                    format!("feasible, but costs {total} ms more ({parts})")
+                } else if total == 0 {
+                    "feasible at the same cost (ties keep the placement found first)".to_string()
+                } else {
+                    format!(
+                        "feasible and {} ms cheaper ({parts}); the search budget ended before this move",
+                        -total
+                    )
+                };
+                (None, reason)
+            }
+        };
+        excluded.push((name.clone(), reason.clone()));
+        why_not.push(WhyNot {
+            machine: name,
+            constraint,
+            extra_ms: extra,
+            reason,
+        });
+    }
+    (excluded, why_not)
+}
+
+/// Where the previous placement had replica `p`, if elsewhere, and why it left.
+fn moved_from(mp: &Mapped, s: &State, p: usize, ai: usize) -> Option<Moved> {
+    let pb = s.pb;
+    mp.previous
+        .get(p)
+        .and_then(Option::as_ref)
+        .filter(|name| **name != pb.machines[ai].name)
+        .map(|name| Moved {
+            machine: name.clone(),
+            reason: moved_reason(mp, s, p, name),
+        })
+}
+
+/// A replica's listing from its class's shared first pass: `others` gets
+/// the machines listed (machine order) and the returned flags say so; the
+/// rest are counted by kind. The same as the per-replica pass (tested).
+fn shared_listing(
+    mp: &Mapped,
+    s: &State,
+    p: usize,
+    a: u32,
+    leave: i64,
+    sh: &Shared,
+    others: &mut Vec<Other>,
+) -> (Vec<bool>, std::collections::BTreeMap<String, usize>) {
+    let pb = s.pb;
+    // What every machine's extra cost adds for this replica.
+    let own = leave + pb.move_ms * pb.moved(p, a as usize);
+    let entry = |m: u32| -> Other {
+        let (b, c) = if m == sh.rep_at {
+            first_pass_entry(s, p, m)
+        } else {
+            sh.entries[m as usize]
+        };
+        (m, b, b.is_none().then_some(own + c))
+    };
+    let mut cand: Vec<Other> = sh
+        .first
+        .iter()
+        .copied()
+        .filter(|&m| m != a && m != sh.rep_at)
+        .map(entry)
+        .collect();
+    let mut counts = sh.counts.clone();
+    let kind = |b: Option<Block>| b.map_or("feasible", |b| block_name(mp, b));
+    if sh.rep_at != a {
+        let e = entry(sh.rep_at);
+        cand.push(e);
+        *counts.entry(kind(e.1)).or_insert(0) += 1;
+        if let Some(n) = counts.get_mut(kind(sh.entries[a as usize].0)) {
+            *n -= 1;
+        }
+    }
+    cand.sort_unstable_by_key(|o| (o.2.is_none(), o.2, o.0));
+    cand.truncate(super::LIST_CLOSEST);
+    cand.sort_unstable_by_key(|o| o.0);
+    for o in &cand {
+        if let Some(n) = counts.get_mut(kind(o.1)) {
+            *n -= 1;
+        }
+    }
+    let omitted = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+    others.clear();
+    others.extend(cand);
+    (vec![true; others.len()], omitted)
 }
 
 /// The part of moving `p` from `a` to `m` that is stable placement's charge

@@ -191,6 +191,11 @@ pub struct SolveOptions {
     pub exact: bool,
     /// The previous placement, kept where capacity and policy allow.
     pub incumbent: Option<std::sync::Arc<Incumbent>>,
+    /// Explain each replica with its own pass over every machine instead of
+    /// its explanation class's shared one (the reference the shared pass is
+    /// tested against; same output, P × M work).
+    #[doc(hidden)]
+    pub every_pair: bool,
 }
 
 /// Name of the default solver, as recorded in `placement.json`.
@@ -248,7 +253,7 @@ pub fn place(
         work += sol.work;
     }
     let st = state::State::from_assignment(pb, &at);
-    explain::placement(&mapped, &st, &solver, work)
+    explain::placement_with(&mapped, &st, &solver, work, opts.every_pair)
 }
 
 #[cfg(feature = "exact")]
