@@ -12,7 +12,7 @@ use amc_syntax::diagnostics::BugResult;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::manifest::{Digests, digest_of, sha256, to_bytes};
+use super::manifest::{Digests, Seq, digest_of, sha256, to_bytes_with};
 use super::{Artifacts, EmitOptions};
 use amc_lang::resolve::Input;
 
@@ -145,12 +145,6 @@ pub fn bundle(
             "examples": inputs.iter().map(|i| json!({"path": i.path, "digest": sha256(&i.bytes)})).collect::<Vec<_>>(),
             "docs": [],
         },
-        "renderedArtifacts": artifacts.iter().map(|(p, b)| json!({
-            "name": p,
-            "artifactKind": artifact_kind(p),
-            "path": p,
-            "digest": digest_of(digests, p, b),
-        })).collect::<Vec<_>>(),
         "supplyChain": {
             // `amc build --require-activation` is the strict gate.
             "strictModeAvailable": true,
@@ -173,7 +167,23 @@ pub fn bundle(
         },
         "generatedAt": at,
     });
-    to_bytes(&v)
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Rendered<'a> {
+        artifact_kind: &'static str,
+        digest: String,
+        name: &'a str,
+        path: &'a str,
+    }
+    let list = Seq(|| {
+        artifacts.iter().map(|(p, b)| Rendered {
+            artifact_kind: artifact_kind(p),
+            digest: digest_of(digests, p, b),
+            name: p,
+            path: p,
+        })
+    });
+    to_bytes_with(&v, "renderedArtifacts", &list)
 }
 
 #[cfg(test)]

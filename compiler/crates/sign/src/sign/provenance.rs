@@ -35,12 +35,35 @@ fn digest_set(sha: &str) -> Value {
 
 /// The statement bytes (compact JSON, keys sorted) for a manifest.
 pub fn statement(manifest: &[u8], view: &ManifestView) -> BugResult<Vec<u8>> {
-    let mut subjects: Vec<Value> = view
-        .artifacts
-        .iter()
-        .map(|a| json!({"name": a.path, "digest": digest_set(&a.sha256)}))
-        .collect();
-    subjects.push(json!({"name": MANIFEST, "digest": digest_set(&sha256(manifest))}));
+    // One subject per artifact, then the manifest: serialised as they go
+    // (sorted keys, as the `Value` would be).
+    #[derive(serde::Serialize)]
+    struct Subject<'a> {
+        digest: Sha<'a>,
+        name: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Sha<'a> {
+        sha256: &'a str,
+    }
+    fn hex(s: &str) -> Sha<'_> {
+        Sha {
+            sha256: s.strip_prefix("sha256:").unwrap_or(s),
+        }
+    }
+    let manifest_sha = sha256(manifest);
+    let subjects = amc_emit::manifest::Seq(|| {
+        view.artifacts
+            .iter()
+            .map(|a| Subject {
+                digest: hex(&a.sha256),
+                name: &a.path,
+            })
+            .chain(std::iter::once(Subject {
+                digest: hex(&manifest_sha),
+                name: MANIFEST,
+            }))
+    });
     let mut version = serde_json::Map::new();
     version.insert(
         view.compiler.name.clone(),
@@ -48,7 +71,6 @@ pub fn statement(manifest: &[u8], view: &ManifestView) -> BugResult<Vec<u8>> {
     );
     let v = json!({
         "_type": STATEMENT_TYPE,
-        "subject": subjects,
         "predicateType": PREDICATE_TYPE,
         "predicate": {
             "buildDefinition": {
@@ -76,7 +98,7 @@ pub fn statement(manifest: &[u8], view: &ManifestView) -> BugResult<Vec<u8>> {
             },
         },
     });
-    serde_json::to_vec(&v).map_err(|e| format!("cannot serialise the statement: {e}").into())
+    amc_emit::manifest::to_compact_with(&v, "subject", &subjects)
 }
 
 /// DSSE pre-authentication encoding: `DSSEv1 <len type> <type> <len body> <body>`.
