@@ -116,18 +116,42 @@ fn refuse_foreign(out: &std::path::Path) -> Option<ExitCode> {
     Some(ExitCode::from(2))
 }
 
-/// Records the build just written into `out` for the next one. A record that
-/// cannot be written only costs the next build its skip.
-fn record_cache(out: &std::path::Path, c: &driver::Compilation, statuses: &[String]) {
-    let Some(key) = &c.build_key else { return };
+/// Prints the diagnostics in `format` (JSON on stdout).
+fn report(c: &driver::Compilation, format: Format) {
+    print_diags(c, format);
+    if format == Format::Json {
+        stdoutln!(
+            "{}",
+            serde_json::to_string_pretty(&json_of(c)).unwrap_or_else(|_| "[]".into())
+        );
+    }
+}
+
+/// A write that failed: E0902, exit 1.
+fn write_failed(e: &amc::write::WriteError) -> ExitCode {
+    let d = Diagnostic::new(Code::E0902, e.to_string());
+    stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
+    ExitCode::from(1)
+}
+
+/// Records the build just written into `out` for the next one, and returns
+/// its per-pod status lines. A record that cannot be written only costs the
+/// next build its skip.
+fn record_cache(out: &std::path::Path, c: &driver::Compilation) -> Vec<String> {
+    let pods = amc::govern::gate::statuses(&c.spec, &c.placement, &c.artifacts);
+    let statuses: Vec<String> = pods.iter().map(|s| s.line()).collect();
+    let Some(key) = &c.build_key else {
+        return statuses;
+    };
     let rec = amc::cache::BuildCache {
         format: amc::cache::FORMAT.to_string(),
         key: key.clone(),
         tree: amc::write::tree_digest(&c.artifacts),
         sources: amc::cache::source_digests(&c.sources),
         diagnostics: amc::cache::store(&c.diagnostics),
-        statuses: statuses.to_vec(),
-        allowed: amc::govern::gate::check(&c.spec, &c.artifacts).is_empty(),
+        statuses: statuses.clone(),
+        // What `--require-activation` refuses: a pod that fails closed.
+        allowed: pods.iter().all(|s| s.activation != "fail-closed"),
     };
     match serde_json::to_vec(&rec) {
         Ok(bytes) => {
@@ -137,6 +161,7 @@ fn record_cache(out: &std::path::Path, c: &driver::Compilation, statuses: &[Stri
             let _ = std::fs::remove_file(amc::write::cache_path(out));
         }
     }
+    statuses
 }
 
 /// Environment variable naming the signing key file when `--sign-key` is absent.
@@ -247,9 +272,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
             Ok(l) => l,
             Err(e) => {
                 progress.clear();
-                let d = Diagnostic::new(Code::E0902, e.to_string());
-                stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
-                return ExitCode::from(1);
+                return write_failed(&e);
             }
         };
         if (rec.allowed || !a.require_activation)
@@ -277,13 +300,7 @@ pub fn run(a: BuildArgs) -> ExitCode {
     if a.require_activation {
         driver::require_activation(&mut c);
     }
-    print_diags(&c, a.format);
-    if a.format == Format::Json {
-        stdoutln!(
-            "{}",
-            serde_json::to_string_pretty(&json_of(&c)).unwrap_or_else(|_| "[]".into())
-        );
-    }
+    report(&c, a.format);
     if c.diagnostics.has_errors() {
         stderrln!("{}: {}; nothing written", display_of(&a.path), summary(&c));
         return ExitCode::from(1);
@@ -296,17 +313,9 @@ pub fn run(a: BuildArgs) -> ExitCode {
     }
     let written = match amc::write::write_atomic(&a.out, &c.artifacts) {
         Ok(w) => w,
-        Err(e) => {
-            let d = Diagnostic::new(Code::E0902, e.to_string());
-            stderr!("{}", render::human(&[d], &SourceMap::new(), style()));
-            return ExitCode::from(1);
-        }
+        Err(e) => return write_failed(&e),
     };
-    let statuses: Vec<String> = amc::govern::gate::statuses(&c.spec, &c.placement, &c.artifacts)
-        .iter()
-        .map(|s| s.line())
-        .collect();
-    record_cache(&a.out, &c, &statuses);
+    let statuses: Vec<String> = record_cache(&a.out, &c);
     if a.format == Format::Human {
         for s in &statuses {
             stderrln!("  {s}");
@@ -341,13 +350,7 @@ fn up_to_date(
     rec: &amc::cache::BuildCache,
     signed: bool,
 ) -> ExitCode {
-    print_diags(c, a.format);
-    if a.format == Format::Json {
-        stdoutln!(
-            "{}",
-            serde_json::to_string_pretty(&json_of(c)).unwrap_or_else(|_| "[]".into())
-        );
-    }
+    report(c, a.format);
     if a.format == Format::Human {
         for s in &rec.statuses {
             stderrln!("  {s}");

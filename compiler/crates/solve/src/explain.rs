@@ -252,6 +252,22 @@ fn insert_core(s: &State, p: usize, m: u32) -> i64 {
     s.insert_delta(p, m) - pb.move_ms * pb.moved(p, m as usize)
 }
 
+/// What every machine's extra cost adds for replica `p` on `a`: leaving its
+/// machine, and the stable placement charge for having left the incumbent
+/// (moving elsewhere pays it on every machine alike, so it is not a cost of
+/// the machine).
+fn own_cost(pb: &Problem, p: usize, a: u32, leave: i64) -> i64 {
+    leave + pb.move_ms * pb.moved(p, a as usize)
+}
+
+/// A first-pass entry with the replica's own constant added to a feasible
+/// machine's cost.
+fn other(m: u32, (b, c): (Option<Block>, i64), own: i64) -> Other {
+    (m, b, b.is_none().then_some(own + c))
+}
+
+/// What blocks machine `m` for replica `p`, or the cost of inserting it
+/// there (without the stable placement charge).
 fn first_pass_entry(s: &State, p: usize, m: u32) -> (Option<Block>, i64) {
     let pb = s.pb;
     if !pb.classes[pb.pods[p].class as usize].allows(m) {
@@ -483,7 +499,6 @@ pub fn placement_with(
         // to (`State::delta` is this plus the insertion), and a machine outside
         // the replica's class is statically excluded without looking.
         let leave = s.remove_delta(p);
-        let class = &pb.classes[pod.class as usize];
         others.clear();
         if let Some(id) = class_of[p] {
             let sh = shared[id].get_or_insert_with(|| shared_pass(mp, s, reps[id]));
@@ -502,20 +517,12 @@ pub fn placement_with(
             });
             continue;
         }
-        others.extend((0..mm as u32).filter(|&m| m != a).map(|m| {
-            if !class.allows(m) {
-                return (m, Some(Block::Static), None);
-            }
-            match s.blocker(p, m) {
-                Some(b) => (m, Some(b), None),
-                // The move charge of stable placement is not a cost of the machine.
-                None => (
-                    m,
-                    None,
-                    Some(leave + s.insert_delta(p, m) - move_charge(pb, p, a, m)),
-                ),
-            }
-        }));
+        let own = own_cost(pb, p, a, leave);
+        others.extend(
+            (0..mm as u32)
+                .filter(|&m| m != a)
+                .map(|m| other(m, first_pass_entry(s, p, m), own)),
+        );
         let list_all = others.len() <= super::LIST_ALL;
         let mut keep = vec![list_all; others.len()];
         let mut omitted = std::collections::BTreeMap::new();
@@ -678,16 +685,14 @@ fn shared_listing(
     sh: &Shared,
     others: &mut Vec<Other>,
 ) -> (Vec<bool>, std::collections::BTreeMap<String, usize>) {
-    let pb = s.pb;
-    // What every machine's extra cost adds for this replica.
-    let own = leave + pb.move_ms * pb.moved(p, a as usize);
+    let own = own_cost(s.pb, p, a, leave);
     let entry = |m: u32| -> Other {
-        let (b, c) = if m == sh.rep_at {
+        let e = if m == sh.rep_at {
             first_pass_entry(s, p, m)
         } else {
             sh.entries[m as usize]
         };
-        (m, b, b.is_none().then_some(own + c))
+        other(m, e, own)
     };
     let mut cand: Vec<Other> = sh
         .first
